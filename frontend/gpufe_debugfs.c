@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Copyright (c) 2026 The gpufe authors
+ */
+
+/**
+ * DOC: debugfs
+ *
+ * /sys/kernel/debug/gpufe/ shows the front-end's internals:
+ *
+ * - ``devices``: one line per registered device: id, name, back-end,
+ *   references held, the back-end's engine names.
+ * - ``clients``: one line per open client: id and process id.
+ * - ``counters``: ``clients``, ``devices`` and ``device_objects`` (devices
+ *   allocated and not yet freed, registered or not); tests read these to
+ *   prove that nothing leaks.
+ *
+ * debugfs is not ABI; tools use the ioctls.
+ */
+
+#include <linux/debugfs.h>
+#include <linux/seq_file.h>
+
+#include "gpufe_drv.h"
+
+static struct dentry *gpufe_debugfs_root;
+
+static int devices_show(struct seq_file *m, void *unused)
+{
+	gpufe_devices_show(m);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(devices);
+
+static int clients_show(struct seq_file *m, void *unused)
+{
+	gpufe_clients_show(m);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(clients);
+
+static int counters_show(struct seq_file *m, void *unused)
+{
+	unsigned int devices;
+
+	mutex_lock(&gpufe_registry_lock);
+	devices = gpufe_device_count_locked();
+	mutex_unlock(&gpufe_registry_lock);
+
+	seq_printf(m, "clients %lu\n", gpufe_client_count());
+	seq_printf(m, "devices %u\n", devices);
+	seq_printf(m, "device_objects %ld\n", gpufe_device_objects());
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(counters);
+
+/**
+ * gpufe_debugfs_init - create /sys/kernel/debug/gpufe/
+ *
+ * Failures are not errors: debugfs is optional.
+ */
+void gpufe_debugfs_init(void)
+{
+	gpufe_debugfs_root = debugfs_create_dir("gpufe", NULL);
+	debugfs_create_file("devices", 0444, gpufe_debugfs_root, NULL,
+			    &devices_fops);
+	debugfs_create_file("clients", 0444, gpufe_debugfs_root, NULL,
+			    &clients_fops);
+	debugfs_create_file("counters", 0444, gpufe_debugfs_root, NULL,
+			    &counters_fops);
+}
+
+/**
+ * gpufe_debugfs_fini - remove /sys/kernel/debug/gpufe/
+ */
+void gpufe_debugfs_fini(void)
+{
+	debugfs_remove_recursive(gpufe_debugfs_root);
+}

@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Copyright (c) 2026 The gpufe authors
+ */
+
+/**
+ * DOC: the front-end
+ *
+ * gpufe.ko registers the misc device /dev/gpufe, through which every
+ * process reaches every GPU the back-ends register. This file holds the
+ * module's init and exit, the file operations and the ioctl dispatcher.
+ *
+ * The dispatcher follows drivers/dma-buf/dma-heap.c: a table indexed by
+ * _IOC_NR() (clamped with array_index_nospec()), the argument copied into a
+ * kernel buffer of the kernel's size for the ioctl. A shorter structure
+ * from an older user space is zero-extended; a longer one from a newer user
+ * space is accepted only if the tail the kernel does not know is zero
+ * (copy_struct_from_user()). Output is copied back up to the smaller size,
+ * and a longer user structure gets its unknown tail cleared.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/build_bug.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/nospec.h>
+#include <linux/uaccess.h>
+
+#include "gpufe_drv.h"
+
+/**
+ * struct gpufe_ioctl_desc - one entry of the ioctl table
+ * @cmd: the ioctl number with the kernel's direction and size
+ * @min_size: the size of the first version of the argument
+ * @func: the handler, given the argument in kernel memory
+ * @name: the ioctl's name, for debug messages
+ */
+struct gpufe_ioctl_desc {
+	unsigned int cmd;
+	unsigned int min_size;
+	int (*func)(struct gpufe_client *client, void *data);
+	const char *name;
+};
+
+#define GPUFE_IOCTL_DEF(ioctl, _func, _min_size)		\
+	[_IOC_NR(ioctl)] = {					\
+		.cmd = ioctl,					\
+		.min_size = _min_size,				\
+		.func = _func,					\
+		.name = #ioctl,					\
+	}
+
+static const struct gpufe_ioctl_desc gpufe_ioctls[] = {
+	GPUFE_IOCTL_DEF(GPUFE_IOCTL_VERSION, gpufe_ioctl_version,
+			sizeof(struct gpufe_version)),
+	GPUFE_IOCTL_DEF(GPUFE_IOCTL_QUERY, gpufe_ioctl_query,
+			sizeof(struct gpufe_query)),
+};
+
+/* Large enough for every argument in the table. */
+#define GPUFE_IOCTL_MAX_SIZE	64
+
+static long gpufe_ioctl(struct file *file, unsigned int ucmd,
+			unsigned long arg)
+{
+	struct gpufe_client *client = file->private_data;
+	const struct gpufe_ioctl_desc *desc;
+	void __user *uptr = (void __user *)arg;
+	u64 kdata[GPUFE_IOCTL_MAX_SIZE / sizeof(u64)];
+	unsigned int nr = _IOC_NR(ucmd);
+	unsigned int usize = _IOC_SIZE(ucmd);
+	unsigned int ksize;
+	int ret;
+
+	if (_IOC_TYPE(ucmd) != GPUFE_IOCTL_BASE ||
+	    nr >= ARRAY_SIZE(gpufe_ioctls))
+		return -ENOTTY;
+	nr = array_index_nospec(nr, ARRAY_SIZE(gpufe_ioctls));
+	desc = &gpufe_ioctls[nr];
+	if (!desc->func || _IOC_DIR(ucmd) != _IOC_DIR(desc->cmd))
+		return -ENOTTY;
+
+	ksize = _IOC_SIZE(desc->cmd);
+	if (usize < desc->min_size) {
+		pr_debug("%s: size %u below %u\n", desc->name, usize,
+			 desc->min_size);
+		return -EINVAL;
+	}
+
+	if (_IOC_DIR(desc->cmd) & _IOC_WRITE) {
+		ret = copy_struct_from_user(kdata, ksize, uptr, usize);
+		if (ret) {
+			pr_debug("%s: cannot read argument: %d\n", desc->name,
+				 ret);
+			return ret;
+		}
+	} else {
+		memset(kdata, 0, ksize);
+	}
+
+	ret = desc->func(client, kdata);
+	if (ret) {
+		pr_debug("%s: %d\n", desc->name, ret);
+		return ret;
+	}
+
+	if (_IOC_DIR(desc->cmd) & _IOC_READ) {
+		if (copy_to_user(uptr, kdata, min(usize, ksize)))
+			return -EFAULT;
+		if (usize > ksize && clear_user(uptr + ksize, usize - ksize))
+			return -EFAULT;
+	}
+	return 0;
+}
+
+static int gpufe_open(struct inode *inode, struct file *file)
+{
+	struct gpufe_client *client;
+
+	client = gpufe_client_create();
+	if (IS_ERR(client))
+		return PTR_ERR(client);
+
+	file->private_data = client;
+	return 0;
+}
+
+static int gpufe_release(struct inode *inode, struct file *file)
+{
+	gpufe_client_destroy(file->private_data);
+	return 0;
+}
+
+static const struct file_operations gpufe_fops = {
+	.owner = THIS_MODULE,
+	.open = gpufe_open,
+	.release = gpufe_release,
+	.unlocked_ioctl = gpufe_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = noop_llseek,
+};
+
+static struct miscdevice gpufe_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "gpufe",
+	.fops = &gpufe_fops,
+	.mode = 0666,
+};
+
+/*
+ * The uAPI is the same on every ABI: sizes are pinned here, and every
+ * structure is a multiple of 8 bytes with explicit padding.
+ */
+static void __init gpufe_uapi_size_check(void)
+{
+	BUILD_BUG_ON(sizeof(struct gpufe_version) != 16);
+	BUILD_BUG_ON(sizeof(struct gpufe_device_info) != 80);
+	BUILD_BUG_ON(sizeof(struct gpufe_query_devices) != 8);
+	BUILD_BUG_ON(sizeof(struct gpufe_engine_info) != 24);
+	BUILD_BUG_ON(sizeof(struct gpufe_query_engines) != 8);
+	BUILD_BUG_ON(sizeof(struct gpufe_query) != 24);
+	BUILD_BUG_ON(sizeof(struct gpufe_version) > GPUFE_IOCTL_MAX_SIZE);
+	BUILD_BUG_ON(sizeof(struct gpufe_query) > GPUFE_IOCTL_MAX_SIZE);
+}
+
+static int __init gpufe_init(void)
+{
+	int ret;
+
+	gpufe_uapi_size_check();
+
+	gpufe_debugfs_init();
+
+	ret = misc_register(&gpufe_misc);
+	if (ret) {
+		pr_err("cannot register /dev/gpufe: %d\n", ret);
+		goto err_debugfs_fini;
+	}
+
+	pr_info("uAPI %u.%u.%u\n", GPUFE_VERSION_MAJOR, GPUFE_VERSION_MINOR,
+		GPUFE_VERSION_PATCH);
+	return 0;
+
+err_debugfs_fini:
+	gpufe_debugfs_fini();
+	return ret;
+}
+
+static void __exit gpufe_exit(void)
+{
+	misc_deregister(&gpufe_misc);
+	gpufe_debugfs_fini();
+	gpufe_devices_fini();
+}
+
+module_init(gpufe_init);
+module_exit(gpufe_exit);
+
+MODULE_DESCRIPTION("gpufe: one front-end device for many GPUs");
+MODULE_AUTHOR("The gpufe authors");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Copyright (c) 2026 The gpufe authors
+ */
+
+/**
+ * DOC: version and discovery
+ *
+ * GPUFE_IOCTL_VERSION reports the interface version and feature bits.
+ * GPUFE_IOCTL_QUERY lists the devices and, per device, the engines a client
+ * may use, with the two-call size protocol of xe's DEVICE_QUERY: a call
+ * with size 0 learns the size, a second call fetches. Results are built in
+ * a kernel buffer under the registry lock and copied out after it is
+ * dropped, so a fault on the user buffer never happens under a lock.
+ */
+
+#include <linux/overflow.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include "gpufe_drv.h"
+
+#define GPUFE_FEATURES	GPUFE_FEATURE_DISCOVERY
+
+/**
+ * gpufe_ioctl_version - GPUFE_IOCTL_VERSION
+ * @client: the caller
+ * @data: a &struct gpufe_version, zeroed by the dispatcher
+ *
+ * Return: 0.
+ */
+int gpufe_ioctl_version(struct gpufe_client *client, void *data)
+{
+	struct gpufe_version *v = data;
+
+	v->major = GPUFE_VERSION_MAJOR;
+	v->minor = GPUFE_VERSION_MINOR;
+	v->patch = GPUFE_VERSION_PATCH;
+	v->features = GPUFE_FEATURES;
+	return 0;
+}
+
+/*
+ * Answer the size probe, or check that the caller's buffer is large enough.
+ * Returns 1 when the probe is answered, 0 to go on, or -ENOSPC.
+ */
+static int gpufe_query_size(struct gpufe_query *q, size_t needed)
+{
+	if (!q->size) {
+		q->size = needed;
+		return 1;
+	}
+	return q->size < needed ? -ENOSPC : 0;
+}
+
+static int gpufe_query_copy_out(struct gpufe_query *q, const void *res,
+				size_t size)
+{
+	if (copy_to_user(u64_to_user_ptr(q->data), res, size))
+		return -EFAULT;
+	q->size = size;
+	return 0;
+}
+
+static void gpufe_device_info_fill(struct gpufe_device_info *info,
+				   const struct gpufe_device *gdev)
+{
+	info->device_id = gdev->id;
+	info->num_engines = gdev->num_engines;
+	info->mem_size = gdev->mem_size;
+	strscpy(info->name, gdev->name, sizeof(info->name));
+	strscpy(info->backend, gdev->backend, sizeof(info->backend));
+}
+
+static int gpufe_query_devices(struct gpufe_client *client,
+			       struct gpufe_query *q)
+{
+	struct gpufe_query_devices *res;
+	struct gpufe_device *gdev;
+	unsigned long index = 0;
+	unsigned int n = 0;
+	size_t size;
+	int ret;
+
+	mutex_lock(&gpufe_registry_lock);
+	size = struct_size(res, devices, gpufe_device_count_locked());
+	ret = gpufe_query_size(q, size);
+	if (ret) {
+		mutex_unlock(&gpufe_registry_lock);
+		return ret < 0 ? ret : 0;
+	}
+
+	res = kzalloc(size, GFP_KERNEL);
+	if (!res) {
+		mutex_unlock(&gpufe_registry_lock);
+		return -ENOMEM;
+	}
+	while ((gdev = gpufe_device_next_locked(&index)))
+		gpufe_device_info_fill(&res->devices[n++], gdev);
+	res->num_devices = n;
+	mutex_unlock(&gpufe_registry_lock);
+
+	ret = gpufe_query_copy_out(q, res, size);
+	kfree(res);
+	return ret;
+}
+
+static const char * const gpufe_engine_class_names[GPUFE_NUM_ENGINE_CLASSES] = {
+	[GPUFE_ENGINE_CLASS_COMPUTE] = "compute",
+	[GPUFE_ENGINE_CLASS_COPY] = "copy",
+	[GPUFE_ENGINE_CLASS_VIDEO] = "video",
+};
+
+static int gpufe_query_engines(struct gpufe_client *client,
+			       struct gpufe_query *q)
+{
+	struct gpufe_query_engines *res;
+	struct gpufe_device *gdev;
+	unsigned int i;
+	size_t size;
+	int ret;
+
+	gdev = gpufe_device_lookup(q->device_id);
+	if (!gdev)
+		return -ENODEV;
+
+	/* Engines are fixed at registration: no back-end call, no enter. */
+	size = struct_size(res, engines, gdev->num_engines);
+	ret = gpufe_query_size(q, size);
+	if (ret) {
+		ret = ret < 0 ? ret : 0;
+		goto out_put;
+	}
+
+	res = kzalloc(size, GFP_KERNEL);
+	if (!res) {
+		ret = -ENOMEM;
+		goto out_put;
+	}
+	res->device_id = gdev->id;
+	res->num_engines = gdev->num_engines;
+	for (i = 0; i < gdev->num_engines; i++) {
+		const struct gpufe_engine *e = &gdev->engines[i];
+		struct gpufe_engine_info *info = &res->engines[i];
+
+		info->engine_class = e->engine_class;
+		info->engine_instance = e->instance;
+		snprintf(info->name, sizeof(info->name), "%s%u",
+			 gpufe_engine_class_names[e->engine_class],
+			 e->instance);
+	}
+
+	ret = gpufe_query_copy_out(q, res, size);
+	kfree(res);
+out_put:
+	gpufe_device_put(gdev);
+	return ret;
+}
+
+/**
+ * gpufe_ioctl_query - GPUFE_IOCTL_QUERY
+ * @client: the caller
+ * @data: a &struct gpufe_query
+ *
+ * Return: 0, or the negative errno &struct gpufe_query documents.
+ */
+int gpufe_ioctl_query(struct gpufe_client *client, void *data)
+{
+	struct gpufe_query *q = data;
+
+	if (q->flags)
+		return -EINVAL;
+	if (q->query == GPUFE_QUERY_DEVICES && q->device_id)
+		return -EINVAL;
+	if (q->query != GPUFE_QUERY_DEVICES && q->query != GPUFE_QUERY_ENGINES)
+		return -EINVAL;
+	if (!q->size && q->data)
+		return -EINVAL;
+
+	if (q->query == GPUFE_QUERY_DEVICES)
+		return gpufe_query_devices(client, q);
+	return gpufe_query_engines(client, q);
+}

@@ -159,7 +159,7 @@ static void __init gpufe_uapi_size_check(void)
 	BUILD_BUG_ON(sizeof(struct gpufe_device_info) != 80);
 	BUILD_BUG_ON(sizeof(struct gpufe_query_devices) != 8);
 	BUILD_BUG_ON(sizeof(struct gpufe_engine_info) != 24);
-	BUILD_BUG_ON(sizeof(struct gpufe_query_engines) != 8);
+	BUILD_BUG_ON(sizeof(struct gpufe_query_engines) != 16);
 	BUILD_BUG_ON(sizeof(struct gpufe_query) != 24);
 	BUILD_BUG_ON(sizeof(struct gpufe_version) > GPUFE_IOCTL_MAX_SIZE);
 	BUILD_BUG_ON(sizeof(struct gpufe_query) > GPUFE_IOCTL_MAX_SIZE);

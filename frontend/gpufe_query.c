@@ -99,6 +99,7 @@ static int gpufe_query_devices(struct gpufe_client *client,
 	while ((gdev = gpufe_device_next_locked(&index)))
 		gpufe_device_info_fill(&res->devices[n++], gdev);
 	res->num_devices = n;
+	res->entry_size = sizeof(res->devices[0]);
 	mutex_unlock(&gpufe_registry_lock);
 
 	ret = gpufe_query_copy_out(q, res, size);
@@ -140,6 +141,7 @@ static int gpufe_query_engines(struct gpufe_client *client,
 	}
 	res->device_id = gdev->id;
 	res->num_engines = gdev->num_engines;
+	res->entry_size = sizeof(res->engines[0]);
 	for (i = 0; i < gdev->num_engines; i++) {
 		const struct gpufe_engine *e = &gdev->engines[i];
 		struct gpufe_engine_info *info = &res->engines[i];

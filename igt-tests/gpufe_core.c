@@ -166,7 +166,7 @@ TEST_F(core, basic_query)
 
 	describe("QUERY lists every swgpu GPU with the engines its module parameters ask for, densely numbered");
 	ASSERT_EQ(0, query_alloc(self->fd, GPUFE_QUERY_DEVICES, 0, (void **)&devs));
-	EXPECT_EQ(0, devs->pad);
+	EXPECT_EQ(sizeof(devs->devices[0]), devs->entry_size);
 	for (i = 0; i < devs->num_devices; i++) {
 		const struct gpufe_device_info *d = &devs->devices[i];
 		unsigned int per_class[3] = { 0 };
@@ -187,6 +187,8 @@ TEST_F(core, basic_query)
 		ASSERT_EQ(0, query_alloc(self->fd, GPUFE_QUERY_ENGINES,
 					 d->device_id, (void **)&engs));
 		EXPECT_EQ(d->device_id, engs->device_id);
+		EXPECT_EQ(sizeof(engs->engines[0]), engs->entry_size);
+		EXPECT_EQ(0, engs->pad);
 		ASSERT_EQ(d->num_engines, engs->num_engines);
 		for (j = 0; j < engs->num_engines; j++) {
 			const struct gpufe_engine_info *e = &engs->engines[j];

@@ -54,10 +54,18 @@ extern "C" {
 #define GPUFE_VERSION_MINOR		0
 #define GPUFE_VERSION_PATCH		0
 
+/**
+ * define GPUFE_DEVICE_PATH - the front-end's device node
+ */
+#define GPUFE_DEVICE_PATH		"/dev/gpufe"
+
 /* Not listed by any in-tree user in ioctl-number.rst. */
 #define GPUFE_IOCTL_BASE		0xC7
 
-/** @GPUFE_FEATURE_DISCOVERY: &GPUFE_IOCTL_QUERY devices and engines. */
+/**
+ * define GPUFE_FEATURE_DISCOVERY - feature bit: &GPUFE_IOCTL_QUERY lists
+ * devices and engines
+ */
 #define GPUFE_FEATURE_DISCOVERY		_BITULL(0)
 
 /**
@@ -66,7 +74,9 @@ extern "C" {
  * Filled by &GPUFE_IOCTL_VERSION. A user space built against major version
  * M works with any kernel that reports major version M; the minor version
  * grows with every compatible addition and names the ioctls and fields that
- * exist (see the changelog above).
+ * exist (see the changelog above). A user space that passes a larger
+ * structure (a newer version of it) gets the fields this kernel does not
+ * know cleared to zero.
  */
 struct gpufe_version {
 	/** @major: the major version, %GPUFE_VERSION_MAJOR */
@@ -87,6 +97,9 @@ struct gpufe_version {
  * @GPUFE_ENGINE_CLASS_COMPUTE: runs compute work
  * @GPUFE_ENGINE_CLASS_COPY: copies and fills memory
  * @GPUFE_ENGINE_CLASS_VIDEO: video decode and encode
+ *
+ * Later versions may add classes: user space skips engines of a class it
+ * does not know.
  */
 enum gpufe_engine_class {
 	GPUFE_ENGINE_CLASS_COMPUTE = 0,
@@ -94,9 +107,14 @@ enum gpufe_engine_class {
 	GPUFE_ENGINE_CLASS_VIDEO = 2,
 };
 
-/** @GPUFE_NAME_LEN: size of the name fields, including the NUL */
+/**
+ * define GPUFE_NAME_LEN - size of a device or back-end name, with the NUL
+ */
 #define GPUFE_NAME_LEN			32
-/** @GPUFE_ENGINE_NAME_LEN: size of an engine name, including the NUL */
+
+/**
+ * define GPUFE_ENGINE_NAME_LEN - size of an engine name, with the NUL
+ */
 #define GPUFE_ENGINE_NAME_LEN		16
 
 /**
@@ -124,8 +142,12 @@ struct gpufe_device_info {
 struct gpufe_query_devices {
 	/** @num_devices: number of entries in @devices */
 	__u32 num_devices;
-	/** @pad: always written as zero */
-	__u32 pad;
+	/**
+	 * @entry_size: bytes from one entry of @devices to the next, at
+	 * least sizeof(struct gpufe_device_info) as the caller knows it:
+	 * entries grow at their end in later versions
+	 */
+	__u32 entry_size;
 	/** @devices: the devices, by ascending @device_id */
 	struct gpufe_device_info devices[];
 };
@@ -155,13 +177,27 @@ struct gpufe_query_engines {
 	__u32 device_id;
 	/** @num_engines: number of entries in @engines */
 	__u32 num_engines;
+	/**
+	 * @entry_size: bytes from one entry of @engines to the next, at
+	 * least sizeof(struct gpufe_engine_info) as the caller knows it
+	 */
+	__u32 entry_size;
+	/** @pad: always written as zero */
+	__u32 pad;
 	/** @engines: the engines, by class then instance */
 	struct gpufe_engine_info engines[];
 };
 
-/** @GPUFE_QUERY_DEVICES: list the devices, a &struct gpufe_query_devices */
+/**
+ * define GPUFE_QUERY_DEVICES - query: the devices, a &struct
+ * gpufe_query_devices
+ */
 #define GPUFE_QUERY_DEVICES		0
-/** @GPUFE_QUERY_ENGINES: list one device's engines, a &struct gpufe_query_engines */
+
+/**
+ * define GPUFE_QUERY_ENGINES - query: one device's engines, a &struct
+ * gpufe_query_engines
+ */
 #define GPUFE_QUERY_ENGINES		1
 
 /**
@@ -171,12 +207,13 @@ struct gpufe_query_engines {
  * needs into @size and nothing else. Called with @size at least that large,
  * it writes the result to @data and sets @size to the bytes written. The
  * result can grow between the two calls (a device was added): a @size that
- * is not 0 but too small fails with ``-ENOSPC``, and the caller asks again.
+ * is not 0 but too small fails with ``-ENOSPC``, leaving @size as it was,
+ * and the caller probes again.
  *
  * Errors: ``-EINVAL`` for an unknown @query, a @flags bit set, a non-zero
  * @device_id on &GPUFE_QUERY_DEVICES, or a non-zero @data with @size 0;
- * ``-ENODEV`` for a @device_id that names no device (or one that has been
- * unplugged); ``-ENOSPC`` for a @size too small; ``-EFAULT`` for a @data
+ * ``-ENODEV`` for a @device_id that names no device (0, one never
+ * registered, or one that has been unplugged); ``-ENOSPC`` for a @size too small; ``-EFAULT`` for a @data
  * the kernel cannot write.
  */
 struct gpufe_query {

@@ -41,7 +41,8 @@
 
 #include "gpufe_drv.h"
 
-DEFINE_MUTEX(gpufe_registry_lock); /* protects gpufe_devices (changes, snapshots), gpufe_num_devices */
+/* protects gpufe_devices (changes and snapshots) and gpufe_num_devices */
+DEFINE_MUTEX(gpufe_registry_lock);
 static DEFINE_XARRAY_ALLOC1(gpufe_devices);
 static u32 gpufe_next_device_id;
 static unsigned int gpufe_num_devices;

@@ -44,19 +44,19 @@ struct gpufe_ioctl_desc {
 	const char *name;
 };
 
-#define GPUFE_IOCTL_DEF(ioctl, _func, _min_size)		\
-	[_IOC_NR(ioctl)] = {					\
-		.cmd = ioctl,					\
-		.min_size = _min_size,				\
-		.func = _func,					\
-		.name = #ioctl,					\
-	}
-
 static const struct gpufe_ioctl_desc gpufe_ioctls[] = {
-	GPUFE_IOCTL_DEF(GPUFE_IOCTL_VERSION, gpufe_ioctl_version,
-			sizeof(struct gpufe_version)),
-	GPUFE_IOCTL_DEF(GPUFE_IOCTL_QUERY, gpufe_ioctl_query,
-			sizeof(struct gpufe_query)),
+	[_IOC_NR(GPUFE_IOCTL_VERSION)] = {
+		.cmd = GPUFE_IOCTL_VERSION,
+		.min_size = sizeof(struct gpufe_version),
+		.func = gpufe_ioctl_version,
+		.name = "VERSION",
+	},
+	[_IOC_NR(GPUFE_IOCTL_QUERY)] = {
+		.cmd = GPUFE_IOCTL_QUERY,
+		.min_size = sizeof(struct gpufe_query),
+		.func = gpufe_ioctl_query,
+		.name = "QUERY",
+	},
 };
 
 /* Large enough for every argument in the table. */

@@ -213,8 +213,8 @@ struct gpufe_query_engines {
  * Errors: ``-EINVAL`` for an unknown @query, a @flags bit set, a non-zero
  * @device_id on &GPUFE_QUERY_DEVICES, or a non-zero @data with @size 0;
  * ``-ENODEV`` for a @device_id that names no device (0, one never
- * registered, or one that has been unplugged); ``-ENOSPC`` for a @size too small; ``-EFAULT`` for a @data
- * the kernel cannot write.
+ * registered, or one that has been unplugged); ``-ENOSPC`` for a @size
+ * too small; ``-EFAULT`` for a @data the kernel cannot write.
  */
 struct gpufe_query {
 	/** @query: GPUFE_QUERY_DEVICES or GPUFE_QUERY_ENGINES */

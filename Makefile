@@ -1,0 +1,169 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# gpufe: build, test and demo.
+#
+#   make            modules for the default kernel, library, tools, tests
+#   make deps       install what the build and the VM tests need (idempotent)
+#   make check      lint, host unit tests, igt-tests in a VM on every kernel
+#   make demo       boot a VM, load gpufe and two swgpu GPUs, list them
+#   make install    install modules, library, headers and tools on this machine
+#
+# make check KERNELS="6.12" TESTS="gpufe_core" narrows a run.
+
+ifneq ($(KERNELRELEASE),)
+# Kbuild reads the Kbuild file beside this one, never this file; say so
+# rather than build something else if that ever changes.
+$(error kbuild must read ./Kbuild, not ./Makefile)
+else
+
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
+
+ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+BUILD := $(ROOT)/build
+CACHE := $(ROOT)/.cache
+
+KERNELS ?= 6.1 6.12
+TESTS ?= $(shell $(MAKE) -s -C $(ROOT)/igt-tests list)
+DEMO_KERNEL ?= 6.12
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+# Kernel sources of the external modules, copied per kernel so that builds
+# for several kernels never share objects.
+KSRC := Kbuild frontend backends include uapi
+KFILES := $(shell cd $(ROOT) && find frontend backends include -name '*.[ch]') \
+	  uapi/gpufe.h
+KLINT := $(KFILES) $(shell cd $(ROOT) && find Kbuild frontend backends -name Kbuild)
+
+CHECKPATCH := $(CACHE)/checkpatch/checkpatch.pl
+KERNELS_SH := $(ROOT)/tools/setup/kernels.sh
+
+# The release a header tree builds for (Debian's 6.1 headers put the
+# upstream version, not the ABI name, in include/config/kernel.release).
+krelease = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
+	$(1)/include/generated/utsrelease.h)
+
+all: modules userspace
+
+deps:
+	$(ROOT)/tools/setup/deps.sh
+
+# Run deps.sh only when something is missing.
+ensure-deps:
+	@$(ROOT)/tools/setup/deps.sh --check || $(ROOT)/tools/setup/deps.sh
+
+# --- kernel modules ---------------------------------------------------------
+#
+# With KDIR set, build once against it (a real machine: KDIR=/lib/modules/
+# $(uname -r)/build). Otherwise build against the cached Debian headers of
+# every kernel in KERNELS, into build/modules/<release>/. KFLAGS="W=1 C=2"
+# is what make check uses: warnings of either fail the build.
+KFLAGS ?= W=1
+
+define build_modules
+	set -e; \
+	obj=$(BUILD)/kbuild/$(1); mkdir -p $$obj $(BUILD)/modules/$(1); \
+	rsync -a --delete $(addprefix $(ROOT)/,$(KSRC)) $$obj/; \
+	$(MAKE) -C $(2) M=$$obj $(KFLAGS) modules 2>&1 | tee $$obj/build.log; \
+	if grep -iE '(warning|error):' $$obj/build.log >/dev/null; then \
+		echo "$(1): the kernel build is not warning-free" >&2; exit 1; \
+	fi; \
+	cp $$obj/frontend/gpufe.ko $$obj/backends/swgpu/gpufe_swgpu.ko \
+		$(BUILD)/modules/$(1)/
+endef
+
+ifneq ($(KDIR),)
+modules:
+	$(call build_modules,$(call krelease,$(KDIR)),$(KDIR))
+else
+modules: ensure-deps
+	@for krel in $$($(KERNELS_SH) $(KERNELS)); do \
+		$(MAKE) --no-print-directory modules-one KREL=$$krel || exit 1; \
+	done
+endif
+
+modules-one:
+	$(call build_modules,$(KREL),$(CACHE)/kernels/$(KREL)/usr/src/linux-headers-$(KREL))
+
+# --- user space -------------------------------------------------------------
+
+userspace: lib tools tests
+
+lib:
+	$(MAKE) -C $(ROOT)/libgpuclient BUILD=$(BUILD)/lib UAPI=$(ROOT)/uapi
+
+tools: lib
+	$(MAKE) -C $(ROOT)/tools/gpufe-smi BUILD=$(BUILD)/tools \
+		LIBDIR=$(BUILD)/lib
+
+tests: ensure-deps
+	$(MAKE) -C $(ROOT)/igt-tests BUILD=$(BUILD)/igt-tests \
+		KSELFTEST=$(CACHE)/kselftest UAPI=$(ROOT)/uapi
+
+# What the VM gets in /opt/gpufe: bin/ and lib/.
+payload: userspace
+	rm -rf $(BUILD)/payload
+	mkdir -p $(BUILD)/payload/bin $(BUILD)/payload/lib
+	cp $(BUILD)/igt-tests/gpufe_* $(BUILD)/tools/gpufe-smi \
+		$(BUILD)/payload/bin/
+	cp -P $(BUILD)/lib/libgpuclient.so* $(BUILD)/payload/lib/
+
+# --- checks -----------------------------------------------------------------
+
+checkpatch: ensure-deps
+	cd $(ROOT) && $(CHECKPATCH) --strict --no-tree --quiet \
+		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG -f $(KLINT)
+
+doccheck: ensure-deps
+	python3 $(ROOT)/tools/doccheck.py $(ROOT)
+
+lint: checkpatch doccheck
+	$(MAKE) --no-print-directory modules KFLAGS="W=1 C=2"
+
+unit: lib tools
+	$(MAKE) -C $(ROOT)/libgpuclient check BUILD=$(BUILD)/lib \
+		UAPI=$(ROOT)/uapi
+	$(MAKE) -C $(ROOT)/tools/gpufe-smi check BUILD=$(BUILD)/tools \
+		LIBDIR=$(BUILD)/lib
+
+check: ensure-deps
+	$(MAKE) --no-print-directory lint
+	$(MAKE) --no-print-directory unit
+	$(MAKE) --no-print-directory payload
+	$(ROOT)/tools/vmtest/check.sh --kernels "$(KERNELS)" --tests "$(TESTS)" \
+		--modules-root $(BUILD)/modules --payload $(BUILD)/payload \
+		--logdir $(BUILD)/logs
+
+demo: ensure-deps
+	$(MAKE) --no-print-directory modules KERNELS="$(DEMO_KERNEL)"
+	$(MAKE) --no-print-directory payload
+	$(ROOT)/tools/vmtest/demo.sh --kernel $(DEMO_KERNEL) \
+		--modules-root $(BUILD)/modules --payload $(BUILD)/payload \
+		--logdir $(BUILD)/logs
+
+# --- installation on a real machine ----------------------------------------
+
+INSTALL_KDIR ?= /lib/modules/$(shell uname -r)/build
+
+install: userspace
+	$(MAKE) --no-print-directory modules KDIR=$(INSTALL_KDIR)
+	krel=$(call krelease,$(INSTALL_KDIR)) && \
+	$(MAKE) -C $(INSTALL_KDIR) M=$(BUILD)/kbuild/$$krel \
+		INSTALL_MOD_DIR=extra modules_install && \
+	depmod -a $$krel
+	$(MAKE) -C $(ROOT)/libgpuclient install BUILD=$(BUILD)/lib \
+		UAPI=$(ROOT)/uapi PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
+	install -D -m 0644 $(ROOT)/uapi/gpufe.h \
+		$(DESTDIR)$(PREFIX)/include/gpufe.h
+	install -D -m 0755 $(BUILD)/tools/gpufe-smi \
+		$(DESTDIR)$(PREFIX)/bin/gpufe-smi
+
+clean:
+	rm -rf $(BUILD)
+
+.PHONY: all deps ensure-deps modules modules-one userspace lib tools tests \
+	payload checkpatch doccheck lint unit check demo install clean
+
+endif

@@ -7,10 +7,15 @@
  * DOC: clients
  *
  * Every open file of /dev/gpufe is a client. A client owns the objects it
- * creates; their handles mean something only on that file. Each client has
- * an id, unique among open clients (the ``drm-client-id`` of fdinfo), kept
- * in one xarray so that debugfs and, later, interrupt routing can walk the
- * clients.
+ * creates, buffers and contexts, in two per-client xarrays: their handles
+ * mean something only on that file, so one client can never name
+ * another's objects. Each client has an id, unique among open clients,
+ * kept in one global xarray so that debugfs can walk the clients.
+ *
+ * Closing the file drops every handle; jobs already submitted still run to
+ * completion and signal their fences, holding references on the contexts
+ * and buffers they use, and each context holds a reference on its client,
+ * so the client's memory goes with the last of them.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -22,7 +27,7 @@
 
 #include "gpufe_drv.h"
 
-static DEFINE_XARRAY_ALLOC1(gpufe_clients); /* xa_lock protects the walk in gpufe_clients_show() */
+static DEFINE_XARRAY_ALLOC1(gpufe_clients); /* xa_lock protects the walks below */
 static u32 gpufe_next_client_id;
 
 /**
@@ -40,7 +45,15 @@ struct gpufe_client *gpufe_client_create(void)
 	if (!client)
 		return ERR_PTR(-ENOMEM);
 
+	kref_init(&client->ref);
+	xa_init_flags(&client->bos, XA_FLAGS_ALLOC1);
+	xa_init_flags(&client->ctxs, XA_FLAGS_ALLOC1);
+	atomic64_set(&client->mem_used, 0);
+	spin_lock_init(&client->event_lock);
+	INIT_LIST_HEAD(&client->events);
+	init_waitqueue_head(&client->event_wq);
 	client->pid = get_task_pid(current, PIDTYPE_TGID);
+
 	ret = xa_alloc_cyclic(&gpufe_clients, &client->id, client,
 			      xa_limit_31b, &gpufe_next_client_id, GFP_KERNEL);
 	if (ret < 0) {
@@ -51,15 +64,52 @@ struct gpufe_client *gpufe_client_create(void)
 	return client;
 }
 
-/**
- * gpufe_client_destroy - free the client of a file being released
- * @client: the client
- */
-void gpufe_client_destroy(struct gpufe_client *client)
+static void gpufe_client_release(struct kref *ref)
 {
-	xa_erase(&gpufe_clients, client->id);
+	struct gpufe_client *client = container_of(ref, struct gpufe_client,
+						   ref);
+
+	WARN_ON(atomic64_read(&client->mem_used));
+	xa_destroy(&client->bos);
+	xa_destroy(&client->ctxs);
 	put_pid(client->pid);
 	kfree(client);
+}
+
+/**
+ * gpufe_client_get - take a reference on a client
+ * @client: the client
+ *
+ * Return: @client.
+ */
+struct gpufe_client *gpufe_client_get(struct gpufe_client *client)
+{
+	kref_get(&client->ref);
+	return client;
+}
+
+/**
+ * gpufe_client_put - drop a reference on a client
+ * @client: the client
+ */
+void gpufe_client_put(struct gpufe_client *client)
+{
+	kref_put(&client->ref, gpufe_client_release);
+}
+
+/**
+ * gpufe_client_close - the file of a client is being released
+ * @client: the client
+ *
+ * Drops every handle and pending event, and the file's reference.
+ */
+void gpufe_client_close(struct gpufe_client *client)
+{
+	xa_erase(&gpufe_clients, client->id);
+	gpufe_client_ctxs_fini(client);
+	gpufe_client_bos_fini(client);
+	gpufe_client_events_fini(client);
+	gpufe_client_put(client);
 }
 
 /**
@@ -90,7 +140,8 @@ void gpufe_clients_show(struct seq_file *m)
 
 	xa_lock(&gpufe_clients);
 	xa_for_each(&gpufe_clients, id, client)
-		seq_printf(m, "%u pid=%d\n", client->id,
-			   pid_vnr(client->pid));
+		seq_printf(m, "%u pid=%d mem=%lld\n", client->id,
+			   pid_vnr(client->pid),
+			   (long long)atomic64_read(&client->mem_used));
 	xa_unlock(&gpufe_clients);
 }

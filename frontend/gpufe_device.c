@@ -137,6 +137,7 @@ gpufe_device_alloc(const struct gpufe_device_desc *desc,
 
 		e->engine_class = desc->engines[i].engine_class;
 		e->hw_instance = desc->engines[i].instance;
+		e->hw_index = i;
 		strscpy(e->hw_name, desc->engines[i].name, sizeof(e->hw_name));
 	}
 	sort(gdev->engines, gdev->num_engines, sizeof(gdev->engines[0]),
@@ -274,6 +275,18 @@ struct gpufe_device *gpufe_device_lookup(u32 id)
 		kref_get(&gdev->ref);
 	xa_unlock(&gpufe_devices);
 
+	return gdev;
+}
+
+/**
+ * gpufe_device_get - take another reference on a device
+ * @gdev: the device
+ *
+ * Return: @gdev.
+ */
+struct gpufe_device *gpufe_device_get(struct gpufe_device *gdev)
+{
+	kref_get(&gdev->ref);
 	return gdev;
 }
 

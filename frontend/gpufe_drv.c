@@ -25,10 +25,31 @@
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/moduleparam.h>
 #include <linux/nospec.h>
 #include <linux/uaccess.h>
+#include <linux/workqueue.h>
 
 #include "gpufe_drv.h"
+
+unsigned int gpufe_client_mem_mib = 1024;
+module_param_named(client_mem_mib, gpufe_client_mem_mib, uint, 0644);
+MODULE_PARM_DESC(client_mem_mib, "Buffer memory one client may create, MiB (default 1024)");
+
+unsigned int gpufe_max_bo_mib = 256;
+module_param_named(max_bo_mib, gpufe_max_bo_mib, uint, 0644);
+MODULE_PARM_DESC(max_bo_mib, "Largest buffer, MiB (default 256)");
+
+unsigned int gpufe_job_timeout_ms = 10000;
+module_param_named(job_timeout_ms, gpufe_job_timeout_ms, uint, 0644);
+MODULE_PARM_DESC(job_timeout_ms, "How long a job waits for its dependencies before it fails, ms (default 10000)");
+
+unsigned int gpufe_max_contexts = 1024;
+module_param_named(max_contexts, gpufe_max_contexts, uint, 0644);
+MODULE_PARM_DESC(max_contexts, "Contexts one client may create (default 1024)");
+
+/* Runs context work, job cleanup and context release. */
+struct workqueue_struct *gpufe_wq;
 
 /**
  * struct gpufe_ioctl_desc - one entry of the ioctl table
@@ -56,6 +77,60 @@ static const struct gpufe_ioctl_desc gpufe_ioctls[] = {
 		.min_size = sizeof(struct gpufe_query),
 		.func = gpufe_ioctl_query,
 		.name = "QUERY",
+	},
+	[_IOC_NR(GPUFE_IOCTL_BO_CREATE)] = {
+		.cmd = GPUFE_IOCTL_BO_CREATE,
+		.min_size = sizeof(struct gpufe_bo_create),
+		.func = gpufe_ioctl_bo_create,
+		.name = "BO_CREATE",
+	},
+	[_IOC_NR(GPUFE_IOCTL_BO_DESTROY)] = {
+		.cmd = GPUFE_IOCTL_BO_DESTROY,
+		.min_size = sizeof(struct gpufe_bo_destroy),
+		.func = gpufe_ioctl_bo_destroy,
+		.name = "BO_DESTROY",
+	},
+	[_IOC_NR(GPUFE_IOCTL_BO_EXPORT)] = {
+		.cmd = GPUFE_IOCTL_BO_EXPORT,
+		.min_size = sizeof(struct gpufe_bo_export),
+		.func = gpufe_ioctl_bo_export,
+		.name = "BO_EXPORT",
+	},
+	[_IOC_NR(GPUFE_IOCTL_BO_IMPORT)] = {
+		.cmd = GPUFE_IOCTL_BO_IMPORT,
+		.min_size = sizeof(struct gpufe_bo_import),
+		.func = gpufe_ioctl_bo_import,
+		.name = "BO_IMPORT",
+	},
+	[_IOC_NR(GPUFE_IOCTL_CTX_CREATE)] = {
+		.cmd = GPUFE_IOCTL_CTX_CREATE,
+		.min_size = sizeof(struct gpufe_ctx_create),
+		.func = gpufe_ioctl_ctx_create,
+		.name = "CTX_CREATE",
+	},
+	[_IOC_NR(GPUFE_IOCTL_CTX_DESTROY)] = {
+		.cmd = GPUFE_IOCTL_CTX_DESTROY,
+		.min_size = sizeof(struct gpufe_ctx_destroy),
+		.func = gpufe_ioctl_ctx_destroy,
+		.name = "CTX_DESTROY",
+	},
+	[_IOC_NR(GPUFE_IOCTL_CTX_STATUS)] = {
+		.cmd = GPUFE_IOCTL_CTX_STATUS,
+		.min_size = sizeof(struct gpufe_ctx_status),
+		.func = gpufe_ioctl_ctx_status,
+		.name = "CTX_STATUS",
+	},
+	[_IOC_NR(GPUFE_IOCTL_SUBMIT)] = {
+		.cmd = GPUFE_IOCTL_SUBMIT,
+		.min_size = sizeof(struct gpufe_submit),
+		.func = gpufe_ioctl_submit,
+		.name = "SUBMIT",
+	},
+	[_IOC_NR(GPUFE_IOCTL_WAIT)] = {
+		.cmd = GPUFE_IOCTL_WAIT,
+		.min_size = sizeof(struct gpufe_wait),
+		.func = gpufe_ioctl_wait,
+		.name = "WAIT",
 	},
 };
 
@@ -129,8 +204,25 @@ static int gpufe_open(struct inode *inode, struct file *file)
 
 static int gpufe_release(struct inode *inode, struct file *file)
 {
-	gpufe_client_destroy(file->private_data);
+	gpufe_client_close(file->private_data);
 	return 0;
+}
+
+static int gpufe_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	return gpufe_bo_mmap(file->private_data, vma);
+}
+
+static ssize_t gpufe_read(struct file *file, char __user *buf, size_t count,
+			  loff_t *pos)
+{
+	return gpufe_events_read(file->private_data, buf, count,
+				 file->f_flags & O_NONBLOCK);
+}
+
+static __poll_t gpufe_poll(struct file *file, poll_table *wait)
+{
+	return gpufe_events_poll(file->private_data, file, wait);
 }
 
 static const struct file_operations gpufe_fops = {
@@ -139,6 +231,9 @@ static const struct file_operations gpufe_fops = {
 	.release = gpufe_release,
 	.unlocked_ioctl = gpufe_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
+	.mmap = gpufe_mmap,
+	.read = gpufe_read,
+	.poll = gpufe_poll,
 	.llseek = noop_llseek,
 };
 
@@ -161,8 +256,24 @@ static void __init gpufe_uapi_size_check(void)
 	BUILD_BUG_ON(sizeof(struct gpufe_engine_info) != 24);
 	BUILD_BUG_ON(sizeof(struct gpufe_query_engines) != 16);
 	BUILD_BUG_ON(sizeof(struct gpufe_query) != 24);
+	BUILD_BUG_ON(sizeof(struct gpufe_bo_create) != 24);
+	BUILD_BUG_ON(sizeof(struct gpufe_bo_destroy) != 8);
+	BUILD_BUG_ON(sizeof(struct gpufe_bo_export) != 16);
+	BUILD_BUG_ON(sizeof(struct gpufe_bo_import) != 32);
+	BUILD_BUG_ON(sizeof(struct gpufe_ctx_create) != 24);
+	BUILD_BUG_ON(sizeof(struct gpufe_ctx_destroy) != 8);
+	BUILD_BUG_ON(sizeof(struct gpufe_ctx_status) != 32);
+	BUILD_BUG_ON(sizeof(struct gpufe_submit_bo) != 8);
+	BUILD_BUG_ON(sizeof(struct gpufe_submit) != 48);
+	BUILD_BUG_ON(sizeof(struct gpufe_wait) != 24);
+	BUILD_BUG_ON(sizeof(struct gpufe_event) != 24);
 	BUILD_BUG_ON(sizeof(struct gpufe_version) > GPUFE_IOCTL_MAX_SIZE);
 	BUILD_BUG_ON(sizeof(struct gpufe_query) > GPUFE_IOCTL_MAX_SIZE);
+	BUILD_BUG_ON(sizeof(struct gpufe_bo_create) > GPUFE_IOCTL_MAX_SIZE);
+	BUILD_BUG_ON(sizeof(struct gpufe_bo_import) > GPUFE_IOCTL_MAX_SIZE);
+	BUILD_BUG_ON(sizeof(struct gpufe_ctx_status) > GPUFE_IOCTL_MAX_SIZE);
+	BUILD_BUG_ON(sizeof(struct gpufe_submit) > GPUFE_IOCTL_MAX_SIZE);
+	BUILD_BUG_ON(sizeof(struct gpufe_wait) > GPUFE_IOCTL_MAX_SIZE);
 }
 
 static int __init gpufe_init(void)
@@ -170,6 +281,10 @@ static int __init gpufe_init(void)
 	int ret;
 
 	gpufe_uapi_size_check();
+
+	gpufe_wq = alloc_workqueue("gpufe", WQ_UNBOUND | WQ_HIGHPRI, 0);
+	if (!gpufe_wq)
+		return -ENOMEM;
 
 	gpufe_debugfs_init();
 
@@ -185,6 +300,7 @@ static int __init gpufe_init(void)
 
 err_debugfs_fini:
 	gpufe_debugfs_fini();
+	destroy_workqueue(gpufe_wq);
 	return ret;
 }
 
@@ -192,6 +308,8 @@ static void __exit gpufe_exit(void)
 {
 	misc_deregister(&gpufe_misc);
 	gpufe_debugfs_fini();
+	/* Every file is closed; jobs may still be cleaning up. */
+	destroy_workqueue(gpufe_wq);
 	gpufe_devices_fini();
 }
 
@@ -201,3 +319,4 @@ module_exit(gpufe_exit);
 MODULE_DESCRIPTION("gpufe: one front-end device for many GPUs");
 MODULE_AUTHOR("The gpufe authors");
 MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(DMA_BUF);

@@ -7,14 +7,27 @@
 #ifndef _GPUFE_DRV_H_
 #define _GPUFE_DRV_H_
 
+#include <linux/atomic.h>
+#include <linux/dma-fence.h>
+#include <linux/dma-resv.h>
+#include <linux/iosys-map.h>
 #include <linux/kref.h>
+#include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/pid.h>
+#include <linux/poll.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 
 #include <gpufe.h>
 #include <gpufe/backend.h>
+
+struct dma_buf;
+struct seq_file;
+struct vm_area_struct;
 
 #define GPUFE_NUM_ENGINE_CLASSES	(GPUFE_ENGINE_CLASS_VIDEO + 1)
 
@@ -23,12 +36,14 @@
  * @engine_class: an &enum gpufe_engine_class
  * @hw_instance: the back-end's instance number
  * @instance: the dense instance number within the class
+ * @hw_index: the engine's index in the back-end's description
  * @hw_name: the back-end's name for the engine
  */
 struct gpufe_engine {
 	u32 engine_class;
 	u16 hw_instance;
 	u16 instance;
+	unsigned int hw_index;
 	char hw_name[GPUFE_ENGINE_NAME_LEN];
 };
 
@@ -65,23 +80,169 @@ struct gpufe_device {
 
 /**
  * struct gpufe_client - one open file of /dev/gpufe
+ * @ref: the file holds one reference, each context and buffer it made one
  * @id: the client's id, unique among open clients
  * @pid: the process that opened the file
+ * @bos: buffer handles to &struct gpufe_bo, one reference each
+ * @ctxs: context handles to &struct gpufe_ctx, one reference each
+ * @mem_used: bytes of the buffers this client created, still alive
+ * @event_lock: protects @events, @closed and each context's
+ *	@event_pending
+ * @events: contexts with an unread completion event
+ * @closed: the file is gone: no more events
+ * @event_wq: read() and poll() wait here
  */
 struct gpufe_client {
+	struct kref ref;
 	u32 id;
 	struct pid *pid;
+	struct xarray bos;
+	struct xarray ctxs;
+	atomic64_t mem_used;
+	spinlock_t event_lock; /* protects events, closed, ctx->event_pending */
+	struct list_head events;
+	bool closed;
+	wait_queue_head_t event_wq;
 };
+
+/**
+ * struct gpufe_bo - a buffer object
+ * @ref: each handle, job, mapping and the exported dma-buf hold one
+ * @size: bytes, a whole number of pages
+ * @owner: the client charged for the memory (a reference), NULL for imports
+ * @resv: the reservation object: @own_resv, or the imported dma-buf's
+ * @vaddr: a kernel mapping of the whole buffer
+ * @shmem: the shmem file holding the pages of a buffer gpufe created
+ * @pages: its pages, pinned for the buffer's lifetime
+ * @own_resv: the reservation object of a buffer gpufe created
+ * @import: the dma-buf a buffer was imported from (a reference)
+ * @import_map: the mapping of @import
+ * @lock: protects @handle_count and @export
+ * @handle_count: handles naming the buffer, over every client
+ * @export: the dma-buf made of the buffer, kept while it has handles
+ */
+struct gpufe_bo {
+	struct kref ref;
+	u64 size;
+	struct gpufe_client *owner;
+	struct dma_resv *resv;
+	void *vaddr;
+	struct file *shmem;
+	struct page **pages;
+	struct dma_resv own_resv;
+	struct dma_buf *import;
+	struct iosys_map import_map;
+	struct mutex lock; /* protects handle_count, export */
+	unsigned int handle_count;
+	struct dma_buf *export;
+};
+
+/**
+ * struct gpufe_ctx - a context: a queue of jobs on one engine
+ * @ref: the handle, each job and a pending event hold one
+ * @id: the handle, in the client's namespace
+ * @client: the owner (a reference)
+ * @gdev: the device (a reference)
+ * @engine: the engine, in @gdev
+ * @priority: GPUFE_PRIORITY_*
+ * @fence_context: the dma_fence context of the jobs' fences
+ * @timeline: the fences' timeline name
+ * @submit_lock: serialises submissions: seqnos and implicit fences
+ * @submitted: the last sequence number given out, under @submit_lock
+ * @lock: the fences' lock; protects @queue, @completed, @error, @dep
+ * @queue: jobs not yet handed to the back-end, in order
+ * @completed: every job up to this sequence number has completed
+ * @error: the error of the last job that failed
+ * @dep: the fence the head of @queue waits for, with @dep_cb armed on it
+ * @dep_cb: wakes @work when @dep signals
+ * @work: hands ready jobs to the back-end and fails those whose
+ *	dependencies time out
+ * @release_work: frees the context in process context
+ * @wq: WAIT sleeps here
+ * @event_link: in the client's event list, under its @event_lock
+ * @event_pending: on that list
+ */
+struct gpufe_ctx {
+	struct kref ref;
+	u32 id;
+	struct gpufe_client *client;
+	struct gpufe_device *gdev;
+	const struct gpufe_engine *engine;
+	int priority;
+	u64 fence_context;
+	char timeline[GPUFE_NAME_LEN + GPUFE_ENGINE_NAME_LEN + 16];
+	struct mutex submit_lock; /* serialises submissions */
+	u64 submitted;
+	spinlock_t lock; /* fence lock; protects queue, completed, error */
+	struct list_head queue;
+	u64 completed;
+	int error;
+	struct dma_fence *dep;
+	struct dma_fence_cb dep_cb;
+	struct delayed_work work;
+	struct work_struct release_work;
+	wait_queue_head_t wq;
+	struct list_head event_link;
+	bool event_pending;
+};
+
+/* gpufe_drv.c */
+extern unsigned int gpufe_client_mem_mib;
+extern unsigned int gpufe_max_bo_mib;
+extern unsigned int gpufe_job_timeout_ms;
+extern unsigned int gpufe_max_contexts;
+extern struct workqueue_struct *gpufe_wq;
 
 /* gpufe_client.c */
 struct gpufe_client *gpufe_client_create(void);
-void gpufe_client_destroy(struct gpufe_client *client);
+void gpufe_client_close(struct gpufe_client *client);
+struct gpufe_client *gpufe_client_get(struct gpufe_client *client);
+void gpufe_client_put(struct gpufe_client *client);
 unsigned long gpufe_client_count(void);
 void gpufe_clients_show(struct seq_file *m);
+
+/* gpufe_bo.c */
+struct gpufe_bo *gpufe_bo_lookup(struct gpufe_client *client, u32 handle);
+struct gpufe_bo *gpufe_bo_get(struct gpufe_bo *bo);
+void gpufe_bo_put(struct gpufe_bo *bo);
+int gpufe_bo_handle_create(struct gpufe_client *client, struct gpufe_bo *bo,
+			   u32 *handle);
+u32 gpufe_bo_handle_find(struct gpufe_client *client,
+			 const struct gpufe_bo *bo);
+struct gpufe_bo *gpufe_bo_alloc_import(struct dma_buf *dmabuf);
+void gpufe_client_bos_fini(struct gpufe_client *client);
+int gpufe_bo_mmap(struct gpufe_client *client, struct vm_area_struct *vma);
+int gpufe_ioctl_bo_create(struct gpufe_client *client, void *data);
+int gpufe_ioctl_bo_destroy(struct gpufe_client *client, void *data);
+
+/* gpufe_prime.c */
+int gpufe_ioctl_bo_export(struct gpufe_client *client, void *data);
+int gpufe_ioctl_bo_import(struct gpufe_client *client, void *data);
+bool gpufe_bo_is_gpufe_dmabuf(const struct dma_buf *dmabuf);
+
+/* gpufe_ctx.c */
+struct gpufe_ctx *gpufe_ctx_lookup(struct gpufe_client *client, u32 id);
+struct gpufe_ctx *gpufe_ctx_get(struct gpufe_ctx *ctx);
+void gpufe_ctx_put(struct gpufe_ctx *ctx);
+void gpufe_client_ctxs_fini(struct gpufe_client *client);
+int gpufe_ioctl_ctx_create(struct gpufe_client *client, void *data);
+int gpufe_ioctl_ctx_destroy(struct gpufe_client *client, void *data);
+int gpufe_ioctl_ctx_status(struct gpufe_client *client, void *data);
+
+/* gpufe_job.c */
+void gpufe_ctx_work(struct work_struct *work);
+int gpufe_ioctl_submit(struct gpufe_client *client, void *data);
+int gpufe_ioctl_wait(struct gpufe_client *client, void *data);
+ssize_t gpufe_events_read(struct gpufe_client *client, char __user *buf,
+			  size_t count, bool nonblock);
+__poll_t gpufe_events_poll(struct gpufe_client *client, struct file *file,
+			   poll_table *wait);
+void gpufe_client_events_fini(struct gpufe_client *client);
 
 /* gpufe_device.c */
 extern struct mutex gpufe_registry_lock;
 struct gpufe_device *gpufe_device_lookup(u32 id);
+struct gpufe_device *gpufe_device_get(struct gpufe_device *gdev);
 void gpufe_device_put(struct gpufe_device *gdev);
 int gpufe_device_enter(void);
 void gpufe_device_exit(int idx);

@@ -21,7 +21,7 @@
 
 #include "gpufe_drv.h"
 
-#define GPUFE_FEATURES	GPUFE_FEATURE_DISCOVERY
+#define GPUFE_FEATURES	(GPUFE_FEATURE_DISCOVERY | GPUFE_FEATURE_DATAPATH)
 
 /**
  * gpufe_ioctl_version - GPUFE_IOCTL_VERSION

@@ -26,6 +26,16 @@ extern "C" {
  *
  * - &GPUFE_IOCTL_VERSION: the interface version and the feature bits.
  * - &GPUFE_IOCTL_QUERY: device and engine discovery.
+ * - &GPUFE_IOCTL_BO_CREATE, &GPUFE_IOCTL_BO_DESTROY: buffer objects, mapped
+ *   with mmap() on the same file descriptor at the offset BO_CREATE returns.
+ * - &GPUFE_IOCTL_BO_EXPORT, &GPUFE_IOCTL_BO_IMPORT: share buffers as dma-buf
+ *   file descriptors, with this and other drivers.
+ * - &GPUFE_IOCTL_CTX_CREATE, &GPUFE_IOCTL_CTX_DESTROY,
+ *   &GPUFE_IOCTL_CTX_STATUS: contexts, each bound to one engine.
+ * - &GPUFE_IOCTL_SUBMIT: run a command stream on a context's engine.
+ * - &GPUFE_IOCTL_WAIT: wait for a context's job to complete.
+ * - read() and poll() on the file descriptor: completion events, a
+ *   &struct gpufe_event per context whose jobs completed.
  *
  * Rules that hold for every ioctl:
  *
@@ -49,9 +59,12 @@ extern "C" {
  *
  * 1.0 - First version: &GPUFE_IOCTL_VERSION, &GPUFE_IOCTL_QUERY with
  *       &GPUFE_QUERY_DEVICES and &GPUFE_QUERY_ENGINES.
+ * 1.1 - The data path: buffer objects and mmap, dma-buf export and import,
+ *       contexts, SUBMIT with sync_file in- and out-fences and implicit
+ *       dma_resv synchronisation, WAIT, completion events.
  */
 #define GPUFE_VERSION_MAJOR		1
-#define GPUFE_VERSION_MINOR		0
+#define GPUFE_VERSION_MINOR		1
 #define GPUFE_VERSION_PATCH		0
 
 /**
@@ -67,6 +80,12 @@ extern "C" {
  * devices and engines
  */
 #define GPUFE_FEATURE_DISCOVERY		_BITULL(0)
+
+/**
+ * define GPUFE_FEATURE_DATAPATH - feature bit: buffers, dma-buf sharing,
+ * contexts, SUBMIT, WAIT and completion events
+ */
+#define GPUFE_FEATURE_DATAPATH		_BITULL(1)
 
 /**
  * struct gpufe_version - the interface version
@@ -242,6 +261,415 @@ struct gpufe_query {
  * Takes a &struct gpufe_query.
  */
 #define GPUFE_IOCTL_QUERY	_IOWR(GPUFE_IOCTL_BASE, 0x01, struct gpufe_query)
+
+/**
+ * struct gpufe_bo_create - argument of &GPUFE_IOCTL_BO_CREATE
+ *
+ * Creates a buffer object of zero-filled system memory. Its size is
+ * rounded up to a whole number of pages and counts against the client's
+ * memory limit until the last reference to it is gone.
+ *
+ * Errors: ``-EINVAL`` for a @flags bit set or @size 0; ``-E2BIG`` for a
+ * @size above the largest buffer (``max_bo_mib``, a module parameter);
+ * ``-EDQUOT`` when the client's buffers would exceed its memory limit
+ * (``client_mem_mib``); ``-ENOMEM``.
+ */
+struct gpufe_bo_create {
+	/** @size: in: bytes wanted; out: bytes allocated */
+	__u64 size;
+	/** @flags: MBZ */
+	__u32 flags;
+	/** @handle: out: the buffer's handle, never 0 */
+	__u32 handle;
+	/**
+	 * @mmap_offset: out: the offset to pass to mmap() on this file
+	 * descriptor to map the whole buffer
+	 */
+	__u64 mmap_offset;
+};
+
+/**
+ * struct gpufe_bo_destroy - argument of &GPUFE_IOCTL_BO_DESTROY
+ *
+ * Drops the handle. The memory stays while a job, a mapping or a dma-buf
+ * still uses it.
+ *
+ * Errors: ``-EINVAL`` for a non-zero @pad; ``-ENOENT`` for a @handle this
+ * file descriptor does not have.
+ */
+struct gpufe_bo_destroy {
+	/** @handle: the buffer */
+	__u32 handle;
+	/** @pad: MBZ */
+	__u32 pad;
+};
+
+/**
+ * define GPUFE_BO_EXPORT_CLOEXEC - &struct gpufe_bo_export flag: the new
+ * file descriptor is close-on-exec
+ */
+#define GPUFE_BO_EXPORT_CLOEXEC		0x1
+/**
+ * define GPUFE_BO_EXPORT_RDWR - &struct gpufe_bo_export flag: the dma-buf
+ * may be mapped for writing
+ */
+#define GPUFE_BO_EXPORT_RDWR		0x2
+
+/**
+ * struct gpufe_bo_export - argument of &GPUFE_IOCTL_BO_EXPORT
+ *
+ * Makes a dma-buf of a buffer. Exporting the same buffer again gives
+ * another file descriptor for the same dma-buf. Its dma_resv is the
+ * buffer's: jobs of every driver that use the dma-buf synchronise through
+ * it.
+ *
+ * Errors: ``-EINVAL`` for an unknown @flags bit or a non-zero @pad;
+ * ``-ENOENT`` for an unknown @handle; ``-EMFILE`` when the process has no
+ * free file descriptor.
+ */
+struct gpufe_bo_export {
+	/** @handle: the buffer */
+	__u32 handle;
+	/** @flags: GPUFE_BO_EXPORT_CLOEXEC, GPUFE_BO_EXPORT_RDWR */
+	__u32 flags;
+	/** @fd: out: the dma-buf file descriptor */
+	__s32 fd;
+	/** @pad: MBZ */
+	__u32 pad;
+};
+
+/**
+ * struct gpufe_bo_import - argument of &GPUFE_IOCTL_BO_IMPORT
+ *
+ * Makes a buffer of a dma-buf. A dma-buf gpufe exported itself gives back
+ * the buffer it was made of (the same memory); one from another driver
+ * must be CPU-mappable system memory. Importing the same dma-buf twice on
+ * one file descriptor gives the same handle.
+ *
+ * Errors: ``-EINVAL`` for a non-zero @flags or @pad; ``-EBADF`` for an @fd
+ * that is not open; ``-EINVAL`` for one that is not a dma-buf;
+ * ``-EOPNOTSUPP`` for a dma-buf the kernel cannot map for the CPU.
+ */
+struct gpufe_bo_import {
+	/** @fd: the dma-buf file descriptor; it stays the caller's */
+	__s32 fd;
+	/** @flags: MBZ */
+	__u32 flags;
+	/** @handle: out: the buffer's handle */
+	__u32 handle;
+	/** @pad: MBZ */
+	__u32 pad;
+	/** @size: out: the buffer's size in bytes */
+	__u64 size;
+	/** @mmap_offset: out: as in &struct gpufe_bo_create */
+	__u64 mmap_offset;
+};
+
+/**
+ * define GPUFE_PRIORITY_LOW - the lowest context priority
+ */
+#define GPUFE_PRIORITY_LOW		(-1)
+/**
+ * define GPUFE_PRIORITY_NORMAL - the default context priority
+ */
+#define GPUFE_PRIORITY_NORMAL		0
+/**
+ * define GPUFE_PRIORITY_HIGH - the highest context priority; needs
+ * ``CAP_SYS_NICE``
+ */
+#define GPUFE_PRIORITY_HIGH		1
+
+/**
+ * struct gpufe_ctx_create - argument of &GPUFE_IOCTL_CTX_CREATE
+ *
+ * A context is a queue of jobs on one engine of one device. Jobs of a
+ * context complete in submission order; their sequence numbers count from
+ * 1.
+ *
+ * Errors: ``-EINVAL`` for a @flags bit set, a non-zero @pad, or a
+ * @priority out of range; ``-EPERM`` for %GPUFE_PRIORITY_HIGH without
+ * ``CAP_SYS_NICE``; ``-ENODEV`` for an unknown @device_id; ``-ENOENT`` for
+ * an engine (@engine_class, @engine_instance) the device does not show this
+ * client; ``-EMFILE`` when the client has ``max_contexts`` contexts.
+ */
+struct gpufe_ctx_create {
+	/** @device_id: the device */
+	__u32 device_id;
+	/** @engine_class: an &enum gpufe_engine_class */
+	__u16 engine_class;
+	/** @engine_instance: as &GPUFE_QUERY_ENGINES reports it */
+	__u16 engine_instance;
+	/** @priority: GPUFE_PRIORITY_LOW to GPUFE_PRIORITY_HIGH */
+	__s32 priority;
+	/** @flags: MBZ */
+	__u32 flags;
+	/** @ctx_id: out: the context's handle, never 0 */
+	__u32 ctx_id;
+	/** @pad: MBZ */
+	__u32 pad;
+};
+
+/**
+ * struct gpufe_ctx_destroy - argument of &GPUFE_IOCTL_CTX_DESTROY
+ *
+ * Drops the handle. Jobs already submitted still run and signal their
+ * fences.
+ *
+ * Errors: ``-EINVAL`` for a non-zero @pad; ``-ENOENT`` for an unknown
+ * @ctx_id.
+ */
+struct gpufe_ctx_destroy {
+	/** @ctx_id: the context */
+	__u32 ctx_id;
+	/** @pad: MBZ */
+	__u32 pad;
+};
+
+/**
+ * enum gpufe_ctx_state - what a context can still do
+ *
+ * @GPUFE_CTX_STATE_ACTIVE: accepts jobs
+ * @GPUFE_CTX_STATE_LOST: its device is gone; SUBMIT fails with ``-ENODEV``
+ */
+enum gpufe_ctx_state {
+	GPUFE_CTX_STATE_ACTIVE = 0,
+	GPUFE_CTX_STATE_LOST = 1,
+};
+
+/**
+ * struct gpufe_ctx_status - argument of &GPUFE_IOCTL_CTX_STATUS
+ *
+ * Errors: ``-EINVAL`` for a non-zero @flags; ``-ENOENT`` for an unknown
+ * @ctx_id.
+ */
+struct gpufe_ctx_status {
+	/** @ctx_id: the context */
+	__u32 ctx_id;
+	/** @flags: MBZ */
+	__u32 flags;
+	/** @submitted: out: the sequence number of the last job submitted */
+	__u64 submitted;
+	/** @completed: out: every job up to this sequence number completed */
+	__u64 completed;
+	/**
+	 * @error: out: 0, or the negative errno of the last job that failed
+	 * (its fence signalled with that error)
+	 */
+	__s32 error;
+	/** @state: out: an &enum gpufe_ctx_state */
+	__u32 state;
+};
+
+/**
+ * define GPUFE_SUBMIT_BO_READ - &struct gpufe_submit_bo flag: the job
+ * reads the buffer
+ */
+#define GPUFE_SUBMIT_BO_READ		0x1
+/**
+ * define GPUFE_SUBMIT_BO_WRITE - &struct gpufe_submit_bo flag: the job
+ * writes the buffer
+ */
+#define GPUFE_SUBMIT_BO_WRITE		0x2
+
+/**
+ * struct gpufe_submit_bo - one entry of a job's buffer list
+ *
+ * Commands name buffers by their index in the list. A buffer may appear
+ * once. A job waits for the buffer's pending writers when it reads it and
+ * for every pending user when it writes it (implicit synchronisation
+ * through the buffer's dma_resv, shared with every driver the buffer is
+ * exported to), and adds its own fence as a reader or a writer.
+ */
+struct gpufe_submit_bo {
+	/** @handle: the buffer */
+	__u32 handle;
+	/** @flags: GPUFE_SUBMIT_BO_READ and/or GPUFE_SUBMIT_BO_WRITE */
+	__u32 flags;
+};
+
+/**
+ * define GPUFE_SUBMIT_IN_FENCE - &struct gpufe_submit flag: the job waits
+ * for the sync_file @in_fence_fd
+ */
+#define GPUFE_SUBMIT_IN_FENCE		0x1
+/**
+ * define GPUFE_SUBMIT_OUT_FENCE - &struct gpufe_submit flag: return a
+ * sync_file of the job's fence in @out_fence_fd
+ */
+#define GPUFE_SUBMIT_OUT_FENCE		0x2
+
+/**
+ * define GPUFE_SUBMIT_MAX_CMDS_SIZE - the largest command stream, in bytes
+ */
+#define GPUFE_SUBMIT_MAX_CMDS_SIZE	65536
+/**
+ * define GPUFE_SUBMIT_MAX_BOS - the longest buffer list
+ */
+#define GPUFE_SUBMIT_MAX_BOS		64
+
+/**
+ * struct gpufe_submit - argument of &GPUFE_IOCTL_SUBMIT
+ *
+ * Queues a job: a command stream in the format of the context's back-end
+ * (uapi/gpufe_swgpu.h for swgpu), copied in, and checked against the
+ * buffer list before anything is queued. The job runs once its in-fence,
+ * the implicit fences of its buffers and the previous job of its context
+ * have signalled. Its fence signals, with an error if it failed, in finite
+ * time: a dependency that does not signal within ``job_timeout_ms`` (a
+ * module parameter) fails the job with ``-ETIMEDOUT``.
+ *
+ * Errors: ``-EINVAL`` for an unknown @flags bit, a non-zero @pad, an
+ * @in_fence_fd without %GPUFE_SUBMIT_IN_FENCE (it must be 0 then), a
+ * @cmds_size that is 0, not a multiple of 4 or above
+ * %GPUFE_SUBMIT_MAX_CMDS_SIZE, more than %GPUFE_SUBMIT_MAX_BOS buffers, a
+ * buffer entry with no or unknown flags or listed twice, an @in_fence_fd
+ * that is not a sync_file, or a command stream the back-end rejects (an
+ * unknown opcode, a command the engine cannot run, an access outside a
+ * buffer or against its flags); ``-ENOENT`` for an unknown @ctx_id or
+ * buffer handle; ``-ENODEV`` when the context's device is gone;
+ * ``-EFAULT`` for @cmds or @bos the kernel cannot read; ``-EMFILE`` when
+ * no file descriptor is free for the out-fence. Nothing is queued on
+ * error.
+ */
+struct gpufe_submit {
+	/** @ctx_id: the context */
+	__u32 ctx_id;
+	/** @flags: GPUFE_SUBMIT_IN_FENCE, GPUFE_SUBMIT_OUT_FENCE */
+	__u32 flags;
+	/** @cmds: user pointer to the command stream */
+	__u64 cmds;
+	/** @bos: user pointer to @num_bos &struct gpufe_submit_bo */
+	__u64 bos;
+	/** @cmds_size: bytes at @cmds */
+	__u32 cmds_size;
+	/** @num_bos: entries at @bos */
+	__u32 num_bos;
+	/** @in_fence_fd: with GPUFE_SUBMIT_IN_FENCE, a sync_file to wait for */
+	__s32 in_fence_fd;
+	/** @out_fence_fd: out: with GPUFE_SUBMIT_OUT_FENCE, the job's sync_file */
+	__s32 out_fence_fd;
+	/** @seqno: out: the job's sequence number in its context */
+	__u64 seqno;
+};
+
+/**
+ * struct gpufe_wait - argument of &GPUFE_IOCTL_WAIT
+ *
+ * Waits until the job @seqno of the context has completed, successfully or
+ * not (&GPUFE_IOCTL_CTX_STATUS and the job's fence tell which). The wait is
+ * interruptible; as @timeout_ns is absolute, a restarted call waits for
+ * the same deadline.
+ *
+ * Errors: ``-EINVAL`` for a non-zero @flags, or a @seqno of 0 or above the
+ * last submitted; ``-ENOENT`` for an unknown @ctx_id; ``-ETIME`` when
+ * @timeout_ns passes first; ``-EINTR``/``-ERESTARTSYS`` on a signal.
+ */
+struct gpufe_wait {
+	/** @ctx_id: the context */
+	__u32 ctx_id;
+	/** @flags: MBZ */
+	__u32 flags;
+	/** @seqno: the job to wait for */
+	__u64 seqno;
+	/**
+	 * @timeout_ns: absolute CLOCK_MONOTONIC deadline in nanoseconds; one
+	 * in the past polls
+	 */
+	__s64 timeout_ns;
+};
+
+/**
+ * define GPUFE_EVENT_COMPLETION - &struct gpufe_event type: jobs of a
+ * context completed
+ */
+#define GPUFE_EVENT_COMPLETION		1
+
+/**
+ * struct gpufe_event - what read() on /dev/gpufe returns
+ *
+ * poll() reports the file descriptor readable when a context's completed
+ * sequence number has advanced since its last event was read. read()
+ * returns whole events, as many as fit, one per such context, and fails
+ * with ``-EAGAIN`` on a non-blocking file when there is none (a blocking
+ * read waits); a buffer smaller than one event fails with ``-EINVAL``.
+ * Events of one context coalesce: a client that reads late gets one event
+ * carrying the latest sequence number, never a backlog.
+ */
+struct gpufe_event {
+	/** @type: GPUFE_EVENT_COMPLETION */
+	__u32 type;
+	/** @ctx_id: the context */
+	__u32 ctx_id;
+	/** @seqno: every job up to this sequence number completed */
+	__u64 seqno;
+	/** @error: 0, or the error of the last job that failed */
+	__s32 error;
+	/** @pad: written as zero */
+	__u32 pad;
+};
+
+/**
+ * define GPUFE_IOCTL_BO_CREATE - create a buffer object
+ *
+ * Takes a &struct gpufe_bo_create.
+ */
+#define GPUFE_IOCTL_BO_CREATE	_IOWR(GPUFE_IOCTL_BASE, 0x02, struct gpufe_bo_create)
+
+/**
+ * define GPUFE_IOCTL_BO_DESTROY - drop a buffer handle
+ *
+ * Takes a &struct gpufe_bo_destroy.
+ */
+#define GPUFE_IOCTL_BO_DESTROY	_IOW(GPUFE_IOCTL_BASE, 0x03, struct gpufe_bo_destroy)
+
+/**
+ * define GPUFE_IOCTL_BO_EXPORT - export a buffer as a dma-buf
+ *
+ * Takes a &struct gpufe_bo_export.
+ */
+#define GPUFE_IOCTL_BO_EXPORT	_IOWR(GPUFE_IOCTL_BASE, 0x04, struct gpufe_bo_export)
+
+/**
+ * define GPUFE_IOCTL_BO_IMPORT - import a dma-buf as a buffer
+ *
+ * Takes a &struct gpufe_bo_import.
+ */
+#define GPUFE_IOCTL_BO_IMPORT	_IOWR(GPUFE_IOCTL_BASE, 0x05, struct gpufe_bo_import)
+
+/**
+ * define GPUFE_IOCTL_CTX_CREATE - create a context
+ *
+ * Takes a &struct gpufe_ctx_create.
+ */
+#define GPUFE_IOCTL_CTX_CREATE	_IOWR(GPUFE_IOCTL_BASE, 0x06, struct gpufe_ctx_create)
+
+/**
+ * define GPUFE_IOCTL_CTX_DESTROY - drop a context handle
+ *
+ * Takes a &struct gpufe_ctx_destroy.
+ */
+#define GPUFE_IOCTL_CTX_DESTROY	_IOW(GPUFE_IOCTL_BASE, 0x07, struct gpufe_ctx_destroy)
+
+/**
+ * define GPUFE_IOCTL_CTX_STATUS - a context's progress
+ *
+ * Takes a &struct gpufe_ctx_status.
+ */
+#define GPUFE_IOCTL_CTX_STATUS	_IOWR(GPUFE_IOCTL_BASE, 0x08, struct gpufe_ctx_status)
+
+/**
+ * define GPUFE_IOCTL_SUBMIT - queue a job
+ *
+ * Takes a &struct gpufe_submit.
+ */
+#define GPUFE_IOCTL_SUBMIT	_IOWR(GPUFE_IOCTL_BASE, 0x09, struct gpufe_submit)
+
+/**
+ * define GPUFE_IOCTL_WAIT - wait for a job
+ *
+ * Takes a &struct gpufe_wait.
+ */
+#define GPUFE_IOCTL_WAIT	_IOW(GPUFE_IOCTL_BASE, 0x0a, struct gpufe_wait)
 
 #if defined(__cplusplus)
 }

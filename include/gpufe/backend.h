@@ -7,6 +7,7 @@
 #ifndef _GPUFE_BACKEND_H_
 #define _GPUFE_BACKEND_H_
 
+#include <linux/list.h>
 #include <linux/types.h>
 
 #include <gpufe.h>
@@ -32,6 +33,18 @@
  * the device open.
  *
  * A back-end never sees a &struct file, a user pointer or a client handle.
+ *
+ * Jobs: the front-end checks everything that is the same for every GPU (the
+ * context, the buffer handles and their flags, fences) and asks the
+ * back-end's @validate whether a command stream is one its engine can run
+ * on those buffers; a job that passes is queued. When its dependencies have
+ * signalled, the front-end hands it to @run. The back-end runs the jobs of
+ * an engine in the order it got them, and reports each one's end with
+ * gpufe_job_done(), from any context. Every job given to @run must be
+ * reported done, also when the device is unregistered meanwhile: after
+ * gpufe_device_unregister() returns, no new job arrives, and the back-end
+ * finishes (or fails, with ``-ENODEV``) those it holds before it frees
+ * them and its device.
  */
 
 struct gpufe_device;
@@ -68,18 +81,58 @@ struct gpufe_device_desc {
 };
 
 /**
+ * struct gpufe_job_bo - a buffer as a job sees it
+ * @vaddr: a kernel mapping of the whole buffer, valid until the job is done
+ * @size: the buffer's size in bytes
+ * @flags: %GPUFE_SUBMIT_BO_READ and/or %GPUFE_SUBMIT_BO_WRITE: what the
+ *	job may do with it
+ */
+struct gpufe_job_bo {
+	void *vaddr;
+	u64 size;
+	u32 flags;
+};
+
+/**
+ * struct gpufe_job - a job as the back-end sees it
+ * @engine: the engine to run on, an index into the &gpufe_device_desc
+ *	engines the back-end registered
+ * @cmds: the command stream, in kernel memory, 4-byte aligned
+ * @cmds_size: bytes at @cmds, a multiple of 4
+ * @num_bos: entries in @bos
+ * @bos: the buffer list; commands name buffers by index in it
+ * @link: the back-end's, from @run until gpufe_job_done()
+ *
+ * The front-end owns the job; the back-end may keep a pointer from @run
+ * until it calls gpufe_job_done().
+ */
+struct gpufe_job {
+	unsigned int engine;
+	const void *cmds;
+	u32 cmds_size;
+	unsigned int num_bos;
+	const struct gpufe_job_bo *bos;
+	struct list_head link;
+};
+
+/**
  * struct gpufe_backend_ops - a back-end's entry points
  * @owner: the back-end module, %THIS_MODULE
  * @name: the back-end's name as user space sees it, e.g. "swgpu", shorter
  *	than %GPUFE_NAME_LEN
+ * @validate: check a job's command stream against its engine and buffers;
+ *	may sleep, must not change anything; returns 0 or -EINVAL
+ * @run: start a job; must not sleep (it may be called from a fence
+ *	callback); the back-end calls gpufe_job_done() when the job ends
  *
- * The job entry points (validate, run, reset) join this table with the
- * data path. Every call the front-end makes through it runs between
- * gpufe_device_enter() and gpufe_device_exit().
+ * Every call the front-end makes through this table for a device happens
+ * before gpufe_device_unregister() of that device returns.
  */
 struct gpufe_backend_ops {
 	struct module *owner;
 	const char *name;
+	int (*validate)(struct gpufe_device *gdev, const struct gpufe_job *job);
+	void (*run)(struct gpufe_device *gdev, struct gpufe_job *job);
 };
 
 /* The most engines one device may have: engine masks are 64 bits wide. */
@@ -93,5 +146,6 @@ struct gpufe_device *gpufe_device_register(const struct gpufe_device_desc *desc,
 void gpufe_device_unregister(struct gpufe_device *gdev);
 void *gpufe_device_priv(const struct gpufe_device *gdev);
 u32 gpufe_device_id(const struct gpufe_device *gdev);
+void gpufe_job_done(struct gpufe_job *job, int error);
 
 #endif /* _GPUFE_BACKEND_H_ */

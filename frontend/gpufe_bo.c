@@ -1,0 +1,397 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Copyright (c) 2026 The gpufe authors
+ */
+
+/**
+ * DOC: buffer objects
+ *
+ * A buffer gpufe creates is a shmem file whose pages are pinned and mapped
+ * into the kernel (vmap) for as long as the buffer lives, so that a
+ * back-end can reach them from any context and a CPU mapping in user space
+ * sees the same pages. It is charged to the client that created it, against
+ * ``client_mem_mib``, until it is freed.
+ *
+ * User space maps a buffer with mmap() on /dev/gpufe at the offset
+ * BO_CREATE or BO_IMPORT returned: the handle times the page size. The
+ * mapping is the shmem file's own (or, for a buffer imported from another
+ * driver, the dma-buf's), so it outlives the handle.
+ *
+ * Each handle holds a reference on its buffer; so do jobs using it and the
+ * dma-buf it was exported as. The buffer counts its handles over every
+ * client (@handle_count) because the exported dma-buf is cached on the
+ * buffer only while some handle names it, as DRM does with GEM handles:
+ * the dma-buf holds the buffer, so a cache held beyond the last handle
+ * would keep both alive forever.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/dma-buf.h>
+#include <linux/mm.h>
+#include <linux/pagemap.h>
+#include <linux/shmem_fs.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+
+#include "gpufe_compat.h"
+#include "gpufe_drv.h"
+
+static void gpufe_bo_release(struct kref *ref)
+{
+	struct gpufe_bo *bo = container_of(ref, struct gpufe_bo, ref);
+	pgoff_t i, n = bo->size >> PAGE_SHIFT;
+
+	if (bo->import) {
+		gpufe_dma_buf_vunmap(bo->import, &bo->import_map);
+		dma_buf_put(bo->import);
+	} else {
+		vunmap(bo->vaddr);
+		for (i = 0; i < n; i++)
+			put_page(bo->pages[i]);
+		kvfree(bo->pages);
+		mapping_clear_unevictable(bo->shmem->f_mapping);
+		fput(bo->shmem);
+		dma_resv_fini(&bo->own_resv);
+	}
+	if (bo->owner) {
+		atomic64_sub(bo->size, &bo->owner->mem_used);
+		gpufe_client_put(bo->owner);
+	}
+	mutex_destroy(&bo->lock);
+	kfree(bo);
+}
+
+/**
+ * gpufe_bo_get - take a reference on a buffer
+ * @bo: the buffer
+ *
+ * Return: @bo.
+ */
+struct gpufe_bo *gpufe_bo_get(struct gpufe_bo *bo)
+{
+	kref_get(&bo->ref);
+	return bo;
+}
+
+/**
+ * gpufe_bo_put - drop a reference on a buffer
+ * @bo: the buffer, may be NULL
+ *
+ * May sleep: the last reference unmaps and frees the pages.
+ */
+void gpufe_bo_put(struct gpufe_bo *bo)
+{
+	if (bo)
+		kref_put(&bo->ref, gpufe_bo_release);
+}
+
+static struct gpufe_bo *gpufe_bo_alloc(u64 size)
+{
+	struct gpufe_bo *bo;
+
+	bo = kzalloc(sizeof(*bo), GFP_KERNEL);
+	if (!bo)
+		return NULL;
+	kref_init(&bo->ref);
+	mutex_init(&bo->lock);
+	bo->size = size;
+	return bo;
+}
+
+static int gpufe_bo_pin_pages(struct gpufe_bo *bo)
+{
+	struct address_space *mapping = bo->shmem->f_mapping;
+	pgoff_t i, n = bo->size >> PAGE_SHIFT;
+
+	bo->pages = kvcalloc(n, sizeof(*bo->pages), GFP_KERNEL);
+	if (!bo->pages)
+		return -ENOMEM;
+
+	mapping_set_unevictable(mapping);
+	for (i = 0; i < n; i++) {
+		struct page *page = shmem_read_mapping_page(mapping, i);
+
+		if (IS_ERR(page))
+			goto err_put_pages;
+		bo->pages[i] = page;
+	}
+
+	bo->vaddr = vmap(bo->pages, n, VM_MAP, PAGE_KERNEL);
+	if (!bo->vaddr)
+		goto err_put_pages;
+	return 0;
+
+err_put_pages:
+	while (i--)
+		put_page(bo->pages[i]);
+	mapping_clear_unevictable(mapping);
+	kvfree(bo->pages);
+	bo->pages = NULL;
+	return -ENOMEM;
+}
+
+static struct gpufe_bo *gpufe_bo_create(struct gpufe_client *client, u64 size)
+{
+	struct gpufe_bo *bo;
+	int ret;
+
+	if (atomic64_add_return(size, &client->mem_used) >
+	    (s64)gpufe_client_mem_mib << 20) {
+		atomic64_sub(size, &client->mem_used);
+		return ERR_PTR(-EDQUOT);
+	}
+
+	bo = gpufe_bo_alloc(size);
+	if (!bo) {
+		atomic64_sub(size, &client->mem_used);
+		return ERR_PTR(-ENOMEM);
+	}
+	bo->owner = gpufe_client_get(client);
+	dma_resv_init(&bo->own_resv);
+	bo->resv = &bo->own_resv;
+
+	bo->shmem = shmem_file_setup("gpufe-bo", size, VM_NORESERVE);
+	if (IS_ERR(bo->shmem)) {
+		ret = PTR_ERR(bo->shmem);
+		goto err_free;
+	}
+
+	ret = gpufe_bo_pin_pages(bo);
+	if (ret)
+		goto err_fput;
+	return bo;
+
+err_fput:
+	fput(bo->shmem);
+err_free:
+	dma_resv_fini(&bo->own_resv);
+	gpufe_client_put(client);
+	atomic64_sub(size, &client->mem_used);
+	mutex_destroy(&bo->lock);
+	kfree(bo);
+	return ERR_PTR(ret);
+}
+
+/**
+ * gpufe_bo_alloc_import - make a buffer of another driver's dma-buf
+ * @dmabuf: the dma-buf; the buffer takes over the caller's reference
+ *
+ * Return: the buffer, or an ERR_PTR(): -EOPNOTSUPP if the dma-buf has no
+ * CPU mapping in system memory, -ENOMEM.
+ */
+struct gpufe_bo *gpufe_bo_alloc_import(struct dma_buf *dmabuf)
+{
+	struct gpufe_bo *bo;
+	int ret;
+
+	if (!PAGE_ALIGNED(dmabuf->size))
+		return ERR_PTR(-EOPNOTSUPP);
+
+	bo = gpufe_bo_alloc(dmabuf->size);
+	if (!bo)
+		return ERR_PTR(-ENOMEM);
+
+	ret = gpufe_dma_buf_vmap(dmabuf, &bo->import_map);
+	if (ret || bo->import_map.is_iomem) {
+		if (!ret)
+			gpufe_dma_buf_vunmap(dmabuf, &bo->import_map);
+		mutex_destroy(&bo->lock);
+		kfree(bo);
+		return ERR_PTR(-EOPNOTSUPP);
+	}
+	bo->vaddr = bo->import_map.vaddr;
+	bo->import = dmabuf;
+	bo->resv = dmabuf->resv;
+	return bo;
+}
+
+/**
+ * gpufe_bo_handle_create - give a client a handle on a buffer
+ * @client: the client
+ * @bo: the buffer; the handle takes a new reference
+ * @handle: out: the handle
+ *
+ * Return: 0, or -ENOMEM or -EBUSY when the client has no free handle.
+ */
+int gpufe_bo_handle_create(struct gpufe_client *client, struct gpufe_bo *bo,
+			   u32 *handle)
+{
+	int ret;
+
+	mutex_lock(&bo->lock);
+	ret = xa_alloc(&client->bos, handle, bo, xa_limit_31b, GFP_KERNEL);
+	if (!ret) {
+		bo->handle_count++;
+		gpufe_bo_get(bo);
+	}
+	mutex_unlock(&bo->lock);
+	return ret;
+}
+
+/* A handle is gone: drop the export cache with the last one. */
+static void gpufe_bo_handle_drop(struct gpufe_bo *bo)
+{
+	struct dma_buf *export = NULL;
+
+	mutex_lock(&bo->lock);
+	if (!--bo->handle_count) {
+		export = bo->export;
+		bo->export = NULL;
+	}
+	mutex_unlock(&bo->lock);
+
+	if (export)
+		dma_buf_put(export);
+	gpufe_bo_put(bo);
+}
+
+/**
+ * gpufe_bo_handle_find - the handle a client already has on a buffer
+ * @client: the client
+ * @bo: the buffer
+ *
+ * Return: the handle, or 0 if the client has none.
+ */
+u32 gpufe_bo_handle_find(struct gpufe_client *client,
+			 const struct gpufe_bo *bo)
+{
+	struct gpufe_bo *entry;
+	unsigned long handle;
+	u32 found = 0;
+
+	xa_lock(&client->bos);
+	xa_for_each(&client->bos, handle, entry) {
+		if (entry == bo) {
+			found = handle;
+			break;
+		}
+	}
+	xa_unlock(&client->bos);
+	return found;
+}
+
+/**
+ * gpufe_bo_lookup - find a client's buffer by handle
+ * @client: the client
+ * @handle: the handle
+ *
+ * Return: the buffer with a reference for the caller, or NULL.
+ */
+struct gpufe_bo *gpufe_bo_lookup(struct gpufe_client *client, u32 handle)
+{
+	struct gpufe_bo *bo;
+
+	xa_lock(&client->bos);
+	bo = xa_load(&client->bos, handle);
+	if (bo)
+		gpufe_bo_get(bo);
+	xa_unlock(&client->bos);
+	return bo;
+}
+
+/**
+ * gpufe_client_bos_fini - drop every buffer handle of a closing client
+ * @client: the client
+ */
+void gpufe_client_bos_fini(struct gpufe_client *client)
+{
+	struct gpufe_bo *bo;
+	unsigned long handle;
+
+	xa_for_each(&client->bos, handle, bo) {
+		xa_erase(&client->bos, handle);
+		gpufe_bo_handle_drop(bo);
+	}
+}
+
+/**
+ * gpufe_bo_mmap - map a buffer into user space
+ * @client: the client whose file is mapped
+ * @vma: the mapping; its offset names the buffer
+ *
+ * Return: 0, or -EINVAL when the offset names no buffer of the client or
+ * the mapping is larger than the buffer.
+ */
+int gpufe_bo_mmap(struct gpufe_client *client, struct vm_area_struct *vma)
+{
+	struct gpufe_bo *bo;
+	int ret;
+
+	if (vma->vm_pgoff > U32_MAX)
+		return -EINVAL;
+	bo = gpufe_bo_lookup(client, vma->vm_pgoff);
+	if (!bo)
+		return -EINVAL;
+	if (vma->vm_end - vma->vm_start > bo->size) {
+		ret = -EINVAL;
+		goto out_put;
+	}
+
+	if (bo->import) {
+		ret = dma_buf_mmap(bo->import, vma, 0);
+	} else {
+		vma->vm_pgoff = 0;
+		vma_set_file(vma, bo->shmem);
+		ret = call_mmap(vma->vm_file, vma);
+	}
+out_put:
+	gpufe_bo_put(bo);
+	return ret;
+}
+
+/**
+ * gpufe_ioctl_bo_create - GPUFE_IOCTL_BO_CREATE
+ * @client: the caller
+ * @data: a &struct gpufe_bo_create
+ *
+ * Return: 0, or the negative errno &struct gpufe_bo_create documents.
+ */
+int gpufe_ioctl_bo_create(struct gpufe_client *client, void *data)
+{
+	struct gpufe_bo_create *args = data;
+	struct gpufe_bo *bo;
+	u64 size;
+	int ret;
+
+	if (args->flags || !args->size)
+		return -EINVAL;
+	if (args->size > (u64)gpufe_max_bo_mib << 20)
+		return -E2BIG;
+	size = PAGE_ALIGN(args->size);
+
+	bo = gpufe_bo_create(client, size);
+	if (IS_ERR(bo))
+		return PTR_ERR(bo);
+
+	ret = gpufe_bo_handle_create(client, bo, &args->handle);
+	gpufe_bo_put(bo);
+	if (ret)
+		return ret;
+
+	args->size = size;
+	args->mmap_offset = (u64)args->handle << PAGE_SHIFT;
+	return 0;
+}
+
+/**
+ * gpufe_ioctl_bo_destroy - GPUFE_IOCTL_BO_DESTROY
+ * @client: the caller
+ * @data: a &struct gpufe_bo_destroy
+ *
+ * Return: 0, or the negative errno &struct gpufe_bo_destroy documents.
+ */
+int gpufe_ioctl_bo_destroy(struct gpufe_client *client, void *data)
+{
+	struct gpufe_bo_destroy *args = data;
+	struct gpufe_bo *bo;
+
+	if (args->pad)
+		return -EINVAL;
+
+	bo = xa_erase(&client->bos, args->handle);
+	if (!bo)
+		return -ENOENT;
+	gpufe_bo_handle_drop(bo);
+	return 0;
+}

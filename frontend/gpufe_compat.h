@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Differences between the kernels gpufe builds for (6.1 to 6.12), in one
+ * place. Each shim names the upstream change that made it necessary; the
+ * Kbuild file probes the kernel's headers for what a shim needs to know.
+ *
+ * Copyright (c) 2026 The gpufe authors
+ */
+#ifndef _GPUFE_COMPAT_H_
+#define _GPUFE_COMPAT_H_
+
+#include <linux/dma-buf.h>
+
+/*
+ * 6.2, "dma-buf: Add unlocked variant of vmapping functions" and the
+ * dma-buf locking convention that came with it: dma_buf_vmap() wants the
+ * reservation lock held and the _unlocked variants take it. Before,
+ * dma_buf_vmap() took no lock. frontend/Kbuild defines
+ * GPUFE_HAVE_DMA_BUF_VMAP_UNLOCKED when the kernel has the new functions.
+ */
+#ifndef GPUFE_HAVE_DMA_BUF_VMAP_UNLOCKED
+static inline int gpufe_dma_buf_vmap(struct dma_buf *dmabuf,
+				     struct iosys_map *map)
+{
+	return dma_buf_vmap(dmabuf, map);
+}
+
+static inline void gpufe_dma_buf_vunmap(struct dma_buf *dmabuf,
+					struct iosys_map *map)
+{
+	dma_buf_vunmap(dmabuf, map);
+}
+#else
+static inline int gpufe_dma_buf_vmap(struct dma_buf *dmabuf,
+				     struct iosys_map *map)
+{
+	return dma_buf_vmap_unlocked(dmabuf, map);
+}
+
+static inline void gpufe_dma_buf_vunmap(struct dma_buf *dmabuf,
+					struct iosys_map *map)
+{
+	dma_buf_vunmap_unlocked(dmabuf, map);
+}
+#endif
+
+#endif /* _GPUFE_COMPAT_H_ */

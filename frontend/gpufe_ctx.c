@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Copyright (c) 2026 The gpufe authors
+ */
+
+/**
+ * DOC: contexts
+ *
+ * A context is a client's queue of jobs on one engine of one device, with
+ * a priority, a dma_fence timeline (its jobs' fences, sequence numbers
+ * from 1) and a completed sequence number. Jobs of a context are handed to
+ * the back-end in submission order; a back-end runs an engine's jobs in the
+ * order it got them, so they also complete in order.
+ *
+ * A context holds references on its client and its device. The handle,
+ * every job and a pending completion event hold references on the
+ * context; the last one may be dropped from a fence callback, so the
+ * context is freed from a work item, which can wait for its own work.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/capability.h>
+#include <linux/dma-fence.h>
+#include <linux/slab.h>
+
+#include "gpufe_drv.h"
+
+static void gpufe_ctx_release_work(struct work_struct *work)
+{
+	struct gpufe_ctx *ctx = container_of(work, struct gpufe_ctx,
+					     release_work);
+
+	cancel_delayed_work_sync(&ctx->work);
+	WARN_ON(!list_empty(&ctx->queue) || ctx->dep);
+	gpufe_device_put(ctx->gdev);
+	gpufe_client_put(ctx->client);
+	mutex_destroy(&ctx->submit_lock);
+	kfree(ctx);
+}
+
+static void gpufe_ctx_release(struct kref *ref)
+{
+	struct gpufe_ctx *ctx = container_of(ref, struct gpufe_ctx, ref);
+
+	queue_work(gpufe_wq, &ctx->release_work);
+}
+
+/**
+ * gpufe_ctx_get - take a reference on a context
+ * @ctx: the context
+ *
+ * Return: @ctx.
+ */
+struct gpufe_ctx *gpufe_ctx_get(struct gpufe_ctx *ctx)
+{
+	kref_get(&ctx->ref);
+	return ctx;
+}
+
+/**
+ * gpufe_ctx_put - drop a reference on a context
+ * @ctx: the context, may be NULL
+ *
+ * Callable from any context.
+ */
+void gpufe_ctx_put(struct gpufe_ctx *ctx)
+{
+	if (ctx)
+		kref_put(&ctx->ref, gpufe_ctx_release);
+}
+
+/**
+ * gpufe_ctx_lookup - find a client's context by handle
+ * @client: the client
+ * @id: the handle
+ *
+ * Return: the context with a reference for the caller, or NULL.
+ */
+struct gpufe_ctx *gpufe_ctx_lookup(struct gpufe_client *client, u32 id)
+{
+	struct gpufe_ctx *ctx;
+
+	xa_lock(&client->ctxs);
+	ctx = xa_load(&client->ctxs, id);
+	if (ctx)
+		gpufe_ctx_get(ctx);
+	xa_unlock(&client->ctxs);
+	return ctx;
+}
+
+/**
+ * gpufe_client_ctxs_fini - drop every context handle of a closing client
+ * @client: the client
+ */
+void gpufe_client_ctxs_fini(struct gpufe_client *client)
+{
+	struct gpufe_ctx *ctx;
+	unsigned long id;
+
+	xa_for_each(&client->ctxs, id, ctx) {
+		xa_erase(&client->ctxs, id);
+		gpufe_ctx_put(ctx);
+	}
+}
+
+static const struct gpufe_engine *
+gpufe_ctx_engine_find(const struct gpufe_device *gdev, u32 engine_class,
+		      u32 instance)
+{
+	unsigned int i;
+
+	for (i = 0; i < gdev->num_engines; i++)
+		if (gdev->engines[i].engine_class == engine_class &&
+		    gdev->engines[i].instance == instance)
+			return &gdev->engines[i];
+	return NULL;
+}
+
+static unsigned long gpufe_ctx_count(struct gpufe_client *client)
+{
+	struct gpufe_ctx *ctx;
+	unsigned long id, n = 0;
+
+	xa_for_each(&client->ctxs, id, ctx)
+		n++;
+	return n;
+}
+
+/**
+ * gpufe_ioctl_ctx_create - GPUFE_IOCTL_CTX_CREATE
+ * @client: the caller
+ * @data: a &struct gpufe_ctx_create
+ *
+ * Return: 0, or the negative errno &struct gpufe_ctx_create documents.
+ */
+int gpufe_ioctl_ctx_create(struct gpufe_client *client, void *data)
+{
+	struct gpufe_ctx_create *args = data;
+	const struct gpufe_engine *engine;
+	struct gpufe_device *gdev;
+	struct gpufe_ctx *ctx;
+	int ret;
+
+	if (args->flags || args->pad)
+		return -EINVAL;
+	if (args->priority < GPUFE_PRIORITY_LOW ||
+	    args->priority > GPUFE_PRIORITY_HIGH)
+		return -EINVAL;
+	if (args->priority == GPUFE_PRIORITY_HIGH && !capable(CAP_SYS_NICE))
+		return -EPERM;
+
+	gdev = gpufe_device_lookup(args->device_id);
+	if (!gdev)
+		return -ENODEV;
+	engine = gpufe_ctx_engine_find(gdev, args->engine_class,
+				       args->engine_instance);
+	if (!engine) {
+		ret = -ENOENT;
+		goto err_put_device;
+	}
+	if (gpufe_ctx_count(client) >= gpufe_max_contexts) {
+		ret = -EMFILE;
+		goto err_put_device;
+	}
+
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
+	if (!ctx) {
+		ret = -ENOMEM;
+		goto err_put_device;
+	}
+	kref_init(&ctx->ref);
+	ctx->client = gpufe_client_get(client);
+	ctx->gdev = gdev;
+	ctx->engine = engine;
+	ctx->priority = args->priority;
+	ctx->fence_context = dma_fence_context_alloc(1);
+	mutex_init(&ctx->submit_lock);
+	spin_lock_init(&ctx->lock);
+	INIT_LIST_HEAD(&ctx->queue);
+	INIT_DELAYED_WORK(&ctx->work, gpufe_ctx_work);
+	INIT_WORK(&ctx->release_work, gpufe_ctx_release_work);
+	init_waitqueue_head(&ctx->wq);
+	INIT_LIST_HEAD(&ctx->event_link);
+
+	ret = xa_alloc(&client->ctxs, &ctx->id, ctx, xa_limit_31b, GFP_KERNEL);
+	if (ret) {
+		gpufe_ctx_put(ctx);
+		return ret;
+	}
+	snprintf(ctx->timeline, sizeof(ctx->timeline), "%s-%s%u-c%u-%u",
+		 gdev->name, engine->engine_class == GPUFE_ENGINE_CLASS_COMPUTE ?
+		 "compute" : engine->engine_class == GPUFE_ENGINE_CLASS_COPY ?
+		 "copy" : "video", engine->instance, client->id, ctx->id);
+
+	args->ctx_id = ctx->id;
+	return 0;
+
+err_put_device:
+	gpufe_device_put(gdev);
+	return ret;
+}
+
+/**
+ * gpufe_ioctl_ctx_destroy - GPUFE_IOCTL_CTX_DESTROY
+ * @client: the caller
+ * @data: a &struct gpufe_ctx_destroy
+ *
+ * Return: 0, or the negative errno &struct gpufe_ctx_destroy documents.
+ */
+int gpufe_ioctl_ctx_destroy(struct gpufe_client *client, void *data)
+{
+	struct gpufe_ctx_destroy *args = data;
+	struct gpufe_ctx *ctx;
+
+	if (args->pad)
+		return -EINVAL;
+
+	ctx = xa_erase(&client->ctxs, args->ctx_id);
+	if (!ctx)
+		return -ENOENT;
+	gpufe_ctx_put(ctx);
+	return 0;
+}
+
+/**
+ * gpufe_ioctl_ctx_status - GPUFE_IOCTL_CTX_STATUS
+ * @client: the caller
+ * @data: a &struct gpufe_ctx_status
+ *
+ * Return: 0, or the negative errno &struct gpufe_ctx_status documents.
+ */
+int gpufe_ioctl_ctx_status(struct gpufe_client *client, void *data)
+{
+	struct gpufe_ctx_status *args = data;
+	struct gpufe_ctx *ctx;
+	int idx;
+
+	if (args->flags)
+		return -EINVAL;
+
+	ctx = gpufe_ctx_lookup(client, args->ctx_id);
+	if (!ctx)
+		return -ENOENT;
+
+	mutex_lock(&ctx->submit_lock);
+	args->submitted = ctx->submitted;
+	mutex_unlock(&ctx->submit_lock);
+	spin_lock_irq(&ctx->lock);
+	args->completed = ctx->completed;
+	args->error = ctx->error;
+	spin_unlock_irq(&ctx->lock);
+
+	idx = gpufe_device_enter();
+	args->state = gpufe_device_unplugged(ctx->gdev) ?
+		GPUFE_CTX_STATE_LOST : GPUFE_CTX_STATE_ACTIVE;
+	gpufe_device_exit(idx);
+
+	gpufe_ctx_put(ctx);
+	return 0;
+}

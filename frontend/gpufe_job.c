@@ -1,0 +1,785 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Copyright (c) 2026 The gpufe authors
+ */
+
+/**
+ * DOC: jobs, fences and completion events
+ *
+ * SUBMIT turns a command stream into a job: everything user space passed
+ * is copied and checked (flags, sizes, the buffer list, the context, the
+ * in-fence, the back-end's @validate) before anything is published, so a
+ * failed SUBMIT changes nothing. Then, under the context's submit lock and
+ * the reservation locks of all its buffers (taken together with a
+ * ww_acquire_ctx), the job collects its dependencies, gets the next
+ * sequence number and a dma_fence on the context's timeline, and leaves
+ * that fence in every buffer's dma_resv as a reader or a writer.
+ *
+ * The context's work item is the job's scheduler, in the manner of a
+ * drm_sched entity: it takes the head of the context's queue, waits (with
+ * one fence callback, never blocking a thread) until each dependency has
+ * signalled, and hands the job to the back-end. A dependency that has not
+ * signalled within ``job_timeout_ms`` fails the job with ``-ETIMEDOUT``, so
+ * every fence signals in finite time; a device that went away fails its
+ * jobs with ``-ENODEV``.
+ *
+ * The back-end reports the end of a job with gpufe_job_done(), from any
+ * context: the fence signals, the context's completed sequence number
+ * advances, WAIT callers wake, and the context is queued once on its
+ * client's event list for read() and poll(). What may sleep (dropping
+ * buffers) happens in a work item.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/dma-fence.h>
+#include <linux/dma-resv.h>
+#include <linux/file.h>
+#include <linux/jiffies.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/sync_file.h>
+#include <linux/timekeeping.h>
+#include <linux/uaccess.h>
+
+#include "gpufe_drv.h"
+
+/**
+ * struct gpufe_job_fe - the front-end's side of a job
+ * @fence: the job's fence; first, so that dma_fence_free() frees the job
+ * @base: what the back-end sees
+ * @ctx: the context (a reference, dropped with the fence)
+ * @link: in the context's queue until handed to the back-end
+ * @deadline: jiffies by which its dependencies must have signalled
+ * @num_deps: entries in @deps
+ * @next_dep: the first dependency not yet seen signalled
+ * @deps: fences to wait for (references)
+ * @bos: the buffers (references), in the order of @base.bos
+ * @cleanup: drops what may need to sleep, then the job's own fence
+ *	reference
+ */
+struct gpufe_job_fe {
+	struct dma_fence fence;
+	struct gpufe_job base;
+	struct gpufe_ctx *ctx;
+	struct list_head link;
+	unsigned long deadline;
+	unsigned int num_deps;
+	unsigned int next_dep;
+	struct dma_fence **deps;
+	struct gpufe_bo **bos;
+	struct work_struct cleanup;
+};
+
+static struct gpufe_job_fe *to_job_fe(struct dma_fence *fence)
+{
+	return container_of(fence, struct gpufe_job_fe, fence);
+}
+
+static const char *gpufe_fence_get_driver_name(struct dma_fence *fence)
+{
+	return "gpufe";
+}
+
+static const char *gpufe_fence_get_timeline_name(struct dma_fence *fence)
+{
+	return to_job_fe(fence)->ctx->timeline;
+}
+
+static void gpufe_fence_release(struct dma_fence *fence)
+{
+	struct gpufe_job_fe *job = to_job_fe(fence);
+
+	gpufe_ctx_put(job->ctx);
+	dma_fence_free(fence);
+}
+
+static const struct dma_fence_ops gpufe_fence_ops = {
+	.get_driver_name = gpufe_fence_get_driver_name,
+	.get_timeline_name = gpufe_fence_get_timeline_name,
+	.release = gpufe_fence_release,
+};
+
+/* Drop what the job holds besides its context; may sleep. */
+static void gpufe_job_put_resources(struct gpufe_job_fe *job)
+{
+	unsigned int i;
+
+	for (i = 0; i < job->num_deps; i++)
+		dma_fence_put(job->deps[i]);
+	kfree(job->deps);
+	for (i = 0; i < job->base.num_bos; i++)
+		gpufe_bo_put(job->bos[i]);
+	kfree(job->bos);
+	kfree(job->base.bos);
+	kvfree(job->base.cmds);
+}
+
+static void gpufe_job_cleanup(struct work_struct *work)
+{
+	struct gpufe_job_fe *job = container_of(work, struct gpufe_job_fe,
+						cleanup);
+
+	gpufe_job_put_resources(job);
+	dma_fence_put(&job->fence);
+}
+
+static void gpufe_ctx_event(struct gpufe_ctx *ctx)
+{
+	struct gpufe_client *client = ctx->client;
+	unsigned long flags;
+
+	spin_lock_irqsave(&client->event_lock, flags);
+	if (!ctx->event_pending && !client->closed) {
+		ctx->event_pending = true;
+		list_add_tail(&ctx->event_link, &client->events);
+		gpufe_ctx_get(ctx);
+	}
+	spin_unlock_irqrestore(&client->event_lock, flags);
+	wake_up_interruptible(&client->event_wq);
+}
+
+/**
+ * gpufe_job_done - a job has ended
+ * @base: the job the back-end got through its @run
+ * @error: 0, or the negative errno it failed with
+ *
+ * Callable from any context, including hard interrupts. The back-end must
+ * not touch the job afterwards.
+ */
+void gpufe_job_done(struct gpufe_job *base, int error)
+{
+	struct gpufe_job_fe *job = container_of(base, struct gpufe_job_fe,
+						base);
+	struct gpufe_ctx *ctx = job->ctx;
+	unsigned long flags;
+
+	spin_lock_irqsave(&ctx->lock, flags);
+	if (error) {
+		dma_fence_set_error(&job->fence, error);
+		ctx->error = error;
+	}
+	ctx->completed = max(ctx->completed, job->fence.seqno);
+	dma_fence_signal_locked(&job->fence);
+	spin_unlock_irqrestore(&ctx->lock, flags);
+
+	wake_up_all(&ctx->wq);
+	gpufe_ctx_event(ctx);
+	queue_work(gpufe_wq, &job->cleanup);
+}
+EXPORT_SYMBOL_GPL(gpufe_job_done);
+
+static void gpufe_ctx_dep_cb(struct dma_fence *fence, struct dma_fence_cb *cb)
+{
+	struct gpufe_ctx *ctx = container_of(cb, struct gpufe_ctx, dep_cb);
+
+	mod_delayed_work(gpufe_wq, &ctx->work, 0);
+}
+
+/* Disarm the dependency callback; afterwards it is not running either. */
+static void gpufe_ctx_dep_clear(struct gpufe_ctx *ctx)
+{
+	if (!ctx->dep)
+		return;
+	dma_fence_remove_callback(ctx->dep, &ctx->dep_cb);
+	dma_fence_put(ctx->dep);
+	ctx->dep = NULL;
+}
+
+/*
+ * Whether the head job may run: 0 if its dependencies have signalled,
+ * -EAGAIN if it must wait (a callback and the deadline re-queue the work),
+ * -ETIMEDOUT if its deadline passed first.
+ */
+static int gpufe_job_deps_ready(struct gpufe_ctx *ctx, struct gpufe_job_fe *job)
+{
+	while (job->next_dep < job->num_deps) {
+		struct dma_fence *fence = job->deps[job->next_dep];
+
+		if (ctx->dep != fence) {
+			gpufe_ctx_dep_clear(ctx);
+			if (dma_fence_add_callback(fence, &ctx->dep_cb,
+						   gpufe_ctx_dep_cb)) {
+				job->next_dep++;	/* already signalled */
+				continue;
+			}
+			ctx->dep = dma_fence_get(fence);
+		}
+		if (dma_fence_is_signaled(fence)) {
+			gpufe_ctx_dep_clear(ctx);
+			job->next_dep++;
+			continue;
+		}
+		if (time_after_eq(jiffies, job->deadline)) {
+			gpufe_ctx_dep_clear(ctx);
+			return -ETIMEDOUT;
+		}
+		mod_delayed_work(gpufe_wq, &ctx->work, job->deadline - jiffies);
+		return -EAGAIN;
+	}
+	return 0;
+}
+
+/**
+ * gpufe_ctx_work - hand a context's ready jobs to the back-end
+ * @work: the context's @work
+ */
+void gpufe_ctx_work(struct work_struct *work)
+{
+	struct gpufe_ctx *ctx = container_of(to_delayed_work(work),
+					     struct gpufe_ctx, work);
+	struct gpufe_device *gdev = ctx->gdev;
+
+	for (;;) {
+		struct gpufe_job_fe *job;
+		int ret, idx;
+
+		spin_lock_irq(&ctx->lock);
+		job = list_first_entry_or_null(&ctx->queue, struct gpufe_job_fe,
+					       link);
+		spin_unlock_irq(&ctx->lock);
+		if (!job)
+			return;
+
+		ret = gpufe_job_deps_ready(ctx, job);
+		if (ret == -EAGAIN)
+			return;
+
+		spin_lock_irq(&ctx->lock);
+		list_del(&job->link);
+		spin_unlock_irq(&ctx->lock);
+
+		if (ret) {
+			gpufe_job_done(&job->base, ret);
+			continue;
+		}
+
+		idx = gpufe_device_enter();
+		if (gpufe_device_unplugged(gdev))
+			gpufe_job_done(&job->base, -ENODEV);
+		else
+			gdev->ops->run(gdev, &job->base);
+		gpufe_device_exit(idx);
+	}
+}
+
+#define GPUFE_SUBMIT_FLAGS	(GPUFE_SUBMIT_IN_FENCE | GPUFE_SUBMIT_OUT_FENCE)
+#define GPUFE_SUBMIT_BO_FLAGS	(GPUFE_SUBMIT_BO_READ | GPUFE_SUBMIT_BO_WRITE)
+
+static int gpufe_submit_check(const struct gpufe_submit *args)
+{
+	if (args->flags & ~GPUFE_SUBMIT_FLAGS)
+		return -EINVAL;
+	if (!(args->flags & GPUFE_SUBMIT_IN_FENCE) && args->in_fence_fd)
+		return -EINVAL;
+	if (!args->cmds_size || args->cmds_size % 4 ||
+	    args->cmds_size > GPUFE_SUBMIT_MAX_CMDS_SIZE)
+		return -EINVAL;
+	if (args->num_bos > GPUFE_SUBMIT_MAX_BOS)
+		return -EINVAL;
+	return 0;
+}
+
+/* Copy in and check the buffer list, then look the buffers up. */
+static int gpufe_submit_bos(struct gpufe_client *client,
+			    const struct gpufe_submit *args,
+			    struct gpufe_job_fe *job)
+{
+	struct gpufe_submit_bo *ubos;
+	struct gpufe_job_bo *jbos;
+	unsigned int i, j, n = args->num_bos;
+	int ret = 0;
+
+	if (!n)
+		return 0;
+
+	ubos = kmalloc_array(n, sizeof(*ubos), GFP_KERNEL);
+	jbos = kcalloc(n, sizeof(*jbos), GFP_KERNEL);
+	job->bos = kcalloc(n, sizeof(*job->bos), GFP_KERNEL);
+	job->base.bos = jbos;
+	if (!ubos || !jbos || !job->bos) {
+		ret = -ENOMEM;
+		goto out_free;
+	}
+	if (copy_from_user(ubos, u64_to_user_ptr(args->bos),
+			   n * sizeof(*ubos))) {
+		ret = -EFAULT;
+		goto out_free;
+	}
+
+	for (i = 0; i < n; i++) {
+		if (!ubos[i].flags || ubos[i].flags & ~GPUFE_SUBMIT_BO_FLAGS) {
+			ret = -EINVAL;
+			goto out_free;
+		}
+		for (j = 0; j < i; j++) {
+			if (ubos[j].handle == ubos[i].handle) {
+				ret = -EINVAL;
+				goto out_free;
+			}
+		}
+	}
+
+	for (i = 0; i < n; i++) {
+		struct gpufe_bo *bo = gpufe_bo_lookup(client, ubos[i].handle);
+
+		if (!bo) {
+			ret = -ENOENT;
+			goto out_free;
+		}
+		job->bos[i] = bo;
+		job->base.num_bos = i + 1;
+		jbos[i].vaddr = bo->vaddr;
+		jbos[i].size = bo->size;
+		jbos[i].flags = ubos[i].flags;
+	}
+
+out_free:
+	kfree(ubos);
+	return ret;
+}
+
+/* Lock the reservation objects of all the job's buffers (ww-mutex dance). */
+static int gpufe_job_lock_resvs(struct gpufe_job_fe *job,
+				struct ww_acquire_ctx *ticket)
+{
+	unsigned int n = job->base.num_bos;
+	int contended = -1;
+	int i, j, ret;
+
+	ww_acquire_init(ticket, &reservation_ww_class);
+retry:
+	if (contended != -1) {
+		ret = dma_resv_lock_slow_interruptible(job->bos[contended]->resv,
+						       ticket);
+		if (ret) {
+			ww_acquire_fini(ticket);
+			return ret;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		if (i == contended)
+			continue;
+		ret = dma_resv_lock_interruptible(job->bos[i]->resv, ticket);
+		if (!ret)
+			continue;
+
+		for (j = 0; j < i; j++)
+			dma_resv_unlock(job->bos[j]->resv);
+		if (contended > i)
+			dma_resv_unlock(job->bos[contended]->resv);
+		if (ret == -EDEADLK) {
+			contended = i;
+			goto retry;
+		}
+		ww_acquire_fini(ticket);
+		/* -EALREADY: two buffers share one dma_resv. */
+		return ret == -EALREADY ? -EINVAL : ret;
+	}
+	ww_acquire_done(ticket);
+	return 0;
+}
+
+static void gpufe_job_unlock_resvs(struct gpufe_job_fe *job,
+				   struct ww_acquire_ctx *ticket)
+{
+	unsigned int i;
+
+	for (i = 0; i < job->base.num_bos; i++)
+		dma_resv_unlock(job->bos[i]->resv);
+	ww_acquire_fini(ticket);
+}
+
+static int gpufe_job_add_deps(struct gpufe_job_fe *job,
+			      struct dma_fence **fences, unsigned int n)
+{
+	struct dma_fence **deps;
+
+	if (!n)
+		return 0;
+	deps = krealloc_array(job->deps, job->num_deps + n, sizeof(*deps),
+			      GFP_KERNEL);
+	if (!deps)
+		return -ENOMEM;
+	memcpy(deps + job->num_deps, fences, n * sizeof(*deps));
+	job->deps = deps;
+	job->num_deps += n;
+	return 0;
+}
+
+/*
+ * Under the reservation locks: collect the implicit dependencies of every
+ * buffer and make room for the job's fence in each.
+ */
+static int gpufe_job_implicit_deps(struct gpufe_job_fe *job)
+{
+	unsigned int i, k;
+	int ret;
+
+	for (i = 0; i < job->base.num_bos; i++) {
+		struct dma_resv *resv = job->bos[i]->resv;
+		bool write = job->base.bos[i].flags & GPUFE_SUBMIT_BO_WRITE;
+		struct dma_fence **fences;
+		unsigned int n;
+
+		ret = dma_resv_reserve_fences(resv, 1);
+		if (ret)
+			return ret;
+		ret = dma_resv_get_fences(resv, dma_resv_usage_rw(write), &n,
+					  &fences);
+		if (ret)
+			return ret;
+		ret = gpufe_job_add_deps(job, fences, n);
+		if (ret) {
+			for (k = 0; k < n; k++)
+				dma_fence_put(fences[k]);
+		}
+		kfree(fences);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static void gpufe_job_publish_fence(struct gpufe_job_fe *job)
+{
+	unsigned int i;
+
+	for (i = 0; i < job->base.num_bos; i++) {
+		bool write = job->base.bos[i].flags & GPUFE_SUBMIT_BO_WRITE;
+
+		dma_resv_add_fence(job->bos[i]->resv, &job->fence,
+				   write ? DMA_RESV_USAGE_WRITE :
+				   DMA_RESV_USAGE_READ);
+	}
+}
+
+static int gpufe_job_validate(struct gpufe_ctx *ctx, struct gpufe_job_fe *job)
+{
+	struct gpufe_device *gdev = ctx->gdev;
+	int idx, ret;
+
+	idx = gpufe_device_enter();
+	if (gpufe_device_unplugged(gdev))
+		ret = -ENODEV;
+	else
+		ret = gdev->ops->validate(gdev, &job->base);
+	gpufe_device_exit(idx);
+	return ret;
+}
+
+/* Give the job its sequence number and fence, and queue it. */
+static int gpufe_job_queue(struct gpufe_ctx *ctx, struct gpufe_job_fe *job,
+			   bool want_sync_file, struct sync_file **sync_file)
+{
+	struct ww_acquire_ctx ticket;
+	int ret;
+
+	ret = mutex_lock_interruptible(&ctx->submit_lock);
+	if (ret)
+		return ret;
+	ret = gpufe_job_lock_resvs(job, &ticket);
+	if (ret)
+		goto out_unlock_submit;
+	ret = gpufe_job_implicit_deps(job);
+	if (ret)
+		goto out_unlock_resvs;
+
+	dma_fence_init(&job->fence, &gpufe_fence_ops, &ctx->lock,
+		       ctx->fence_context, ctx->submitted + 1);
+	if (want_sync_file) {
+		*sync_file = sync_file_create(&job->fence);
+		if (!*sync_file) {
+			/* Never published: no one else can see this fence. */
+			ret = -ENOMEM;
+			goto out_unlock_resvs;
+		}
+	}
+	ctx->submitted++;
+	job->ctx = gpufe_ctx_get(ctx);
+	job->deadline = jiffies + msecs_to_jiffies(gpufe_job_timeout_ms);
+	gpufe_job_publish_fence(job);
+	gpufe_job_unlock_resvs(job, &ticket);
+
+	spin_lock_irq(&ctx->lock);
+	list_add_tail(&job->link, &ctx->queue);
+	spin_unlock_irq(&ctx->lock);
+	mod_delayed_work(gpufe_wq, &ctx->work, 0);
+	mutex_unlock(&ctx->submit_lock);
+	return 0;
+
+out_unlock_resvs:
+	gpufe_job_unlock_resvs(job, &ticket);
+out_unlock_submit:
+	mutex_unlock(&ctx->submit_lock);
+	return ret;
+}
+
+/**
+ * gpufe_ioctl_submit - GPUFE_IOCTL_SUBMIT
+ * @client: the caller
+ * @data: a &struct gpufe_submit
+ *
+ * Return: 0, or the negative errno &struct gpufe_submit documents.
+ */
+int gpufe_ioctl_submit(struct gpufe_client *client, void *data)
+{
+	struct gpufe_submit *args = data;
+	struct sync_file *sync_file = NULL;
+	struct gpufe_job_fe *job;
+	struct gpufe_ctx *ctx = NULL;
+	void *cmds;
+	int out_fd = -1;
+	int ret;
+
+	BUILD_BUG_ON(offsetof(struct gpufe_job_fe, fence) != 0);
+
+	ret = gpufe_submit_check(args);
+	if (ret)
+		return ret;
+
+	job = kzalloc(sizeof(*job), GFP_KERNEL);
+	if (!job)
+		return -ENOMEM;
+	INIT_WORK(&job->cleanup, gpufe_job_cleanup);
+	INIT_LIST_HEAD(&job->base.link);
+
+	ret = gpufe_submit_bos(client, args, job);
+	if (ret)
+		goto err_free;
+
+	cmds = kvmalloc(args->cmds_size, GFP_KERNEL);
+	if (!cmds) {
+		ret = -ENOMEM;
+		goto err_free;
+	}
+	job->base.cmds = cmds;
+	job->base.cmds_size = args->cmds_size;
+	if (copy_from_user(cmds, u64_to_user_ptr(args->cmds),
+			   args->cmds_size)) {
+		ret = -EFAULT;
+		goto err_free;
+	}
+
+	ctx = gpufe_ctx_lookup(client, args->ctx_id);
+	if (!ctx) {
+		ret = -ENOENT;
+		goto err_free;
+	}
+	job->base.engine = ctx->engine->hw_index;
+
+	if (args->flags & GPUFE_SUBMIT_IN_FENCE) {
+		struct dma_fence *in = sync_file_get_fence(args->in_fence_fd);
+
+		if (!in) {
+			ret = -EINVAL;
+			goto err_free;
+		}
+		ret = gpufe_job_add_deps(job, &in, 1);
+		if (ret) {
+			dma_fence_put(in);
+			goto err_free;
+		}
+	}
+
+	ret = gpufe_job_validate(ctx, job);
+	if (ret)
+		goto err_free;
+
+	if (args->flags & GPUFE_SUBMIT_OUT_FENCE) {
+		out_fd = get_unused_fd_flags(O_CLOEXEC);
+		if (out_fd < 0) {
+			ret = out_fd;
+			goto err_free;
+		}
+	}
+
+	ret = gpufe_job_queue(ctx, job, out_fd >= 0, &sync_file);
+	if (ret)
+		goto err_put_fd;
+
+	if (sync_file) {
+		fd_install(out_fd, sync_file->file);
+		args->out_fence_fd = out_fd;
+	}
+	args->seqno = job->fence.seqno;
+	gpufe_ctx_put(ctx);
+	return 0;
+
+err_put_fd:
+	if (out_fd >= 0)
+		put_unused_fd(out_fd);
+err_free:
+	gpufe_job_put_resources(job);
+	gpufe_ctx_put(ctx);
+	kfree(job);
+	return ret;
+}
+
+static bool gpufe_ctx_reached(struct gpufe_ctx *ctx, u64 seqno)
+{
+	return READ_ONCE(ctx->completed) >= seqno;
+}
+
+/**
+ * gpufe_ioctl_wait - GPUFE_IOCTL_WAIT
+ * @client: the caller
+ * @data: a &struct gpufe_wait
+ *
+ * Return: 0, or the negative errno &struct gpufe_wait documents.
+ */
+int gpufe_ioctl_wait(struct gpufe_client *client, void *data)
+{
+	struct gpufe_wait *args = data;
+	struct gpufe_ctx *ctx;
+	s64 remaining;
+	long ret;
+
+	if (args->flags)
+		return -EINVAL;
+
+	ctx = gpufe_ctx_lookup(client, args->ctx_id);
+	if (!ctx)
+		return -ENOENT;
+
+	mutex_lock(&ctx->submit_lock);
+	ret = !args->seqno || args->seqno > ctx->submitted ? -EINVAL : 0;
+	mutex_unlock(&ctx->submit_lock);
+	if (ret)
+		goto out_put;
+
+	if (gpufe_ctx_reached(ctx, args->seqno))
+		goto out_put;
+
+	remaining = args->timeout_ns - ktime_get_ns();
+	if (remaining <= 0) {
+		ret = -ETIME;
+		goto out_put;
+	}
+
+	ret = wait_event_interruptible_timeout(ctx->wq,
+					       gpufe_ctx_reached(ctx, args->seqno),
+					       min_t(u64, nsecs_to_jiffies64(remaining) + 1,
+						     MAX_SCHEDULE_TIMEOUT));
+	if (!ret)
+		ret = -ETIME;
+	else if (ret > 0)
+		ret = 0;
+
+out_put:
+	gpufe_ctx_put(ctx);
+	return ret;
+}
+
+static struct gpufe_ctx *gpufe_event_pop(struct gpufe_client *client)
+{
+	struct gpufe_ctx *ctx;
+
+	spin_lock_irq(&client->event_lock);
+	ctx = list_first_entry_or_null(&client->events, struct gpufe_ctx,
+				       event_link);
+	if (ctx) {
+		list_del_init(&ctx->event_link);
+		ctx->event_pending = false;
+	}
+	spin_unlock_irq(&client->event_lock);
+	return ctx;
+}
+
+/* Put an event back at the head; the list holds @ctx's reference again. */
+static void gpufe_event_unpop(struct gpufe_client *client,
+			      struct gpufe_ctx *ctx)
+{
+	spin_lock_irq(&client->event_lock);
+	if (!ctx->event_pending) {
+		ctx->event_pending = true;
+		list_add(&ctx->event_link, &client->events);
+		ctx = NULL;
+	}
+	spin_unlock_irq(&client->event_lock);
+	gpufe_ctx_put(ctx);
+}
+
+/**
+ * gpufe_events_read - read() on /dev/gpufe
+ * @client: the reader
+ * @buf: where to
+ * @count: bytes
+ * @nonblock: the file is O_NONBLOCK
+ *
+ * Return: bytes read, or a negative errno: -EINVAL for a buffer smaller
+ * than one event, -EAGAIN, -ERESTARTSYS, -EFAULT.
+ */
+ssize_t gpufe_events_read(struct gpufe_client *client, char __user *buf,
+			  size_t count, bool nonblock)
+{
+	ssize_t done = 0;
+
+	if (count < sizeof(struct gpufe_event))
+		return -EINVAL;
+
+	while (count - done >= sizeof(struct gpufe_event)) {
+		struct gpufe_event ev = { .type = GPUFE_EVENT_COMPLETION };
+		struct gpufe_ctx *ctx = gpufe_event_pop(client);
+		int ret;
+
+		if (!ctx) {
+			if (done)
+				break;
+			if (nonblock)
+				return -EAGAIN;
+			ret = wait_event_interruptible(client->event_wq,
+						       !list_empty(&client->events));
+			if (ret)
+				return ret;
+			continue;
+		}
+
+		spin_lock_irq(&ctx->lock);
+		ev.ctx_id = ctx->id;
+		ev.seqno = ctx->completed;
+		ev.error = ctx->error;
+		spin_unlock_irq(&ctx->lock);
+
+		if (copy_to_user(buf + done, &ev, sizeof(ev))) {
+			gpufe_event_unpop(client, ctx);
+			return done ? done : -EFAULT;
+		}
+		gpufe_ctx_put(ctx);
+		done += sizeof(ev);
+	}
+	return done;
+}
+
+/**
+ * gpufe_events_poll - poll() on /dev/gpufe
+ * @client: the poller
+ * @file: its file
+ * @wait: the poll table
+ *
+ * Return: EPOLLIN | EPOLLRDNORM when an event is waiting.
+ */
+__poll_t gpufe_events_poll(struct gpufe_client *client, struct file *file,
+			   poll_table *wait)
+{
+	poll_wait(file, &client->event_wq, wait);
+	return list_empty_careful(&client->events) ? 0 : EPOLLIN | EPOLLRDNORM;
+}
+
+/**
+ * gpufe_client_events_fini - drop the pending events of a closing client
+ * @client: the client
+ *
+ * No event is queued afterwards.
+ */
+void gpufe_client_events_fini(struct gpufe_client *client)
+{
+	struct gpufe_ctx *ctx;
+
+	spin_lock_irq(&client->event_lock);
+	client->closed = true;
+	spin_unlock_irq(&client->event_lock);
+
+	while ((ctx = gpufe_event_pop(client)))
+		gpufe_ctx_put(ctx);
+}

@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Copyright (c) 2026 The gpufe authors
+ */
+
+/**
+ * DOC: dma-buf sharing
+ *
+ * A buffer gpufe created exports as a dma-buf whose reservation object is
+ * the buffer's own, so implicit synchronisation works across every driver
+ * that uses the dma-buf: a gpufe job waits for the fences others left in
+ * it and leaves its own. Importers that map it for DMA get a scatterlist of
+ * the buffer's pinned pages; CPU importers get its kernel mapping; mmap()
+ * of the dma-buf maps the shmem file.
+ *
+ * Importing a dma-buf gpufe exported gives back the buffer itself. A
+ * dma-buf of another driver (vgem, a dma-heap, a GPU driver) is imported if
+ * it can be mapped for the CPU in system memory: the software back-ends
+ * reach buffers through the CPU.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/dma-buf.h>
+#include <linux/dma-mapping.h>
+#include <linux/fcntl.h>
+#include <linux/mm.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+
+#include "gpufe_drv.h"
+
+static struct sg_table *gpufe_dmabuf_map(struct dma_buf_attachment *attach,
+					 enum dma_data_direction dir)
+{
+	struct gpufe_bo *bo = attach->dmabuf->priv;
+	struct sg_table *sgt;
+	int ret;
+
+	sgt = kzalloc(sizeof(*sgt), GFP_KERNEL);
+	if (!sgt)
+		return ERR_PTR(-ENOMEM);
+
+	ret = sg_alloc_table_from_pages(sgt, bo->pages, bo->size >> PAGE_SHIFT,
+					0, bo->size, GFP_KERNEL);
+	if (ret)
+		goto err_free;
+
+	ret = dma_map_sgtable(attach->dev, sgt, dir, 0);
+	if (ret)
+		goto err_free_table;
+	return sgt;
+
+err_free_table:
+	sg_free_table(sgt);
+err_free:
+	kfree(sgt);
+	return ERR_PTR(ret);
+}
+
+static void gpufe_dmabuf_unmap(struct dma_buf_attachment *attach,
+			       struct sg_table *sgt,
+			       enum dma_data_direction dir)
+{
+	dma_unmap_sgtable(attach->dev, sgt, dir, 0);
+	sg_free_table(sgt);
+	kfree(sgt);
+}
+
+static int gpufe_dmabuf_mmap(struct dma_buf *dmabuf,
+			     struct vm_area_struct *vma)
+{
+	struct gpufe_bo *bo = dmabuf->priv;
+
+	vma_set_file(vma, bo->shmem);
+	return call_mmap(vma->vm_file, vma);
+}
+
+static int gpufe_dmabuf_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
+{
+	struct gpufe_bo *bo = dmabuf->priv;
+
+	iosys_map_set_vaddr(map, bo->vaddr);
+	return 0;
+}
+
+static void gpufe_dmabuf_release(struct dma_buf *dmabuf)
+{
+	gpufe_bo_put(dmabuf->priv);
+}
+
+static const struct dma_buf_ops gpufe_dmabuf_ops = {
+	.map_dma_buf = gpufe_dmabuf_map,
+	.unmap_dma_buf = gpufe_dmabuf_unmap,
+	.mmap = gpufe_dmabuf_mmap,
+	.vmap = gpufe_dmabuf_vmap,
+	.release = gpufe_dmabuf_release,
+};
+
+/**
+ * gpufe_bo_is_gpufe_dmabuf - whether gpufe exported a dma-buf
+ * @dmabuf: the dma-buf
+ *
+ * Return: true if @dmabuf was made of a gpufe buffer.
+ */
+bool gpufe_bo_is_gpufe_dmabuf(const struct dma_buf *dmabuf)
+{
+	return dmabuf->ops == &gpufe_dmabuf_ops;
+}
+
+/* The buffer's dma-buf, made on first export; a new file reference. */
+static struct dma_buf *gpufe_bo_dmabuf_get(struct gpufe_bo *bo)
+{
+	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
+	struct dma_buf *dmabuf;
+
+	mutex_lock(&bo->lock);
+	if (!bo->export) {
+		exp_info.ops = &gpufe_dmabuf_ops;
+		exp_info.size = bo->size;
+		exp_info.flags = O_RDWR;
+		exp_info.resv = bo->resv;
+		exp_info.priv = gpufe_bo_get(bo);
+		dmabuf = dma_buf_export(&exp_info);
+		if (IS_ERR(dmabuf)) {
+			mutex_unlock(&bo->lock);
+			gpufe_bo_put(bo);
+			return dmabuf;
+		}
+		bo->export = dmabuf;
+	}
+	get_dma_buf(bo->export);
+	dmabuf = bo->export;
+	mutex_unlock(&bo->lock);
+	return dmabuf;
+}
+
+#define GPUFE_BO_EXPORT_FLAGS	(GPUFE_BO_EXPORT_CLOEXEC | GPUFE_BO_EXPORT_RDWR)
+
+/**
+ * gpufe_ioctl_bo_export - GPUFE_IOCTL_BO_EXPORT
+ * @client: the caller
+ * @data: a &struct gpufe_bo_export
+ *
+ * Return: 0, or the negative errno &struct gpufe_bo_export documents.
+ */
+int gpufe_ioctl_bo_export(struct gpufe_client *client, void *data)
+{
+	struct gpufe_bo_export *args = data;
+	struct dma_buf *dmabuf;
+	struct gpufe_bo *bo;
+	int flags, fd;
+
+	if ((args->flags & ~GPUFE_BO_EXPORT_FLAGS) || args->pad)
+		return -EINVAL;
+
+	bo = gpufe_bo_lookup(client, args->handle);
+	if (!bo)
+		return -ENOENT;
+
+	if (bo->import) {
+		/* Hand back the dma-buf it came from. */
+		get_dma_buf(bo->import);
+		dmabuf = bo->import;
+	} else {
+		dmabuf = gpufe_bo_dmabuf_get(bo);
+	}
+	gpufe_bo_put(bo);
+	if (IS_ERR(dmabuf))
+		return PTR_ERR(dmabuf);
+
+	flags = args->flags & GPUFE_BO_EXPORT_CLOEXEC ? O_CLOEXEC : 0;
+	flags |= args->flags & GPUFE_BO_EXPORT_RDWR ? O_RDWR : O_RDONLY;
+	fd = dma_buf_fd(dmabuf, flags);
+	if (fd < 0) {
+		dma_buf_put(dmabuf);
+		return fd;
+	}
+	args->fd = fd;
+	return 0;
+}
+
+/**
+ * gpufe_ioctl_bo_import - GPUFE_IOCTL_BO_IMPORT
+ * @client: the caller
+ * @data: a &struct gpufe_bo_import
+ *
+ * Return: 0, or the negative errno &struct gpufe_bo_import documents.
+ */
+int gpufe_ioctl_bo_import(struct gpufe_client *client, void *data)
+{
+	struct gpufe_bo_import *args = data;
+	struct dma_buf *dmabuf;
+	struct gpufe_bo *bo = NULL, *entry;
+	unsigned long handle;
+	u32 found = 0;
+	int ret;
+
+	if (args->flags || args->pad)
+		return -EINVAL;
+
+	dmabuf = dma_buf_get(args->fd);
+	if (IS_ERR(dmabuf))
+		return PTR_ERR(dmabuf);
+
+	if (gpufe_bo_is_gpufe_dmabuf(dmabuf)) {
+		bo = gpufe_bo_get(dmabuf->priv);
+		dma_buf_put(dmabuf);
+		found = gpufe_bo_handle_find(client, bo);
+	} else {
+		/* The same foreign dma-buf imported before: same handle. */
+		xa_lock(&client->bos);
+		xa_for_each(&client->bos, handle, entry) {
+			if (entry->import == dmabuf) {
+				bo = gpufe_bo_get(entry);
+				found = handle;
+				break;
+			}
+		}
+		xa_unlock(&client->bos);
+		if (bo) {
+			dma_buf_put(dmabuf);
+		} else {
+			bo = gpufe_bo_alloc_import(dmabuf);
+			if (IS_ERR(bo)) {
+				dma_buf_put(dmabuf);
+				return PTR_ERR(bo);
+			}
+		}
+	}
+
+	if (found) {
+		args->handle = found;
+		ret = 0;
+	} else {
+		ret = gpufe_bo_handle_create(client, bo, &args->handle);
+	}
+	if (!ret) {
+		args->size = bo->size;
+		args->mmap_offset = (u64)args->handle << PAGE_SHIFT;
+	}
+	gpufe_bo_put(bo);
+	return ret;
+}

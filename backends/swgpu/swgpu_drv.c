@@ -11,6 +11,14 @@
  * swgpu0, swgpu1, ..., each with @num_compute compute, @num_copy copy and
  * @num_video video engines and @mem_mib MiB of memory; on unload it
  * unregisters them. The module parameters are read at load time only.
+ *
+ * This file holds the module, its parameters and the registration of the
+ * GPUs; swgpu_cmd.c holds the engines' queues and the command processor.
+ * A GPU goes away in this order: gpufe_device_unregister(), after which no
+ * job arrives; swgpu_engine_stop() on every engine, which fails the jobs
+ * that have not started with ``-ENODEV`` and makes the running ones stop
+ * early; swgpu_engine_fini() on every engine, which waits for them and
+ * destroys the workqueues; then the memory is freed.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -19,14 +27,17 @@
 #include <linux/kernel.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/overflow.h>
+#include <linux/printk.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
 
 #include <gpufe/backend.h>
 
+#include "swgpu.h"
+
 #define SWGPU_MAX_GPUS			16
 #define SWGPU_MAX_ENGINES_PER_CLASS	16
-#define SWGPU_MAX_ENGINES		(3 * SWGPU_MAX_ENGINES_PER_CLASS)
 
 static unsigned int num_gpus = 2;
 module_param(num_gpus, uint, 0444);
@@ -48,97 +59,115 @@ static unsigned int mem_mib = 256;
 module_param(mem_mib, uint, 0444);
 MODULE_PARM_DESC(mem_mib, "Memory per GPU in MiB (default 256)");
 
-/**
- * struct swgpu - one software GPU
- * @gdev: the front-end's device
- * @index: the GPU's number within this module
- * @name: the GPU's name
- * @num_engines: number of entries in @engine_names
- * @engine_names: storage for the engines' names
- */
-struct swgpu {
-	struct gpufe_device *gdev;
-	unsigned int index;
-	char name[GPUFE_NAME_LEN];
-	unsigned int num_engines;
-	char engine_names[SWGPU_MAX_ENGINES][GPUFE_ENGINE_NAME_LEN];
-};
-
 static const struct gpufe_backend_ops swgpu_ops = {
 	.owner = THIS_MODULE,
 	.name = "swgpu",
+	.validate = swgpu_job_validate,
+	.run = swgpu_job_run,
 };
 
 static struct swgpu *swgpus[SWGPU_MAX_GPUS];
 
-static unsigned int swgpu_add_engines(struct swgpu *gpu,
-				      struct gpufe_engine_desc *engines,
-				      unsigned int n, u32 engine_class,
-				      const char *prefix, unsigned int count)
+/* Undo swgpu_engines_add(): the initialised engines, newest first. */
+static void swgpu_engines_fini(struct swgpu *gpu)
 {
-	unsigned int i;
+	while (gpu->num_engines)
+		swgpu_engine_fini(&gpu->engines[--gpu->num_engines]);
+}
 
-	for (i = 0; i < count; i++, n++) {
-		snprintf(gpu->engine_names[n], GPUFE_ENGINE_NAME_LEN, "%s%u",
-			 prefix, i);
-		engines[n].engine_class = engine_class;
-		engines[n].instance = i;
-		engines[n].name = gpu->engine_names[n];
+/*
+ * Initialise @count engines of @engine_class named @prefix0, @prefix1, ...
+ * after those @gpu has, and describe them in @descs at the same indexes.
+ */
+static int swgpu_engines_add(struct swgpu *gpu,
+			     struct gpufe_engine_desc *descs, u32 engine_class,
+			     const char *prefix, unsigned int count)
+{
+	char name[GPUFE_ENGINE_NAME_LEN];
+	struct swgpu_engine *engine;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < count; i++) {
+		engine = &gpu->engines[gpu->num_engines];
+		snprintf(name, sizeof(name), "%s%u", prefix, i);
+		ret = swgpu_engine_init(engine, gpu, engine_class, name);
+		if (ret)
+			return ret;
+		descs[gpu->num_engines] = (struct gpufe_engine_desc) {
+			.engine_class = engine_class,
+			.instance = i,
+			.name = engine->name,
+		};
+		gpu->num_engines++;
 	}
-	return n;
+	return 0;
 }
 
 static struct swgpu *swgpu_create(unsigned int index)
 {
-	struct gpufe_engine_desc *engines;
+	unsigned int n = num_compute + num_copy + num_video;
+	struct gpufe_engine_desc *descs;
 	struct gpufe_device_desc desc;
 	struct swgpu *gpu;
-	unsigned int n;
 	int ret;
 
-	gpu = kzalloc(sizeof(*gpu), GFP_KERNEL);
-	engines = kcalloc(num_compute + num_copy + num_video, sizeof(*engines),
-			  GFP_KERNEL);
-	if (!gpu || !engines) {
+	gpu = kzalloc(struct_size(gpu, engines, n), GFP_KERNEL);
+	if (!gpu)
+		return ERR_PTR(-ENOMEM);
+	descs = kcalloc(n, sizeof(*descs), GFP_KERNEL);
+	if (!descs) {
 		ret = -ENOMEM;
-		goto err_free;
+		goto err_free_gpu;
 	}
 
 	gpu->index = index;
 	snprintf(gpu->name, sizeof(gpu->name), "swgpu%u", index);
-	n = swgpu_add_engines(gpu, engines, 0, GPUFE_ENGINE_CLASS_COMPUTE,
-			      "ce", num_compute);
-	n = swgpu_add_engines(gpu, engines, n, GPUFE_ENGINE_CLASS_COPY,
-			      "bcs", num_copy);
-	n = swgpu_add_engines(gpu, engines, n, GPUFE_ENGINE_CLASS_VIDEO,
-			      "vcs", num_video);
-	gpu->num_engines = n;
+	ret = swgpu_engines_add(gpu, descs, GPUFE_ENGINE_CLASS_COMPUTE, "ce",
+				num_compute);
+	if (!ret)
+		ret = swgpu_engines_add(gpu, descs, GPUFE_ENGINE_CLASS_COPY,
+					"bcs", num_copy);
+	if (!ret)
+		ret = swgpu_engines_add(gpu, descs, GPUFE_ENGINE_CLASS_VIDEO,
+					"vcs", num_video);
+	if (ret)
+		goto err_engines_fini;
 
 	desc = (struct gpufe_device_desc) {
 		.name = gpu->name,
 		.mem_size = (u64)mem_mib << 20,
-		.num_engines = n,
-		.engines = engines,
+		.num_engines = gpu->num_engines,
+		.engines = descs,
 	};
 	gpu->gdev = gpufe_device_register(&desc, &swgpu_ops, gpu);
 	if (IS_ERR(gpu->gdev)) {
 		ret = PTR_ERR(gpu->gdev);
 		pr_err("%s: cannot register: %d\n", gpu->name, ret);
-		goto err_free;
+		goto err_engines_fini;
 	}
 
-	kfree(engines);
+	kfree(descs);
 	return gpu;
 
-err_free:
-	kfree(engines);
+err_engines_fini:
+	swgpu_engines_fini(gpu);
+	kfree(descs);
+err_free_gpu:
 	kfree(gpu);
 	return ERR_PTR(ret);
 }
 
 static void swgpu_destroy(struct swgpu *gpu)
 {
+	unsigned int i;
+
+	/* From here on no job arrives and validate/run are not called. */
 	gpufe_device_unregister(gpu->gdev);
+	/* Stop every engine first, so that they wind down in parallel. */
+	for (i = 0; i < gpu->num_engines; i++)
+		swgpu_engine_stop(&gpu->engines[i]);
+	swgpu_engines_fini(gpu);
 	kfree(gpu);
 }
 

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * swgpu's private header: the GPU and engine structures shared by its files.
+ *
+ * Copyright (c) 2026 The gpufe authors
+ */
+#ifndef _SWGPU_H_
+#define _SWGPU_H_
+
+#include <linux/list.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/workqueue.h>
+
+#include <gpufe/backend.h>
+
+struct swgpu;
+
+/**
+ * struct swgpu_engine - one engine of a software GPU
+ * @gpu: the GPU the engine belongs to
+ * @engine_class: its &enum gpufe_engine_class, which decides the commands
+ *	it may run
+ * @name: its name, e.g. "ce0"
+ * @wq: an ordered workqueue of its own that runs @work, so that the engine
+ *	runs one job at a time while the other engines run in parallel
+ * @work: runs the jobs on @queue, oldest first
+ * @lock: protects @queue and @dying
+ * @queue: the jobs handed to swgpu_job_run() that have not started yet,
+ *	linked through &gpufe_job.link, in the order they arrived
+ * @dying: set once by swgpu_engine_stop(); from then on no job starts and
+ *	a running job stops at its next command
+ */
+struct swgpu_engine {
+	struct swgpu *gpu;
+	u32 engine_class;
+	char name[GPUFE_ENGINE_NAME_LEN];
+	struct workqueue_struct *wq;
+	struct work_struct work;
+	spinlock_t lock; /* protects queue and dying */
+	struct list_head queue;
+	bool dying;
+};
+
+/**
+ * struct swgpu - one software GPU
+ * @gdev: the front-end's device
+ * @index: the GPU's number within this module
+ * @name: the GPU's name
+ * @num_engines: number of initialised entries in @engines
+ * @engines: the engines, in the order of the &gpufe_device_desc engines
+ *	(so &gpufe_job.engine indexes this array)
+ */
+struct swgpu {
+	struct gpufe_device *gdev;
+	unsigned int index;
+	char name[GPUFE_NAME_LEN];
+	unsigned int num_engines;
+	struct swgpu_engine engines[];
+};
+
+/* swgpu_cmd.c */
+int swgpu_engine_init(struct swgpu_engine *engine, struct swgpu *gpu,
+		      u32 engine_class, const char *name);
+void swgpu_engine_stop(struct swgpu_engine *engine);
+void swgpu_engine_fini(struct swgpu_engine *engine);
+int swgpu_job_validate(struct gpufe_device *gdev, const struct gpufe_job *job);
+void swgpu_job_run(struct gpufe_device *gdev, struct gpufe_job *job);
+
+#endif /* _SWGPU_H_ */

@@ -1,0 +1,701 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Copyright (c) 2026 The gpufe authors
+ */
+
+/**
+ * DOC: swgpu command processor
+ *
+ * This file is what makes a swgpu engine run jobs: the engines' queues,
+ * and the checking and execution of the command stream that
+ * uapi/gpufe_swgpu.h defines.
+ *
+ * Checking. swgpu_job_validate() walks the whole stream and rejects it with
+ * ``-EINVAL``, changing nothing, for: an unknown opcode; a command cut off
+ * by the end of the stream; a non-zero pad; a command the engine's class
+ * cannot run (NOP, DELAY_US and TIMESTAMP run everywhere, FILL and COPY on
+ * compute and copy engines, VADD on compute engines only); a buffer index
+ * not below the length of the buffer list; a range whose end overflows or
+ * lies beyond the buffer; a misaligned range (a FILL offset or length or a
+ * VADD offset that is not a multiple of 4, a TIMESTAMP offset that is not a
+ * multiple of 8); a VADD count whose size in bytes overflows a __u64;
+ * writing a buffer listed without %GPUFE_SUBMIT_BO_WRITE or reading one
+ * listed without %GPUFE_SUBMIT_BO_READ; more than %SWGPU_MAX_DELAY_US of
+ * delay in one job; a COPY between overlapping ranges of one buffer. FILL,
+ * COPY and VADD of zero bytes are accepted and do nothing, but their
+ * buffers, flags and offsets are checked as for any other length (an empty
+ * range may end at the end of the buffer, not beyond it). Reasons are
+ * logged with pr_debug() only: user space chooses these inputs.
+ *
+ * Queues. swgpu_job_run() must not sleep: it appends the job to its
+ * engine's queue and queues the engine's work item on the engine's own
+ * ordered workqueue. The work item takes jobs off the queue one at a time,
+ * in the order they arrived, runs their commands with the CPU on the
+ * buffers' kernel mappings and reports each job with gpufe_job_done().
+ * Engines run in parallel, each on its workqueue.
+ *
+ * Execution checks every command again, with the same code, right before
+ * it runs it: a stream that was not validated, or a buffer list that
+ * changed, fails the job with ``-EINVAL`` at the first bad command (those
+ * before it have run) instead of touching memory outside a buffer; so does
+ * a buffer without a kernel mapping, with a warning, as that is a
+ * front-end bug. Large FILL, COPY and VADD commands run in slices with a
+ * chance to reschedule between them.
+ *
+ * Teardown. swgpu_engine_stop() marks the engine dying and fails the jobs
+ * that have not started with ``-ENODEV``; the running job sees the mark at
+ * its next command or slice (a DELAY_US sleeps in slices of at most
+ * %SWGPU_DELAY_SLICE_US for this) and fails with ``-ENODEV`` too, so a
+ * GPU's teardown waits at most about one slice. Every job handed to
+ * swgpu_job_run() is reported exactly once.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/bitops.h>
+#include <linux/build_bug.h>
+#include <linux/bug.h>
+#include <linux/delay.h>
+#include <linux/kernel.h>
+#include <linux/ktime.h>
+#include <linux/minmax.h>
+#include <linux/nospec.h>
+#include <linux/overflow.h>
+#include <linux/printk.h>
+#include <linux/sched.h>
+#include <linux/sizes.h>
+#include <linux/string.h>
+
+#include <gpufe.h>
+#include <gpufe_swgpu.h>
+
+#include "swgpu.h"
+
+/* Bytes a FILL, COPY or VADD handles between two chances to reschedule. */
+#define SWGPU_EXEC_SLICE		SZ_1M
+/* The longest one DELAY_US sleeps before it looks at the dying mark. */
+#define SWGPU_DELAY_SLICE_US		10000
+/* What each of those sleeps may overrun, so that timers can be merged. */
+#define SWGPU_DELAY_SLACK_US		50
+
+/* The command sizes are ABI: the stream has no length fields. */
+static_assert(sizeof(struct swgpu_cmd_nop) == 4);
+static_assert(sizeof(struct swgpu_cmd_fill) == 32);
+static_assert(sizeof(struct swgpu_cmd_copy) == 40);
+static_assert(sizeof(struct swgpu_cmd_vadd) == 48);
+static_assert(sizeof(struct swgpu_cmd_delay_us) == 8);
+static_assert(sizeof(struct swgpu_cmd_timestamp) == 16);
+
+/**
+ * union swgpu_cmd - a command copied out of the stream
+ * @opcode: the opcode every command starts with
+ * @nop: %SWGPU_CMD_NOP
+ * @fill: %SWGPU_CMD_FILL
+ * @copy: %SWGPU_CMD_COPY
+ * @vadd: %SWGPU_CMD_VADD
+ * @delay_us: %SWGPU_CMD_DELAY_US
+ * @timestamp: %SWGPU_CMD_TIMESTAMP
+ *
+ * The stream is only 4-byte aligned, so commands with __u64 fields are
+ * copied into this union before they are looked at.
+ */
+union swgpu_cmd {
+	u32 opcode;
+	struct swgpu_cmd_nop nop;
+	struct swgpu_cmd_fill fill;
+	struct swgpu_cmd_copy copy;
+	struct swgpu_cmd_vadd vadd;
+	struct swgpu_cmd_delay_us delay_us;
+	struct swgpu_cmd_timestamp timestamp;
+};
+
+/**
+ * struct swgpu_exec - a job's command stream being checked or run
+ * @engine: the engine the job is for
+ * @job: the job
+ * @run: false to check the stream only, true to check and run it
+ * @pos: the offset of the current command in the stream, in bytes
+ * @delay_us: the delay the commands up to here ask for, in microseconds
+ */
+struct swgpu_exec {
+	struct swgpu_engine *engine;
+	const struct gpufe_job *job;
+	bool run;
+	u32 pos;
+	u64 delay_us;
+};
+
+/* pr_debug() about the command @ex is at, one call site per message. */
+#define swgpu_exec_dbg(ex, fmt, ...)					\
+	do {								\
+		const struct swgpu_exec *ex_ = (ex);			\
+									\
+		pr_debug("%s/%s: command at byte %u: " fmt,		\
+			 ex_->engine->gpu->name, ex_->engine->name,	\
+			 ex_->pos, ##__VA_ARGS__);			\
+	} while (0)
+
+/**
+ * struct swgpu_cmd_ops - what swgpu knows about one opcode
+ * @name: the opcode's name, for the debug log
+ * @size: the command's size in bytes
+ * @classes: BIT() of each &enum gpufe_engine_class that may run it
+ * @check: checks the command against the job, NULL if there is nothing to
+ *	check; returns 0 or -EINVAL
+ * @exec: runs a checked command, NULL if it does nothing; returns 0,
+ *	-EINVAL or -ENODEV
+ */
+struct swgpu_cmd_ops {
+	const char *name;
+	size_t size;
+	u32 classes;
+	int (*check)(struct swgpu_exec *ex, const union swgpu_cmd *cmd);
+	int (*exec)(struct swgpu_exec *ex, const union swgpu_cmd *cmd);
+};
+
+#define SWGPU_CLASSES_ALL	(BIT(GPUFE_ENGINE_CLASS_COMPUTE) |	\
+				 BIT(GPUFE_ENGINE_CLASS_COPY) |		\
+				 BIT(GPUFE_ENGINE_CLASS_VIDEO))
+#define SWGPU_CLASSES_MEMORY	(BIT(GPUFE_ENGINE_CLASS_COMPUTE) |	\
+				 BIT(GPUFE_ENGINE_CLASS_COPY))
+#define SWGPU_CLASSES_COMPUTE	BIT(GPUFE_ENGINE_CLASS_COMPUTE)
+
+/*
+ * swgpu_exec_bo_check() - check one buffer access of a command: @bo names a
+ * buffer of the job, [@offset, @offset + @length) lies inside it, @offset is
+ * a multiple of @align and the buffer's flags allow @access.
+ */
+static int swgpu_exec_bo_check(const struct swgpu_exec *ex, const char *what,
+			       u32 bo, u64 offset, u64 length, u32 align,
+			       u32 access)
+{
+	const struct gpufe_job_bo *jbo;
+	u64 end;
+
+	if (bo >= ex->job->num_bos) {
+		swgpu_exec_dbg(ex, "%s buffer %u, the list has %u\n", what, bo,
+			       ex->job->num_bos);
+		return -EINVAL;
+	}
+	jbo = &ex->job->bos[array_index_nospec(bo, ex->job->num_bos)];
+
+	if (!IS_ALIGNED(offset, align)) {
+		swgpu_exec_dbg(ex, "%s offset %llu is not a multiple of %u\n",
+			       what, offset, align);
+		return -EINVAL;
+	}
+	if (check_add_overflow(offset, length, &end) || end > jbo->size) {
+		swgpu_exec_dbg(ex, "%s range %llu+%llu is outside buffer %u of %llu bytes\n",
+			       what, offset, length, bo, jbo->size);
+		return -EINVAL;
+	}
+	if ((jbo->flags & access) != access) {
+		swgpu_exec_dbg(ex, "%s buffer %u is not listed for %s\n", what,
+			       bo, access & GPUFE_SUBMIT_BO_WRITE ?
+			       "writing" : "reading");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The kernel address of byte @offset of buffer @bo, which has been checked. */
+static void *swgpu_exec_bo_ptr(const struct swgpu_exec *ex, u32 bo,
+			       u64 offset)
+{
+	return ex->job->bos[bo].vaddr + offset;
+}
+
+/*
+ * swgpu_exec_yield() - between two slices of a command: let others run,
+ * and stop if the engine is going away.
+ */
+static int swgpu_exec_yield(const struct swgpu_exec *ex)
+{
+	cond_resched();
+	return READ_ONCE(ex->engine->dying) ? -ENODEV : 0;
+}
+
+static int swgpu_fill_check(struct swgpu_exec *ex, const union swgpu_cmd *cmd)
+{
+	const struct swgpu_cmd_fill *fill = &cmd->fill;
+
+	if (fill->pad) {
+		swgpu_exec_dbg(ex, "FILL pad is not zero\n");
+		return -EINVAL;
+	}
+	if (!IS_ALIGNED(fill->length, sizeof(u32))) {
+		swgpu_exec_dbg(ex, "FILL length %llu is not a multiple of 4\n",
+			       fill->length);
+		return -EINVAL;
+	}
+	return swgpu_exec_bo_check(ex, "FILL", fill->bo, fill->offset,
+				   fill->length, sizeof(u32),
+				   GPUFE_SUBMIT_BO_WRITE);
+}
+
+static int swgpu_fill_exec(struct swgpu_exec *ex, const union swgpu_cmd *cmd)
+{
+	const struct swgpu_cmd_fill *fill = &cmd->fill;
+	u32 *dst = swgpu_exec_bo_ptr(ex, fill->bo, fill->offset);
+	u64 left = fill->length / sizeof(u32);
+	size_t n;
+	int ret;
+
+	while (left) {
+		n = min_t(u64, left, SWGPU_EXEC_SLICE / sizeof(u32));
+		memset32(dst, fill->value, n);
+		dst += n;
+		left -= n;
+		ret = swgpu_exec_yield(ex);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int swgpu_copy_check(struct swgpu_exec *ex, const union swgpu_cmd *cmd)
+{
+	const struct swgpu_cmd_copy *copy = &cmd->copy;
+	int ret;
+
+	if (copy->pad) {
+		swgpu_exec_dbg(ex, "COPY pad is not zero\n");
+		return -EINVAL;
+	}
+	ret = swgpu_exec_bo_check(ex, "COPY source", copy->src_bo,
+				  copy->src_offset, copy->length, 1,
+				  GPUFE_SUBMIT_BO_READ);
+	if (ret)
+		return ret;
+	ret = swgpu_exec_bo_check(ex, "COPY destination", copy->dst_bo,
+				  copy->dst_offset, copy->length, 1,
+				  GPUFE_SUBMIT_BO_WRITE);
+	if (ret)
+		return ret;
+
+	/* Both ranges are inside one buffer now: their ends cannot overflow. */
+	if (copy->src_bo == copy->dst_bo && copy->length &&
+	    copy->src_offset < copy->dst_offset + copy->length &&
+	    copy->dst_offset < copy->src_offset + copy->length) {
+		swgpu_exec_dbg(ex, "COPY ranges %llu+%llu and %llu+%llu of buffer %u overlap\n",
+			       copy->src_offset, copy->length,
+			       copy->dst_offset, copy->length, copy->src_bo);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int swgpu_copy_exec(struct swgpu_exec *ex, const union swgpu_cmd *cmd)
+{
+	const struct swgpu_cmd_copy *copy = &cmd->copy;
+	const u8 *src = swgpu_exec_bo_ptr(ex, copy->src_bo, copy->src_offset);
+	u8 *dst = swgpu_exec_bo_ptr(ex, copy->dst_bo, copy->dst_offset);
+	u64 left = copy->length;
+	size_t n;
+	int ret;
+
+	/*
+	 * The ranges do not overlap (checked), so copying front to back in
+	 * slices gives what one memcpy() would.
+	 */
+	while (left) {
+		n = min_t(u64, left, SWGPU_EXEC_SLICE);
+		memcpy(dst, src, n);
+		src += n;
+		dst += n;
+		left -= n;
+		ret = swgpu_exec_yield(ex);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int swgpu_vadd_check(struct swgpu_exec *ex, const union swgpu_cmd *cmd)
+{
+	const struct swgpu_cmd_vadd *vadd = &cmd->vadd;
+	u64 length;
+	int ret;
+
+	if (check_mul_overflow(vadd->count, (u64)sizeof(u32), &length)) {
+		swgpu_exec_dbg(ex, "VADD count %llu is too large\n",
+			       vadd->count);
+		return -EINVAL;
+	}
+	ret = swgpu_exec_bo_check(ex, "VADD a", vadd->a_bo, vadd->a_offset,
+				  length, sizeof(u32), GPUFE_SUBMIT_BO_READ);
+	if (ret)
+		return ret;
+	ret = swgpu_exec_bo_check(ex, "VADD b", vadd->b_bo, vadd->b_offset,
+				  length, sizeof(u32), GPUFE_SUBMIT_BO_READ);
+	if (ret)
+		return ret;
+	return swgpu_exec_bo_check(ex, "VADD destination", vadd->dst_bo,
+				   vadd->dst_offset, length, sizeof(u32),
+				   GPUFE_SUBMIT_BO_WRITE);
+}
+
+static int swgpu_vadd_exec(struct swgpu_exec *ex, const union swgpu_cmd *cmd)
+{
+	const struct swgpu_cmd_vadd *vadd = &cmd->vadd;
+	const u32 *a = swgpu_exec_bo_ptr(ex, vadd->a_bo, vadd->a_offset);
+	const u32 *b = swgpu_exec_bo_ptr(ex, vadd->b_bo, vadd->b_offset);
+	u32 *dst = swgpu_exec_bo_ptr(ex, vadd->dst_bo, vadd->dst_offset);
+	u64 left = vadd->count;
+	size_t i, n;
+	int ret;
+
+	/* Element by element, front to back: dst may be a or b itself. */
+	while (left) {
+		n = min_t(u64, left, SWGPU_EXEC_SLICE / sizeof(u32));
+		for (i = 0; i < n; i++)
+			dst[i] = a[i] + b[i];
+		a += n;
+		b += n;
+		dst += n;
+		left -= n;
+		ret = swgpu_exec_yield(ex);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int swgpu_delay_us_check(struct swgpu_exec *ex,
+				const union swgpu_cmd *cmd)
+{
+	/* The sum stops at the first command over the limit: no overflow. */
+	ex->delay_us += cmd->delay_us.usecs;
+	if (ex->delay_us > SWGPU_MAX_DELAY_US) {
+		swgpu_exec_dbg(ex, "DELAY_US brings the job's delay to %llu us, more than %u\n",
+			       ex->delay_us, SWGPU_MAX_DELAY_US);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int swgpu_delay_us_exec(struct swgpu_exec *ex,
+			       const union swgpu_cmd *cmd)
+{
+	ktime_t end = ktime_add_us(ktime_get(), cmd->delay_us.usecs);
+	s64 left;
+
+	for (;;) {
+		left = ktime_us_delta(end, ktime_get());
+		if (left <= 0)
+			return 0;
+		if (READ_ONCE(ex->engine->dying))
+			return -ENODEV;
+		left = min_t(s64, left, SWGPU_DELAY_SLICE_US);
+		usleep_range(left, left + SWGPU_DELAY_SLACK_US);
+	}
+}
+
+static int swgpu_timestamp_check(struct swgpu_exec *ex,
+				 const union swgpu_cmd *cmd)
+{
+	const struct swgpu_cmd_timestamp *ts = &cmd->timestamp;
+
+	return swgpu_exec_bo_check(ex, "TIMESTAMP", ts->bo, ts->offset,
+				   sizeof(u64), sizeof(u64),
+				   GPUFE_SUBMIT_BO_WRITE);
+}
+
+static int swgpu_timestamp_exec(struct swgpu_exec *ex,
+				const union swgpu_cmd *cmd)
+{
+	const struct swgpu_cmd_timestamp *ts = &cmd->timestamp;
+	u64 now = ktime_get_ns();
+
+	memcpy(swgpu_exec_bo_ptr(ex, ts->bo, ts->offset), &now, sizeof(now));
+	return 0;
+}
+
+static const struct swgpu_cmd_ops swgpu_cmd_ops[] = {
+	[SWGPU_CMD_NOP] = {
+		.name = "NOP",
+		.size = sizeof(struct swgpu_cmd_nop),
+		.classes = SWGPU_CLASSES_ALL,
+	},
+	[SWGPU_CMD_FILL] = {
+		.name = "FILL",
+		.size = sizeof(struct swgpu_cmd_fill),
+		.classes = SWGPU_CLASSES_MEMORY,
+		.check = swgpu_fill_check,
+		.exec = swgpu_fill_exec,
+	},
+	[SWGPU_CMD_COPY] = {
+		.name = "COPY",
+		.size = sizeof(struct swgpu_cmd_copy),
+		.classes = SWGPU_CLASSES_MEMORY,
+		.check = swgpu_copy_check,
+		.exec = swgpu_copy_exec,
+	},
+	[SWGPU_CMD_VADD] = {
+		.name = "VADD",
+		.size = sizeof(struct swgpu_cmd_vadd),
+		.classes = SWGPU_CLASSES_COMPUTE,
+		.check = swgpu_vadd_check,
+		.exec = swgpu_vadd_exec,
+	},
+	[SWGPU_CMD_DELAY_US] = {
+		.name = "DELAY_US",
+		.size = sizeof(struct swgpu_cmd_delay_us),
+		.classes = SWGPU_CLASSES_ALL,
+		.check = swgpu_delay_us_check,
+		.exec = swgpu_delay_us_exec,
+	},
+	[SWGPU_CMD_TIMESTAMP] = {
+		.name = "TIMESTAMP",
+		.size = sizeof(struct swgpu_cmd_timestamp),
+		.classes = SWGPU_CLASSES_ALL,
+		.check = swgpu_timestamp_check,
+		.exec = swgpu_timestamp_exec,
+	},
+};
+
+/*
+ * swgpu_exec_decode() - copy the command at @ex->pos into @cmd and return
+ * what swgpu knows about its opcode, or NULL if the opcode is unknown or
+ * the command is cut off.
+ */
+static const struct swgpu_cmd_ops *swgpu_exec_decode(struct swgpu_exec *ex,
+						     union swgpu_cmd *cmd)
+{
+	const u8 *at = (const u8 *)ex->job->cmds + ex->pos;
+	u32 left = ex->job->cmds_size - ex->pos;
+	const struct swgpu_cmd_ops *ops;
+	u32 opcode;
+
+	if (left < sizeof(opcode)) {
+		swgpu_exec_dbg(ex, "%u bytes left, too few for an opcode\n",
+			       left);
+		return NULL;
+	}
+	memcpy(&opcode, at, sizeof(opcode));
+	if (opcode >= ARRAY_SIZE(swgpu_cmd_ops)) {
+		swgpu_exec_dbg(ex, "unknown opcode %#x\n", opcode);
+		return NULL;
+	}
+	ops = &swgpu_cmd_ops[array_index_nospec(opcode,
+						ARRAY_SIZE(swgpu_cmd_ops))];
+	if (!ops->size) {
+		swgpu_exec_dbg(ex, "unknown opcode %#x\n", opcode);
+		return NULL;
+	}
+	if (left < ops->size) {
+		swgpu_exec_dbg(ex, "%s needs %zu bytes, %u left\n", ops->name,
+			       ops->size, left);
+		return NULL;
+	}
+	memcpy(cmd, at, ops->size);
+	return ops;
+}
+
+/*
+ * swgpu_exec_process() - check each command of the job; if @ex->run is
+ * set, execute each one right after its check. Returns 0, -EINVAL for a
+ * command that fails its check, or what a command's execution returned.
+ */
+static int swgpu_exec_process(struct swgpu_exec *ex)
+{
+	u32 engine_class = ex->engine->engine_class;
+	const struct swgpu_cmd_ops *ops;
+	union swgpu_cmd cmd;
+	int ret;
+
+	for (ex->pos = 0; ex->pos < ex->job->cmds_size; ex->pos += ops->size) {
+		ops = swgpu_exec_decode(ex, &cmd);
+		if (!ops)
+			return -EINVAL;
+		if (engine_class >= BITS_PER_TYPE(ops->classes) ||
+		    !(ops->classes & BIT(engine_class))) {
+			swgpu_exec_dbg(ex, "%s cannot run on engine class %u\n",
+				       ops->name, engine_class);
+			return -EINVAL;
+		}
+		if (ops->check) {
+			ret = ops->check(ex, &cmd);
+			if (ret)
+				return ret;
+		}
+		if (!ex->run)
+			continue;
+		if (READ_ONCE(ex->engine->dying))
+			return -ENODEV;
+		if (ops->exec) {
+			ret = ops->exec(ex, &cmd);
+			if (ret)
+				return ret;
+		}
+		cond_resched();
+	}
+	return 0;
+}
+
+/**
+ * swgpu_job_validate() - check a job's command stream before it is queued
+ * @gdev: the device, registered by swgpu
+ * @job: the job; its buffers' @vaddr are not looked at
+ *
+ * The back-end's &gpufe_backend_ops.validate: see "swgpu command
+ * processor" for what is rejected. May sleep; changes nothing.
+ *
+ * Return: 0 if swgpu can run the job, -EINVAL if not.
+ */
+int swgpu_job_validate(struct gpufe_device *gdev, const struct gpufe_job *job)
+{
+	struct swgpu *gpu = gpufe_device_priv(gdev);
+	struct swgpu_exec ex = { .job = job };
+
+	if (job->engine >= gpu->num_engines) {
+		pr_debug("%s: engine %u, the GPU has %u\n", gpu->name,
+			 job->engine, gpu->num_engines);
+		return -EINVAL;
+	}
+	ex.engine = &gpu->engines[array_index_nospec(job->engine,
+						     gpu->num_engines)];
+	return swgpu_exec_process(&ex);
+}
+
+/* Run one job on @engine: returns the error gpufe_job_done() reports. */
+static int swgpu_job_exec(struct swgpu_engine *engine,
+			  const struct gpufe_job *job)
+{
+	struct swgpu_exec ex = { .engine = engine, .job = job, .run = true };
+	unsigned int i;
+
+	for (i = 0; i < job->num_bos; i++)
+		if (WARN_ON_ONCE(!job->bos[i].vaddr))
+			return -EINVAL;
+	return swgpu_exec_process(&ex);
+}
+
+static void swgpu_engine_work(struct work_struct *work)
+{
+	struct swgpu_engine *engine = container_of(work, struct swgpu_engine,
+						   work);
+	struct gpufe_job *job;
+
+	for (;;) {
+		spin_lock_irq(&engine->lock);
+		job = list_first_entry_or_null(&engine->queue,
+					       struct gpufe_job, link);
+		if (job)
+			list_del_init(&job->link);
+		spin_unlock_irq(&engine->lock);
+		if (!job)
+			return;
+
+		gpufe_job_done(job, swgpu_job_exec(engine, job));
+		cond_resched();
+	}
+}
+
+/**
+ * swgpu_job_run() - start a job that passed swgpu_job_validate()
+ * @gdev: the device, registered by swgpu
+ * @job: the job
+ *
+ * The back-end's &gpufe_backend_ops.run: queues the job on its engine.
+ * Does not sleep; may be called with interrupts disabled. The job is
+ * reported with gpufe_job_done() from the engine's workqueue, or at once
+ * (-EINVAL, -ENODEV) if the front-end breaks its side of the interface.
+ */
+void swgpu_job_run(struct gpufe_device *gdev, struct gpufe_job *job)
+{
+	struct swgpu *gpu = gpufe_device_priv(gdev);
+	struct swgpu_engine *engine;
+	unsigned long flags;
+	bool dying;
+
+	if (WARN_ON_ONCE(job->engine >= gpu->num_engines)) {
+		gpufe_job_done(job, -EINVAL);
+		return;
+	}
+	engine = &gpu->engines[array_index_nospec(job->engine,
+						  gpu->num_engines)];
+
+	spin_lock_irqsave(&engine->lock, flags);
+	dying = engine->dying;
+	if (!dying) {
+		list_add_tail(&job->link, &engine->queue);
+		/* Under the lock: swgpu_engine_stop() orders the workqueue's end. */
+		queue_work(engine->wq, &engine->work);
+	}
+	spin_unlock_irqrestore(&engine->lock, flags);
+
+	/* No job arrives after gpufe_device_unregister() has returned. */
+	if (WARN_ON_ONCE(dying))
+		gpufe_job_done(job, -ENODEV);
+}
+
+/**
+ * swgpu_engine_init() - set up an engine's queue and workqueue
+ * @engine: the engine, zeroed
+ * @gpu: the GPU it belongs to, with @index set
+ * @engine_class: its &enum gpufe_engine_class
+ * @name: its name, shorter than %GPUFE_ENGINE_NAME_LEN
+ *
+ * Undone by swgpu_engine_fini().
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int swgpu_engine_init(struct swgpu_engine *engine, struct swgpu *gpu,
+		      u32 engine_class, const char *name)
+{
+	engine->gpu = gpu;
+	engine->engine_class = engine_class;
+	strscpy(engine->name, name, sizeof(engine->name));
+	spin_lock_init(&engine->lock);
+	INIT_LIST_HEAD(&engine->queue);
+	INIT_WORK(&engine->work, swgpu_engine_work);
+
+	/*
+	 * The work item signals job fences, which memory reclaim may wait
+	 * for: it must make progress without allocating a worker.
+	 */
+	engine->wq = alloc_ordered_workqueue("swgpu%u-%s", WQ_MEM_RECLAIM,
+					     gpu->index, engine->name);
+	if (!engine->wq)
+		return -ENOMEM;
+	return 0;
+}
+
+/**
+ * swgpu_engine_stop() - fail an engine's queued jobs and start no others
+ * @engine: the engine
+ *
+ * Call after gpufe_device_unregister(): marks the engine dying and reports
+ * every job that has not started with -ENODEV. A job that is running ends
+ * at its next command or slice, with -ENODEV; swgpu_engine_fini() waits
+ * for it. May sleep.
+ */
+void swgpu_engine_stop(struct swgpu_engine *engine)
+{
+	struct gpufe_job *job, *next;
+	LIST_HEAD(cancelled);
+
+	spin_lock_irq(&engine->lock);
+	WRITE_ONCE(engine->dying, true);
+	list_splice_init(&engine->queue, &cancelled);
+	spin_unlock_irq(&engine->lock);
+
+	list_for_each_entry_safe(job, next, &cancelled, link) {
+		list_del_init(&job->link);
+		gpufe_job_done(job, -ENODEV);
+	}
+}
+
+/**
+ * swgpu_engine_fini() - undo swgpu_engine_init()
+ * @engine: the engine, stopped with swgpu_engine_stop() if it ever got a job
+ *
+ * Waits for the job that is running, if any, to end. May sleep.
+ */
+void swgpu_engine_fini(struct swgpu_engine *engine)
+{
+	flush_workqueue(engine->wq);
+	destroy_workqueue(engine->wq);
+	WARN_ON_ONCE(!list_empty(&engine->queue));
+}

@@ -13,9 +13,12 @@
  * ``client_mem_mib``, until it is freed.
  *
  * User space maps a buffer with mmap() on /dev/gpufe at the offset
- * BO_CREATE or BO_IMPORT returned: the handle times the page size. The
- * mapping is the shmem file's own (or, for a buffer imported from another
- * driver, the dma-buf's), so it outlives the handle.
+ * BO_CREATE or BO_IMPORT returned, or at a page offset into it: each handle
+ * owns a window of %GPUFE_BO_MMAP_STRIDE bytes of the file's offset space,
+ * so the ranges of different buffers never overlap (as with DRM's fake
+ * offsets), and no buffer is larger than a window. The mapping is the
+ * shmem file's own (or, for a buffer imported from another driver, the
+ * dma-buf's), so it outlives the handle.
  *
  * Each handle holds a reference on its buffer; so do jobs using it and the
  * dma-buf it was exported as. The buffer counts its handles over every
@@ -36,6 +39,22 @@
 
 #include "gpufe_compat.h"
 #include "gpufe_drv.h"
+
+/* Each handle's window of mmap offsets; handles are 31 bits wide. */
+#define GPUFE_BO_MMAP_SHIFT	32
+#define GPUFE_BO_MMAP_STRIDE	(1ULL << GPUFE_BO_MMAP_SHIFT)
+#define GPUFE_BO_MMAP_PGSHIFT	(GPUFE_BO_MMAP_SHIFT - PAGE_SHIFT)
+
+/**
+ * gpufe_bo_mmap_offset - the mmap offset of a handle
+ * @handle: the handle
+ *
+ * Return: the offset user space passes to mmap() for the buffer's start.
+ */
+u64 gpufe_bo_mmap_offset(u32 handle)
+{
+	return (u64)handle << GPUFE_BO_MMAP_SHIFT;
+}
 
 static void gpufe_bo_release(struct kref *ref)
 {
@@ -185,7 +204,7 @@ struct gpufe_bo *gpufe_bo_alloc_import(struct dma_buf *dmabuf)
 	struct gpufe_bo *bo;
 	int ret;
 
-	if (!PAGE_ALIGNED(dmabuf->size))
+	if (!PAGE_ALIGNED(dmabuf->size) || dmabuf->size > GPUFE_BO_MMAP_STRIDE)
 		return ERR_PTR(-EOPNOTSUPP);
 
 	bo = gpufe_bo_alloc(dmabuf->size);
@@ -311,27 +330,29 @@ void gpufe_client_bos_fini(struct gpufe_client *client)
  * @vma: the mapping; its offset names the buffer
  *
  * Return: 0, or -EINVAL when the offset names no buffer of the client or
- * the mapping is larger than the buffer.
+ * the mapping reaches past the buffer's end.
  */
 int gpufe_bo_mmap(struct gpufe_client *client, struct vm_area_struct *vma)
 {
+	unsigned long handle = vma->vm_pgoff >> GPUFE_BO_MMAP_PGSHIFT;
+	unsigned long first = vma->vm_pgoff & (BIT(GPUFE_BO_MMAP_PGSHIFT) - 1);
 	struct gpufe_bo *bo;
 	int ret;
 
-	if (vma->vm_pgoff > U32_MAX)
+	if (handle > U32_MAX)
 		return -EINVAL;
-	bo = gpufe_bo_lookup(client, vma->vm_pgoff);
+	bo = gpufe_bo_lookup(client, handle);
 	if (!bo)
 		return -EINVAL;
-	if (vma->vm_end - vma->vm_start > bo->size) {
+	if (first + vma_pages(vma) > bo->size >> PAGE_SHIFT) {
 		ret = -EINVAL;
 		goto out_put;
 	}
 
 	if (bo->import) {
-		ret = dma_buf_mmap(bo->import, vma, 0);
+		ret = dma_buf_mmap(bo->import, vma, first);
 	} else {
-		vma->vm_pgoff = 0;
+		vma->vm_pgoff = first;
 		vma_set_file(vma, bo->shmem);
 		ret = call_mmap(vma->vm_file, vma);
 	}
@@ -356,7 +377,8 @@ int gpufe_ioctl_bo_create(struct gpufe_client *client, void *data)
 
 	if (args->flags || !args->size)
 		return -EINVAL;
-	if (args->size > (u64)gpufe_max_bo_mib << 20)
+	if (args->size > (u64)gpufe_max_bo_mib << 20 ||
+	    args->size > GPUFE_BO_MMAP_STRIDE)
 		return -E2BIG;
 	size = PAGE_ALIGN(args->size);
 
@@ -370,7 +392,7 @@ int gpufe_ioctl_bo_create(struct gpufe_client *client, void *data)
 		return ret;
 
 	args->size = size;
-	args->mmap_offset = (u64)args->handle << PAGE_SHIFT;
+	args->mmap_offset = gpufe_bo_mmap_offset(args->handle);
 	return 0;
 }
 

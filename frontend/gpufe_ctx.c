@@ -177,6 +177,7 @@ int gpufe_ioctl_ctx_create(struct gpufe_client *client, void *data)
 	ctx->fence_context = dma_fence_context_alloc(1);
 	mutex_init(&ctx->submit_lock);
 	spin_lock_init(&ctx->lock);
+	spin_lock_init(&ctx->run_lock);
 	INIT_LIST_HEAD(&ctx->queue);
 	INIT_DELAYED_WORK(&ctx->work, gpufe_ctx_work);
 	INIT_WORK(&ctx->release_work, gpufe_ctx_release_work);

@@ -308,7 +308,8 @@ static void __exit gpufe_exit(void)
 {
 	misc_deregister(&gpufe_misc);
 	gpufe_debugfs_fini();
-	/* Every file is closed; jobs may still be cleaning up. */
+	/* Every file is closed and every back-end gone: no job can end now. */
+	gpufe_jobs_flush();
 	destroy_workqueue(gpufe_wq);
 	gpufe_devices_fini();
 }

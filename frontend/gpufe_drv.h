@@ -149,11 +149,14 @@ struct gpufe_bo {
  * @timeline: the fences' timeline name
  * @submit_lock: serialises submissions: seqnos and implicit fences
  * @submitted: the last sequence number given out, under @submit_lock
- * @lock: the fences' lock; protects @queue, @completed, @error, @dep
+ * @lock: the fences' lock; protects @completed and @error
+ * @run_lock: protects @queue and keeps jobs in order on their way to the
+ *	back-end: held from taking a job off @queue to handing it over
  * @queue: jobs not yet handed to the back-end, in order
  * @completed: every job up to this sequence number has completed
  * @error: the error of the last job that failed
- * @dep: the fence the head of @queue waits for, with @dep_cb armed on it
+ * @dep: the fence the head of @queue waits for, with @dep_cb armed on it;
+ *	only @work touches it
  * @dep_cb: wakes @work when @dep signals
  * @work: hands ready jobs to the back-end and fails those whose
  *	dependencies time out
@@ -173,7 +176,8 @@ struct gpufe_ctx {
 	char timeline[GPUFE_NAME_LEN + GPUFE_ENGINE_NAME_LEN + 16];
 	struct mutex submit_lock; /* serialises submissions */
 	u64 submitted;
-	spinlock_t lock; /* fence lock; protects queue, completed, error */
+	spinlock_t lock; /* fence lock; protects completed, error */
+	spinlock_t run_lock; /* protects queue; held while handing a job over */
 	struct list_head queue;
 	u64 completed;
 	int error;
@@ -212,6 +216,7 @@ u32 gpufe_bo_handle_find(struct gpufe_client *client,
 struct gpufe_bo *gpufe_bo_alloc_import(struct dma_buf *dmabuf);
 void gpufe_client_bos_fini(struct gpufe_client *client);
 int gpufe_bo_mmap(struct gpufe_client *client, struct vm_area_struct *vma);
+u64 gpufe_bo_mmap_offset(u32 handle);
 int gpufe_ioctl_bo_create(struct gpufe_client *client, void *data);
 int gpufe_ioctl_bo_destroy(struct gpufe_client *client, void *data);
 
@@ -231,6 +236,7 @@ int gpufe_ioctl_ctx_status(struct gpufe_client *client, void *data);
 
 /* gpufe_job.c */
 void gpufe_ctx_work(struct work_struct *work);
+void gpufe_jobs_flush(void);
 int gpufe_ioctl_submit(struct gpufe_client *client, void *data);
 int gpufe_ioctl_wait(struct gpufe_client *client, void *data);
 ssize_t gpufe_events_read(struct gpufe_client *client, char __user *buf,

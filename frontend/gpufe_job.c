@@ -36,6 +36,7 @@
 #include <linux/dma-resv.h>
 #include <linux/file.h>
 #include <linux/jiffies.h>
+#include <linux/llist.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/sync_file.h>
@@ -55,8 +56,9 @@
  * @next_dep: the first dependency not yet seen signalled
  * @deps: fences to wait for (references)
  * @bos: the buffers (references), in the order of @base.bos
- * @cleanup: drops what may need to sleep, then the job's own fence
- *	reference
+ * @free_node: on gpufe_jobs_done, for gpufe_jobs_done_work to drop what
+ *	may need to sleep, then the job's own fence reference
+ * @inline_cmds: holds a short command stream, saving an allocation
  */
 struct gpufe_job_fe {
 	struct dma_fence fence;
@@ -68,8 +70,14 @@ struct gpufe_job_fe {
 	unsigned int next_dep;
 	struct dma_fence **deps;
 	struct gpufe_bo **bos;
-	struct work_struct cleanup;
+	struct llist_node free_node;
+	u32 inline_cmds[16];
 };
+
+/* Jobs done, whose resources one work item drops in batches. */
+static LLIST_HEAD(gpufe_jobs_done);
+static void gpufe_jobs_done_work(struct work_struct *work);
+static DECLARE_WORK(gpufe_jobs_done_cleanup, gpufe_jobs_done_work);
 
 static struct gpufe_job_fe *to_job_fe(struct dma_fence *fence)
 {
@@ -100,7 +108,10 @@ static const struct dma_fence_ops gpufe_fence_ops = {
 	.release = gpufe_fence_release,
 };
 
-/* Drop what the job holds besides its context; may sleep. */
+/*
+ * Drop what the job holds besides its context. Sleeps only to drop
+ * buffers: without any, callable from any context.
+ */
 static void gpufe_job_put_resources(struct gpufe_job_fe *job)
 {
 	unsigned int i;
@@ -112,16 +123,29 @@ static void gpufe_job_put_resources(struct gpufe_job_fe *job)
 		gpufe_bo_put(job->bos[i]);
 	kfree(job->bos);
 	kfree(job->base.bos);
-	kvfree(job->base.cmds);
+	if (job->base.cmds != job->inline_cmds)
+		kvfree(job->base.cmds);
 }
 
-static void gpufe_job_cleanup(struct work_struct *work)
+static void gpufe_jobs_done_work(struct work_struct *work)
 {
-	struct gpufe_job_fe *job = container_of(work, struct gpufe_job_fe,
-						cleanup);
+	struct llist_node *list = llist_del_all(&gpufe_jobs_done);
+	struct gpufe_job_fe *job, *next;
 
-	gpufe_job_put_resources(job);
-	dma_fence_put(&job->fence);
+	llist_for_each_entry_safe(job, next, list, free_node) {
+		gpufe_job_put_resources(job);
+		dma_fence_put(&job->fence);
+	}
+}
+
+/**
+ * gpufe_jobs_flush - wait until every finished job has been cleaned up
+ *
+ * For module exit, once no job can finish any more.
+ */
+void gpufe_jobs_flush(void)
+{
+	flush_work(&gpufe_jobs_done_cleanup);
 }
 
 static void gpufe_ctx_event(struct gpufe_ctx *ctx)
@@ -136,7 +160,8 @@ static void gpufe_ctx_event(struct gpufe_ctx *ctx)
 		gpufe_ctx_get(ctx);
 	}
 	spin_unlock_irqrestore(&client->event_lock, flags);
-	wake_up_interruptible(&client->event_wq);
+	if (wq_has_sleeper(&client->event_wq))
+		wake_up_interruptible(&client->event_wq);
 }
 
 /**
@@ -163,9 +188,20 @@ void gpufe_job_done(struct gpufe_job *base, int error)
 	dma_fence_signal_locked(&job->fence);
 	spin_unlock_irqrestore(&ctx->lock, flags);
 
-	wake_up_all(&ctx->wq);
+	if (wq_has_sleeper(&ctx->wq))
+		wake_up_all(&ctx->wq);
 	gpufe_ctx_event(ctx);
-	queue_work(gpufe_wq, &job->cleanup);
+
+	/*
+	 * Only dropping a buffer may sleep; a job without buffers is freed
+	 * here, one with buffers by a work item, in batches.
+	 */
+	if (!base->num_bos) {
+		gpufe_job_put_resources(job);
+		dma_fence_put(&job->fence);
+	} else if (llist_add(&job->free_node, &gpufe_jobs_done)) {
+		queue_work(gpufe_wq, &gpufe_jobs_done_cleanup);
+	}
 }
 EXPORT_SYMBOL_GPL(gpufe_job_done);
 
@@ -214,10 +250,34 @@ static int gpufe_job_deps_ready(struct gpufe_ctx *ctx, struct gpufe_job_fe *job)
 			gpufe_ctx_dep_clear(ctx);
 			return -ETIMEDOUT;
 		}
-		mod_delayed_work(gpufe_wq, &ctx->work, job->deadline - jiffies);
+		/*
+		 * Re-check at the deadline. Not mod_delayed_work(): if the
+		 * callback already queued the work to run now, that must stand.
+		 */
+		queue_delayed_work(gpufe_wq, &ctx->work, job->deadline - jiffies);
 		return -EAGAIN;
 	}
 	return 0;
+}
+
+/*
+ * Hand a job to the back-end, or fail it if its device is gone. Called
+ * under the context's @run_lock, which keeps the jobs of a context in
+ * order between the submit fast path and the context's work.
+ */
+static void gpufe_job_run_locked(struct gpufe_ctx *ctx, struct gpufe_job_fe *job)
+{
+	struct gpufe_device *gdev = ctx->gdev;
+	int idx;
+
+	lockdep_assert_held(&ctx->run_lock);
+
+	idx = gpufe_device_enter();
+	if (gpufe_device_unplugged(gdev))
+		gpufe_job_done(&job->base, -ENODEV);
+	else
+		gdev->ops->run(gdev, &job->base);
+	gpufe_device_exit(idx);
 }
 
 /**
@@ -228,16 +288,15 @@ void gpufe_ctx_work(struct work_struct *work)
 {
 	struct gpufe_ctx *ctx = container_of(to_delayed_work(work),
 					     struct gpufe_ctx, work);
-	struct gpufe_device *gdev = ctx->gdev;
 
 	for (;;) {
 		struct gpufe_job_fe *job;
-		int ret, idx;
+		int ret;
 
-		spin_lock_irq(&ctx->lock);
+		spin_lock(&ctx->run_lock);
 		job = list_first_entry_or_null(&ctx->queue, struct gpufe_job_fe,
 					       link);
-		spin_unlock_irq(&ctx->lock);
+		spin_unlock(&ctx->run_lock);
 		if (!job)
 			return;
 
@@ -245,22 +304,25 @@ void gpufe_ctx_work(struct work_struct *work)
 		if (ret == -EAGAIN)
 			return;
 
-		spin_lock_irq(&ctx->lock);
+		spin_lock(&ctx->run_lock);
 		list_del(&job->link);
-		spin_unlock_irq(&ctx->lock);
-
-		if (ret) {
+		if (ret)
 			gpufe_job_done(&job->base, ret);
-			continue;
-		}
-
-		idx = gpufe_device_enter();
-		if (gpufe_device_unplugged(gdev))
-			gpufe_job_done(&job->base, -ENODEV);
 		else
-			gdev->ops->run(gdev, &job->base);
-		gpufe_device_exit(idx);
+			gpufe_job_run_locked(ctx, job);
+		spin_unlock(&ctx->run_lock);
 	}
+}
+
+/* Whether every dependency of a job has signalled already. */
+static bool gpufe_job_deps_signaled(struct gpufe_job_fe *job)
+{
+	unsigned int i;
+
+	for (i = 0; i < job->num_deps; i++)
+		if (!dma_fence_is_signaled(job->deps[i]))
+			return false;
+	return true;
 }
 
 #define GPUFE_SUBMIT_FLAGS	(GPUFE_SUBMIT_IN_FENCE | GPUFE_SUBMIT_OUT_FENCE)
@@ -347,6 +409,8 @@ static int gpufe_job_lock_resvs(struct gpufe_job_fe *job,
 	int contended = -1;
 	int i, j, ret;
 
+	if (!n)
+		return 0;
 	ww_acquire_init(ticket, &reservation_ww_class);
 retry:
 	if (contended != -1) {
@@ -385,6 +449,8 @@ static void gpufe_job_unlock_resvs(struct gpufe_job_fe *job,
 {
 	unsigned int i;
 
+	if (!job->base.num_bos)
+		return;
 	for (i = 0; i < job->base.num_bos; i++)
 		dma_resv_unlock(job->bos[i]->resv);
 	ww_acquire_fini(ticket);
@@ -468,9 +534,14 @@ static int gpufe_job_validate(struct gpufe_ctx *ctx, struct gpufe_job_fe *job)
 	return ret;
 }
 
-/* Give the job its sequence number and fence, and queue it. */
+/*
+ * Give the job its sequence number and fence, and queue it. Once queued,
+ * the job may complete and be freed at any time: @seqno is the caller's
+ * copy of its sequence number.
+ */
 static int gpufe_job_queue(struct gpufe_ctx *ctx, struct gpufe_job_fe *job,
-			   bool want_sync_file, struct sync_file **sync_file)
+			   bool want_sync_file, struct sync_file **sync_file,
+			   u64 *seqno)
 {
 	struct ww_acquire_ctx ticket;
 	int ret;
@@ -495,16 +566,24 @@ static int gpufe_job_queue(struct gpufe_ctx *ctx, struct gpufe_job_fe *job,
 			goto out_unlock_resvs;
 		}
 	}
-	ctx->submitted++;
+	*seqno = ++ctx->submitted;
 	job->ctx = gpufe_ctx_get(ctx);
 	job->deadline = jiffies + msecs_to_jiffies(gpufe_job_timeout_ms);
 	gpufe_job_publish_fence(job);
 	gpufe_job_unlock_resvs(job, &ticket);
 
-	spin_lock_irq(&ctx->lock);
-	list_add_tail(&job->link, &ctx->queue);
-	spin_unlock_irq(&ctx->lock);
-	mod_delayed_work(gpufe_wq, &ctx->work, 0);
+	/*
+	 * Fast path: nothing queued before it and nothing to wait for, so
+	 * the job goes to the back-end now rather than through the work.
+	 */
+	spin_lock(&ctx->run_lock);
+	if (list_empty(&ctx->queue) && gpufe_job_deps_signaled(job)) {
+		gpufe_job_run_locked(ctx, job);
+	} else {
+		list_add_tail(&job->link, &ctx->queue);
+		queue_delayed_work(gpufe_wq, &ctx->work, 0);
+	}
+	spin_unlock(&ctx->run_lock);
 	mutex_unlock(&ctx->submit_lock);
 	return 0;
 
@@ -541,14 +620,16 @@ int gpufe_ioctl_submit(struct gpufe_client *client, void *data)
 	job = kzalloc(sizeof(*job), GFP_KERNEL);
 	if (!job)
 		return -ENOMEM;
-	INIT_WORK(&job->cleanup, gpufe_job_cleanup);
 	INIT_LIST_HEAD(&job->base.link);
 
 	ret = gpufe_submit_bos(client, args, job);
 	if (ret)
 		goto err_free;
 
-	cmds = kvmalloc(args->cmds_size, GFP_KERNEL);
+	if (args->cmds_size <= sizeof(job->inline_cmds))
+		cmds = job->inline_cmds;
+	else
+		cmds = kvmalloc(args->cmds_size, GFP_KERNEL);
 	if (!cmds) {
 		ret = -ENOMEM;
 		goto err_free;
@@ -594,7 +675,7 @@ int gpufe_ioctl_submit(struct gpufe_client *client, void *data)
 		}
 	}
 
-	ret = gpufe_job_queue(ctx, job, out_fd >= 0, &sync_file);
+	ret = gpufe_job_queue(ctx, job, out_fd >= 0, &sync_file, &args->seqno);
 	if (ret)
 		goto err_put_fd;
 
@@ -602,7 +683,6 @@ int gpufe_ioctl_submit(struct gpufe_client *client, void *data)
 		fd_install(out_fd, sync_file->file);
 		args->out_fence_fd = out_fd;
 	}
-	args->seqno = job->fence.seqno;
 	gpufe_ctx_put(ctx);
 	return 0;
 

@@ -237,7 +237,7 @@ int gpufe_ioctl_bo_import(struct gpufe_client *client, void *data)
 	}
 	if (!ret) {
 		args->size = bo->size;
-		args->mmap_offset = (u64)args->handle << PAGE_SHIFT;
+		args->mmap_offset = gpufe_bo_mmap_offset(args->handle);
 	}
 	gpufe_bo_put(bo);
 	return ret;

@@ -283,7 +283,9 @@ struct gpufe_bo_create {
 	__u32 handle;
 	/**
 	 * @mmap_offset: out: the offset to pass to mmap() on this file
-	 * descriptor to map the whole buffer
+	 * descriptor to map the buffer; a page-aligned offset past it maps
+	 * from that far into the buffer. The offset ranges of two buffers
+	 * never overlap.
 	 */
 	__u64 mmap_offset;
 };

@@ -7,6 +7,9 @@
 #ifndef _SWGPU_H_
 #define _SWGPU_H_
 
+/* How long an idle engine looks for new work before its worker sleeps. */
+#define SWGPU_IDLE_POLL_NS	(50 * NSEC_PER_USEC)
+
 #include <linux/list.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
@@ -25,11 +28,13 @@ struct swgpu;
  * @wq: an ordered workqueue of its own that runs @work, so that the engine
  *	runs one job at a time while the other engines run in parallel
  * @work: runs the jobs on @queue, oldest first
- * @lock: protects @queue and @dying
+ * @lock: protects @queue, @dying and @polling
  * @queue: the jobs handed to swgpu_job_run() that have not started yet,
  *	linked through &gpufe_job.link, in the order they arrived
  * @dying: set once by swgpu_engine_stop(); from then on no job starts and
  *	a running job stops at its next command
+ * @polling: @work is looking at @queue for a while before it sleeps, so a
+ *	new job needs no queue_work()
  */
 struct swgpu_engine {
 	struct swgpu *gpu;
@@ -37,9 +42,10 @@ struct swgpu_engine {
 	char name[GPUFE_ENGINE_NAME_LEN];
 	struct workqueue_struct *wq;
 	struct work_struct work;
-	spinlock_t lock; /* protects queue and dying */
+	spinlock_t lock; /* protects queue, dying and polling */
 	struct list_head queue;
 	bool dying;
+	bool polling;
 };
 
 /**

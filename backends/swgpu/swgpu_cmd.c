@@ -58,6 +58,7 @@
 #include <linux/delay.h>
 #include <linux/kernel.h>
 #include <linux/ktime.h>
+#include <linux/sched.h>
 #include <linux/minmax.h>
 #include <linux/nospec.h>
 #include <linux/overflow.h>
@@ -571,6 +572,35 @@ static int swgpu_job_exec(struct swgpu_engine *engine,
 	return swgpu_exec_process(&ex);
 }
 
+/*
+ * The next job of an engine. An idle engine keeps looking for
+ * SWGPU_IDLE_POLL_NS before its worker sleeps, as a GPU's command
+ * streamer sees a doorbell without being woken: back-to-back submissions
+ * then cost no wake-up each.
+ */
+static struct gpufe_job *swgpu_engine_next(struct swgpu_engine *engine)
+{
+	u64 until = ktime_get_ns() + SWGPU_IDLE_POLL_NS;
+
+	for (;;) {
+		struct gpufe_job *job;
+		bool idle;
+
+		spin_lock_irq(&engine->lock);
+		job = list_first_entry_or_null(&engine->queue,
+					       struct gpufe_job, link);
+		if (job)
+			list_del_init(&job->link);
+		idle = !job && (ktime_get_ns() > until || need_resched());
+		/* While it polls, swgpu_job_run() need not queue the work. */
+		engine->polling = !job && !idle;
+		spin_unlock_irq(&engine->lock);
+		if (job || idle)
+			return job;
+		cpu_relax();
+	}
+}
+
 static void swgpu_engine_work(struct work_struct *work)
 {
 	struct swgpu_engine *engine = container_of(work, struct swgpu_engine,
@@ -578,12 +608,7 @@ static void swgpu_engine_work(struct work_struct *work)
 	struct gpufe_job *job;
 
 	for (;;) {
-		spin_lock_irq(&engine->lock);
-		job = list_first_entry_or_null(&engine->queue,
-					       struct gpufe_job, link);
-		if (job)
-			list_del_init(&job->link);
-		spin_unlock_irq(&engine->lock);
+		job = swgpu_engine_next(engine);
 		if (!job)
 			return;
 
@@ -620,8 +645,12 @@ void swgpu_job_run(struct gpufe_device *gdev, struct gpufe_job *job)
 	dying = engine->dying;
 	if (!dying) {
 		list_add_tail(&job->link, &engine->queue);
-		/* Under the lock: swgpu_engine_stop() orders the workqueue's end. */
-		queue_work(engine->wq, &engine->work);
+		/*
+		 * Under the lock: swgpu_engine_stop() orders the workqueue's
+		 * end. A polling worker finds the job without a kick.
+		 */
+		if (!engine->polling)
+			queue_work(engine->wq, &engine->work);
 	}
 	spin_unlock_irqrestore(&engine->lock, flags);
 

@@ -5,7 +5,8 @@
 #   make            modules for the default kernel, library, tools, tests
 #   make deps       install what the build and the VM tests need (idempotent)
 #   make check      lint, host unit tests, igt-tests in a VM on every kernel
-#   make demo       boot a VM, load gpufe and two swgpu GPUs, list them
+#   make demo       boot a VM, load gpufe and two swgpu GPUs, put them to work
+#   make bench      boot a VM and print the benchmark figures
 #   make install    install modules, library, headers and tools on this machine
 #
 # make check KERNELS="6.12" TESTS="gpufe_core" narrows a run.
@@ -97,17 +98,19 @@ lib:
 tools: lib
 	$(MAKE) -C $(ROOT)/tools/gpufe-smi BUILD=$(BUILD)/tools \
 		LIBDIR=$(BUILD)/lib
+	$(MAKE) -C $(ROOT)/tools/bench BUILD=$(BUILD)/tools UAPI=$(ROOT)/uapi
 
 tests: ensure-deps
 	$(MAKE) -C $(ROOT)/igt-tests BUILD=$(BUILD)/igt-tests \
-		KSELFTEST=$(CACHE)/kselftest UAPI=$(ROOT)/uapi
+		KSELFTEST=$(CACHE)/kselftest UAPI=$(ROOT)/uapi \
+		UAPI_EXTRA=$(CACHE)/uapi
 
 # What the VM gets in /opt/gpufe: bin/ and lib/.
 payload: userspace
 	rm -rf $(BUILD)/payload
 	mkdir -p $(BUILD)/payload/bin $(BUILD)/payload/lib
 	cp $(BUILD)/igt-tests/gpufe_* $(BUILD)/tools/gpufe-smi \
-		$(BUILD)/payload/bin/
+		$(BUILD)/tools/gpufe-bench $(BUILD)/payload/bin/
 	cp -P $(BUILD)/lib/libgpuclient.so* $(BUILD)/payload/lib/
 
 # --- checks -----------------------------------------------------------------
@@ -134,14 +137,15 @@ check: ensure-deps
 	$(MAKE) --no-print-directory payload
 	$(ROOT)/tools/vmtest/check.sh --kernels "$(KERNELS)" --tests "$(TESTS)" \
 		--modules-root $(BUILD)/modules --payload $(BUILD)/payload \
-		--logdir $(BUILD)/logs
+		--logdir $(BUILD)/logs --stock-mods vgem
 
-demo: ensure-deps
+demo bench: ensure-deps
 	$(MAKE) --no-print-directory modules KERNELS="$(DEMO_KERNEL)"
 	$(MAKE) --no-print-directory payload
-	$(ROOT)/tools/vmtest/demo.sh --kernel $(DEMO_KERNEL) \
-		--modules-root $(BUILD)/modules --payload $(BUILD)/payload \
-		--logdir $(BUILD)/logs
+	$(ROOT)/tools/vmtest/show.sh --name $@ \
+		--run $(ROOT)/tools/$(if $(filter demo,$@),vmtest/demo,bench/bench)-run.sh \
+		--kernel $(DEMO_KERNEL) --modules-root $(BUILD)/modules \
+		--payload $(BUILD)/payload --logdir $(BUILD)/logs
 
 # --- installation on a real machine ----------------------------------------
 
@@ -164,6 +168,6 @@ clean:
 	rm -rf $(BUILD)
 
 .PHONY: all deps ensure-deps modules modules-one userspace lib tools tests \
-	payload checkpatch doccheck lint unit check demo install clean
+	payload checkpatch doccheck lint unit check demo bench install clean
 
 endif

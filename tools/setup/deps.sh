@@ -20,8 +20,9 @@
 #    directory to force a refresh;
 #  - the host packages those kernels' build tools need (recorded per kernel
 #    in .cache/kernels/$KREL/.hostdeps);
-#  - the kselftest harness headers in .cache/kselftest/ and checkpatch in
-#    .cache/checkpatch/, both taken from the linux-source-6.12 package.
+#  - the kselftest harness headers in .cache/kselftest/, checkpatch in
+#    .cache/checkpatch/ and vgem's uAPI header in .cache/uapi/drm/, all
+#    taken from the linux-source-6.12 package.
 #
 # Idempotent; a run with nothing to do prints nothing.
 
@@ -56,6 +57,10 @@ CHECKPATCH_FILES=(
 	scripts/checkpatch.pl
 	scripts/spelling.txt
 	scripts/const_structs.checkpatch
+)
+# uAPI headers the tests need that no Debian -dev package ships.
+UAPI_DRM_FILES=(
+	include/uapi/drm/vgem_drm.h
 )
 
 APT_UPDATED=0
@@ -344,6 +349,8 @@ ensure_source_files() {
 		extract_source_files "$CACHE/kselftest" "${KSELFTEST_FILES[@]}"
 	[[ -f $CACHE/checkpatch/.complete ]] ||
 		extract_source_files "$CACHE/checkpatch" "${CHECKPATCH_FILES[@]}"
+	[[ -f $CACHE/uapi/drm/.complete ]] ||
+		extract_source_files "$CACHE/uapi/drm" "${UAPI_DRM_FILES[@]}"
 }
 
 # ---------------------------------------------------------------------------
@@ -365,6 +372,7 @@ check() {
 	done
 	[[ -f $CACHE/kselftest/.complete ]] || { log "kselftest headers missing"; ok=1; }
 	[[ -f $CACHE/checkpatch/.complete ]] || { log "checkpatch missing"; ok=1; }
+	[[ -f $CACHE/uapi/drm/.complete ]] || { log "uAPI headers missing"; ok=1; }
 	return "$ok"
 }
 

@@ -1,28 +1,32 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# demo.sh - boot a VM, load gpufe with two swgpu GPUs, and show them.
+# show.sh - boot a VM with gpufe and two swgpu GPUs, run a script, show
+# what it prints. make demo and make bench use it.
 #
 # Usage:
-#   tools/vmtest/demo.sh --kernel PREFIX --modules-root build/modules \
-#       --payload build/payload --logdir build/logs
+#   tools/vmtest/show.sh --name NAME --run FILE --kernel PREFIX \
+#       --modules-root build/modules --payload build/payload --logdir build/logs
 #
-# Prints what the VM's programs print; exits non-zero if the demo failed or
-# the kernel log shows a problem.
+# FILE is a busybox sh script run in /opt/gpufe with the payload's bin/ on
+# PATH, after gpufe and gpufe_swgpu (num_gpus=2) are loaded. Exits non-zero
+# if the script failed or the kernel log shows a problem.
 
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-KPREFIX='' MODROOT='' PAYLOAD='' LOGDIR=''
+NAME='' RUN='' KPREFIX='' MODROOT='' PAYLOAD='' LOGDIR=''
 
 usage() {
-	sed -n '6,8p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+	sed -n '7,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
 	exit 1
 }
 
 while (($#)); do
 	(($# >= 2)) || usage
 	case $1 in
+	--name) NAME=$2 ;;
+	--run) RUN=$2 ;;
 	--kernel) KPREFIX=$2 ;;
 	--modules-root) MODROOT=$2 ;;
 	--payload) PAYLOAD=$2 ;;
@@ -31,31 +35,32 @@ while (($#)); do
 	esac
 	shift 2
 done
-[[ -n $KPREFIX && -n $MODROOT && -n $PAYLOAD && -n $LOGDIR ]] || usage
+[[ -n $NAME && -f $RUN && -n $KPREFIX && -n $MODROOT && -n $PAYLOAD &&
+	-n $LOGDIR ]] || usage
 
 KREL=$("$ROOT/tools/setup/kernels.sh" "$KPREFIX")
 mkdir -p "$LOGDIR"
-SCRIPT=$LOGDIR/demo-run.sh
-RESULTS=$LOGDIR/$KREL.demo.log
-CONSOLE=$LOGDIR/$KREL.demo-console.log
+SCRIPT=$LOGDIR/$NAME-run.sh
+RESULTS=$LOGDIR/$KREL.$NAME.log
+CONSOLE=$LOGDIR/$KREL.$NAME-console.log
 
-cat >"$SCRIPT" <<'EOS'
-set -e
-modprobe gpufe
-modprobe gpufe_swgpu num_gpus=2
-echo "@@DEMO-BEGIN"
-gpufe-smi
-echo "@@DEMO-END"
-EOS
+{
+	echo 'modprobe gpufe && modprobe gpufe_swgpu num_gpus=2 || exit 1'
+	echo 'echo "@@SHOW-BEGIN"'
+	echo '( set -e'
+	cat "$RUN"
+	echo ') || { echo "@@SHOW-FAILED rc=$?"; exit 1; }'
+	echo 'echo "@@SHOW-END"'
+} >"$SCRIPT"
 
-echo "demo: booting $KREL (console log: $CONSOLE)"
+echo "$NAME: booting $KREL (console log: $CONSOLE)"
 rc=0
 "$ROOT/tools/vmtest/vmrun.sh" --kernel "$KREL" --modules "$MODROOT/$KREL" \
 	--payload "$PAYLOAD" --script "$SCRIPT" --log "$CONSOLE" \
-	--out "$RESULTS" --timeout 300 >/dev/null || rc=$?
+	--out "$RESULTS" --timeout 900 --stock-mods vgem >/dev/null || rc=$?
 
-sed -n '/^@@DEMO-BEGIN$/,/^@@DEMO-END$/{/^@@DEMO-/d;p}' "$RESULTS"
-if ((rc)) || ! grep -q '^@@DEMO-END$' "$RESULTS"; then
-	echo "demo: FAILED (vmrun exit $rc); see $RESULTS and $CONSOLE" >&2
+sed -n '/^@@SHOW-BEGIN$/,/^@@SHOW-\(END\|FAILED.*\)$/{/^@@SHOW-/d;p}' "$RESULTS"
+if ((rc)) || ! grep -q '^@@SHOW-END$' "$RESULTS"; then
+	echo "$NAME: FAILED (vmrun exit $rc); see $RESULTS and $CONSOLE" >&2
 	exit 1
 fi

@@ -42,7 +42,7 @@
 
 /* Each handle's window of mmap offsets; handles are 31 bits wide. */
 #define GPUFE_BO_MMAP_SHIFT	32
-#define GPUFE_BO_MMAP_STRIDE	(1ULL << GPUFE_BO_MMAP_SHIFT)
+#define GPUFE_BO_MMAP_STRIDE	BIT_ULL(GPUFE_BO_MMAP_SHIFT)
 #define GPUFE_BO_MMAP_PGSHIFT	(GPUFE_BO_MMAP_SHIFT - PAGE_SHIFT)
 
 /**

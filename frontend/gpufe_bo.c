@@ -16,9 +16,11 @@
  * BO_CREATE or BO_IMPORT returned, or at a page offset into it: each handle
  * owns a window of %GPUFE_BO_MMAP_STRIDE bytes of the file's offset space,
  * so the ranges of different buffers never overlap (as with DRM's fake
- * offsets), and no buffer is larger than a window. The mapping is the
- * shmem file's own (or, for a buffer imported from another driver, the
- * dma-buf's), so it outlives the handle.
+ * offsets), and no buffer is larger than a window. A mapping holds a
+ * reference on the buffer, as a GEM mapping does, so it outlives the
+ * handle and the memory stays charged to its client until the last
+ * mapping goes; its pages, pinned already, are inserted on fault. A buffer
+ * imported from another driver is mapped through its dma-buf.
  *
  * Each handle holds a reference on its buffer; so do jobs using it and the
  * dma-buf it was exported as. The buffer counts its handles over every
@@ -324,6 +326,52 @@ void gpufe_client_bos_fini(struct gpufe_client *client)
 	}
 }
 
+static vm_fault_t gpufe_bo_vm_fault(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct gpufe_bo *bo = vma->vm_private_data;
+	pgoff_t i = vmf->pgoff;
+
+	if (i >= bo->size >> PAGE_SHIFT)
+		return VM_FAULT_SIGBUS;
+	return vmf_insert_pfn(vma, vmf->address, page_to_pfn(bo->pages[i]));
+}
+
+static void gpufe_bo_vm_open(struct vm_area_struct *vma)
+{
+	gpufe_bo_get(vma->vm_private_data);
+}
+
+static void gpufe_bo_vm_close(struct vm_area_struct *vma)
+{
+	gpufe_bo_put(vma->vm_private_data);
+}
+
+static const struct vm_operations_struct gpufe_bo_vm_ops = {
+	.fault = gpufe_bo_vm_fault,
+	.open = gpufe_bo_vm_open,
+	.close = gpufe_bo_vm_close,
+};
+
+/**
+ * gpufe_bo_mmap_pages - map a buffer gpufe created, holding a reference
+ * @bo: the buffer
+ * @vma: the mapping; its vm_pgoff is the first page of @bo to map
+ *
+ * Return: 0, or -EINVAL when the mapping reaches past the buffer's end.
+ */
+int gpufe_bo_mmap_pages(struct gpufe_bo *bo, struct vm_area_struct *vma)
+{
+	if (vma->vm_pgoff + vma_pages(vma) > bo->size >> PAGE_SHIFT)
+		return -EINVAL;
+
+	gpufe_vm_flags_set(vma, VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
+	vma->vm_page_prot = pgprot_decrypted(vm_get_page_prot(vma->vm_flags));
+	vma->vm_ops = &gpufe_bo_vm_ops;
+	vma->vm_private_data = gpufe_bo_get(bo);
+	return 0;
+}
+
 /**
  * gpufe_bo_mmap - map a buffer into user space
  * @client: the client whose file is mapped
@@ -353,8 +401,7 @@ int gpufe_bo_mmap(struct gpufe_client *client, struct vm_area_struct *vma)
 		ret = dma_buf_mmap(bo->import, vma, first);
 	} else {
 		vma->vm_pgoff = first;
-		vma_set_file(vma, bo->shmem);
-		ret = call_mmap(vma->vm_file, vma);
+		ret = gpufe_bo_mmap_pages(bo, vma);
 	}
 out_put:
 	gpufe_bo_put(bo);

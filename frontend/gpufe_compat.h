@@ -10,6 +10,7 @@
 #define _GPUFE_COMPAT_H_
 
 #include <linux/dma-buf.h>
+#include <linux/mm.h>
 
 /*
  * 6.2, "dma-buf: Add unlocked variant of vmapping functions" and the
@@ -43,5 +44,20 @@ static inline void gpufe_dma_buf_vunmap(struct dma_buf *dmabuf,
 	dma_buf_vunmap_unlocked(dmabuf, map);
 }
 #endif
+
+/*
+ * 6.3, "mm: introduce vma->vm_flags wrapper functions": vm_flags became
+ * read-only outside the wrappers. frontend/Kbuild defines
+ * GPUFE_HAVE_VM_FLAGS_SET when the kernel has vm_flags_set().
+ */
+static inline void gpufe_vm_flags_set(struct vm_area_struct *vma,
+				      unsigned long flags)
+{
+#ifdef GPUFE_HAVE_VM_FLAGS_SET
+	vm_flags_set(vma, flags);
+#else
+	vma->vm_flags |= flags;
+#endif
+}
 
 #endif /* _GPUFE_COMPAT_H_ */

@@ -217,6 +217,7 @@ struct gpufe_bo *gpufe_bo_alloc_import(struct dma_buf *dmabuf);
 void gpufe_client_bos_fini(struct gpufe_client *client);
 int gpufe_bo_mmap(struct gpufe_client *client, struct vm_area_struct *vma);
 u64 gpufe_bo_mmap_offset(u32 handle);
+int gpufe_bo_mmap_pages(struct gpufe_bo *bo, struct vm_area_struct *vma);
 int gpufe_ioctl_bo_create(struct gpufe_client *client, void *data);
 int gpufe_ioctl_bo_destroy(struct gpufe_client *client, void *data);
 

@@ -51,7 +51,8 @@
  * @base: what the back-end sees
  * @ctx: the context (a reference, dropped with the fence)
  * @link: in the context's queue until handed to the back-end
- * @deadline: jiffies by which its dependencies must have signalled
+ * @deadline: CLOCK_MONOTONIC ns by which its dependencies must have
+ *	signalled
  * @num_deps: entries in @deps
  * @next_dep: the first dependency not yet seen signalled
  * @deps: fences to wait for (references)
@@ -65,7 +66,7 @@ struct gpufe_job_fe {
 	struct gpufe_job base;
 	struct gpufe_ctx *ctx;
 	struct list_head link;
-	unsigned long deadline;
+	u64 deadline;
 	unsigned int num_deps;
 	unsigned int next_dep;
 	struct dma_fence **deps;
@@ -188,9 +189,10 @@ void gpufe_job_done(struct gpufe_job *base, int error)
 	dma_fence_signal_locked(&job->fence);
 	spin_unlock_irqrestore(&ctx->lock, flags);
 
+	/* The event first: a WAIT that returns may read() it at once. */
+	gpufe_ctx_event(ctx);
 	if (wq_has_sleeper(&ctx->wq))
 		wake_up_all(&ctx->wq);
-	gpufe_ctx_event(ctx);
 
 	/*
 	 * Only dropping a buffer may sleep; a job without buffers is freed
@@ -229,6 +231,8 @@ static void gpufe_ctx_dep_clear(struct gpufe_ctx *ctx)
  */
 static int gpufe_job_deps_ready(struct gpufe_ctx *ctx, struct gpufe_job_fe *job)
 {
+	u64 now;
+
 	while (job->next_dep < job->num_deps) {
 		struct dma_fence *fence = job->deps[job->next_dep];
 
@@ -246,7 +250,8 @@ static int gpufe_job_deps_ready(struct gpufe_ctx *ctx, struct gpufe_job_fe *job)
 			job->next_dep++;
 			continue;
 		}
-		if (time_after_eq(jiffies, job->deadline)) {
+		now = ktime_get_ns();
+		if (now >= job->deadline) {
 			gpufe_ctx_dep_clear(ctx);
 			return -ETIMEDOUT;
 		}
@@ -254,7 +259,8 @@ static int gpufe_job_deps_ready(struct gpufe_ctx *ctx, struct gpufe_job_fe *job)
 		 * Re-check at the deadline. Not mod_delayed_work(): if the
 		 * callback already queued the work to run now, that must stand.
 		 */
-		queue_delayed_work(gpufe_wq, &ctx->work, job->deadline - jiffies);
+		queue_delayed_work(gpufe_wq, &ctx->work,
+				   nsecs_to_jiffies(job->deadline - now) + 1);
 		return -EAGAIN;
 	}
 	return 0;
@@ -568,7 +574,8 @@ static int gpufe_job_queue(struct gpufe_ctx *ctx, struct gpufe_job_fe *job,
 	}
 	*seqno = ++ctx->submitted;
 	job->ctx = gpufe_ctx_get(ctx);
-	job->deadline = jiffies + msecs_to_jiffies(gpufe_job_timeout_ms);
+	job->deadline = ktime_get_ns() +
+			(u64)gpufe_job_timeout_ms * NSEC_PER_MSEC;
 	gpufe_job_publish_fence(job);
 	gpufe_job_unlock_resvs(job, &ticket);
 
@@ -731,20 +738,22 @@ int gpufe_ioctl_wait(struct gpufe_client *client, void *data)
 	if (gpufe_ctx_reached(ctx, args->seqno))
 		goto out_put;
 
-	remaining = args->timeout_ns - ktime_get_ns();
-	if (remaining <= 0) {
-		ret = -ETIME;
-		goto out_put;
+	/* Jiffies are coarse: sleep again until the deadline really passed. */
+	for (;;) {
+		remaining = args->timeout_ns - ktime_get_ns();
+		if (remaining <= 0) {
+			ret = -ETIME;
+			break;
+		}
+		ret = wait_event_interruptible_timeout(ctx->wq,
+						       gpufe_ctx_reached(ctx, args->seqno),
+						       min_t(u64, nsecs_to_jiffies64(remaining) + 1,
+							     MAX_SCHEDULE_TIMEOUT));
+		if (ret) {
+			ret = ret < 0 ? ret : 0;
+			break;
+		}
 	}
-
-	ret = wait_event_interruptible_timeout(ctx->wq,
-					       gpufe_ctx_reached(ctx, args->seqno),
-					       min_t(u64, nsecs_to_jiffies64(remaining) + 1,
-						     MAX_SCHEDULE_TIMEOUT));
-	if (!ret)
-		ret = -ETIME;
-	else if (ret > 0)
-		ret = 0;
 
 out_put:
 	gpufe_ctx_put(ctx);

@@ -70,10 +70,7 @@ static void gpufe_dmabuf_unmap(struct dma_buf_attachment *attach,
 static int gpufe_dmabuf_mmap(struct dma_buf *dmabuf,
 			     struct vm_area_struct *vma)
 {
-	struct gpufe_bo *bo = dmabuf->priv;
-
-	vma_set_file(vma, bo->shmem);
-	return call_mmap(vma->vm_file, vma);
+	return gpufe_bo_mmap_pages(dmabuf->priv, vma);
 }
 
 static int gpufe_dmabuf_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
@@ -108,8 +105,11 @@ bool gpufe_bo_is_gpufe_dmabuf(const struct dma_buf *dmabuf)
 	return dmabuf->ops == &gpufe_dmabuf_ops;
 }
 
-/* The buffer's dma-buf, made on first export; a new file reference. */
-static struct dma_buf *gpufe_bo_dmabuf_get(struct gpufe_bo *bo)
+/*
+ * The buffer's dma-buf, made on first export, writable if @rdwr; a new
+ * file reference. A read-only dma-buf cannot be exported writable.
+ */
+static struct dma_buf *gpufe_bo_dmabuf_get(struct gpufe_bo *bo, bool rdwr)
 {
 	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
 	struct dma_buf *dmabuf;
@@ -118,7 +118,7 @@ static struct dma_buf *gpufe_bo_dmabuf_get(struct gpufe_bo *bo)
 	if (!bo->export) {
 		exp_info.ops = &gpufe_dmabuf_ops;
 		exp_info.size = bo->size;
-		exp_info.flags = O_RDWR;
+		exp_info.flags = rdwr ? O_RDWR : O_RDONLY;
 		exp_info.resv = bo->resv;
 		exp_info.priv = gpufe_bo_get(bo);
 		dmabuf = dma_buf_export(&exp_info);
@@ -128,6 +128,10 @@ static struct dma_buf *gpufe_bo_dmabuf_get(struct gpufe_bo *bo)
 			return dmabuf;
 		}
 		bo->export = dmabuf;
+	}
+	if (rdwr && !(bo->export->file->f_mode & FMODE_WRITE)) {
+		mutex_unlock(&bo->lock);
+		return ERR_PTR(-EACCES);
 	}
 	get_dma_buf(bo->export);
 	dmabuf = bo->export;
@@ -163,14 +167,14 @@ int gpufe_ioctl_bo_export(struct gpufe_client *client, void *data)
 		get_dma_buf(bo->import);
 		dmabuf = bo->import;
 	} else {
-		dmabuf = gpufe_bo_dmabuf_get(bo);
+		dmabuf = gpufe_bo_dmabuf_get(bo,
+					     args->flags & GPUFE_BO_EXPORT_RDWR);
 	}
 	gpufe_bo_put(bo);
 	if (IS_ERR(dmabuf))
 		return PTR_ERR(dmabuf);
 
 	flags = args->flags & GPUFE_BO_EXPORT_CLOEXEC ? O_CLOEXEC : 0;
-	flags |= args->flags & GPUFE_BO_EXPORT_RDWR ? O_RDWR : O_RDONLY;
 	fd = dma_buf_fd(dmabuf, flags);
 	if (fd < 0) {
 		dma_buf_put(dmabuf);

@@ -293,8 +293,8 @@ struct gpufe_bo_create {
 /**
  * struct gpufe_bo_destroy - argument of &GPUFE_IOCTL_BO_DESTROY
  *
- * Drops the handle. The memory stays while a job, a mapping or a dma-buf
- * still uses it.
+ * Drops the handle. The memory stays, and stays charged to its creator,
+ * while a job, a mapping or a dma-buf still uses it.
  *
  * Errors: ``-EINVAL`` for a non-zero @pad; ``-ENOENT`` for a @handle this
  * file descriptor does not have.
@@ -313,7 +313,8 @@ struct gpufe_bo_destroy {
 #define GPUFE_BO_EXPORT_CLOEXEC		0x1
 /**
  * define GPUFE_BO_EXPORT_RDWR - &struct gpufe_bo_export flag: the dma-buf
- * may be mapped for writing
+ * may be mapped for writing. A buffer has one dma-buf: its first export
+ * decides whether it is writable.
  */
 #define GPUFE_BO_EXPORT_RDWR		0x2
 
@@ -326,8 +327,9 @@ struct gpufe_bo_destroy {
  * it.
  *
  * Errors: ``-EINVAL`` for an unknown @flags bit or a non-zero @pad;
- * ``-ENOENT`` for an unknown @handle; ``-EMFILE`` when the process has no
- * free file descriptor.
+ * ``-ENOENT`` for an unknown @handle; ``-EACCES`` for
+ * %GPUFE_BO_EXPORT_RDWR when the buffer's dma-buf is read-only; ``-EMFILE``
+ * when the process has no free file descriptor.
  */
 struct gpufe_bo_export {
 	/** @handle: the buffer */
@@ -520,17 +522,16 @@ struct gpufe_submit_bo {
  * time: a dependency that does not signal within ``job_timeout_ms`` (a
  * module parameter) fails the job with ``-ETIMEDOUT``.
  *
- * Errors: ``-EINVAL`` for an unknown @flags bit, a non-zero @pad, an
- * @in_fence_fd without %GPUFE_SUBMIT_IN_FENCE (it must be 0 then), a
- * @cmds_size that is 0, not a multiple of 4 or above
- * %GPUFE_SUBMIT_MAX_CMDS_SIZE, more than %GPUFE_SUBMIT_MAX_BOS buffers, a
- * buffer entry with no or unknown flags or listed twice, an @in_fence_fd
- * that is not a sync_file, or a command stream the back-end rejects (an
- * unknown opcode, a command the engine cannot run, an access outside a
- * buffer or against its flags); ``-ENOENT`` for an unknown @ctx_id or
- * buffer handle; ``-ENODEV`` when the context's device is gone;
- * ``-EFAULT`` for @cmds or @bos the kernel cannot read; ``-EMFILE`` when
- * no file descriptor is free for the out-fence. Nothing is queued on
+ * Errors: ``-EINVAL`` for an unknown @flags bit, an @in_fence_fd without
+ * %GPUFE_SUBMIT_IN_FENCE (it must be 0 then), a @cmds_size that is 0, not a
+ * multiple of 4 or above %GPUFE_SUBMIT_MAX_CMDS_SIZE, more than
+ * %GPUFE_SUBMIT_MAX_BOS buffers, a buffer entry with no or unknown flags or
+ * listed twice, an @in_fence_fd that is not a sync_file, or a command stream
+ * the back-end rejects (an unknown opcode, a command the engine cannot run,
+ * an access outside a buffer or against its flags); ``-ENOENT`` for an
+ * unknown @ctx_id or buffer handle; ``-ENODEV`` when the context's device is
+ * gone; ``-EFAULT`` for @cmds or @bos the kernel cannot read; ``-EMFILE``
+ * when no file descriptor is free for the out-fence. Nothing is queued on
  * error.
  */
 struct gpufe_submit {
@@ -548,7 +549,10 @@ struct gpufe_submit {
 	__u32 num_bos;
 	/** @in_fence_fd: with GPUFE_SUBMIT_IN_FENCE, a sync_file to wait for */
 	__s32 in_fence_fd;
-	/** @out_fence_fd: out: with GPUFE_SUBMIT_OUT_FENCE, the job's sync_file */
+	/**
+	 * @out_fence_fd: out: with GPUFE_SUBMIT_OUT_FENCE, the job's
+	 * sync_file, close-on-exec
+	 */
 	__s32 out_fence_fd;
 	/** @seqno: out: the job's sequence number in its context */
 	__u64 seqno;

@@ -79,6 +79,10 @@ write_script() {
 		echo '	echo @@MODPROBE-FAILED'
 		echo '	exit 1'
 		echo 'fi'
+		# The stock modules the tests use (vgem for dma-buf interop).
+		for m in $STOCK_MODS; do
+			echo "modprobe $m || echo '# modprobe $m failed'"
+		done
 		for t in $TESTS; do
 			printf '%s\n' \
 				"echo '@@TEST-BEGIN $t'" \

@@ -17,17 +17,32 @@
 #include <stdlib.h>
 #include <string.h>
 #include <limits.h>
+#include <poll.h>
+#include <time.h>
+#include <linux/sync_file.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
 #include <gpufe.h>
+#include <gpufe_swgpu.h>
 
 #define GPUFE_DEV		"/dev/gpufe"
 #define GPUFE_DEBUGFS		"/sys/kernel/debug/gpufe"
 #define SWGPU_MODULE		"gpufe_swgpu"
 #define SWGPU_PARAMS		"/sys/module/gpufe_swgpu/parameters"
+#define GPUFE_PARAMS		"/sys/module/gpufe/parameters"
+
+/*
+ * The bound on every wait for something that must happen: generous, as the
+ * VM may run under TCG on a busy machine. Nothing waits this long when the
+ * kernel works.
+ */
+#define GPUFE_TIMEOUT_MS	10000
+#define GPUFE_TIMEOUT_NS	(GPUFE_TIMEOUT_MS * 1000000LL)
 
 /*
  * describe() - the one-line description of a subtest, printed as a TAP
@@ -63,6 +78,21 @@ static inline long long gpufe_read_ull(const char *path)
 	n = fscanf(f, "%llu", &v);
 	fclose(f);
 	return n == 1 ? (long long)v : -EINVAL;
+}
+
+/* Write one unsigned integer to a file (a module parameter); 0 or -errno. */
+static inline int gpufe_write_ull(const char *path, unsigned long long v)
+{
+	FILE *f = fopen(path, "we");
+	int ret = 0;
+
+	if (!f)
+		return -errno;
+	if (fprintf(f, "%llu\n", v) < 0)
+		ret = -EIO;
+	if (fclose(f) && !ret)
+		ret = -errno;
+	return ret;
 }
 
 /* One "name value" line of debugfs gpufe/counters; -errno on failure. */
@@ -147,6 +177,402 @@ static inline int gpufe_module_load(const char *name, const char *params)
 static inline int gpufe_module_unload(const char *name)
 {
 	return syscall(SYS_delete_module, name, O_NONBLOCK) ? -errno : 0;
+}
+
+/* --- the data path (uAPI 1.1) ------------------------------------------ */
+
+/* CLOCK_MONOTONIC in nanoseconds, the clock of every gpufe deadline. */
+static inline __s64 gpufe_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* Why the data-path tests cannot run against this kernel, or NULL. */
+static inline const char *gpufe_datapath_missing(int fd)
+{
+	struct gpufe_version v;
+
+	if (gpufe_ioctl(fd, GPUFE_IOCTL_VERSION, &v))
+		return "GPUFE_IOCTL_VERSION failed";
+	if (v.major != GPUFE_VERSION_MAJOR || v.minor < 1 ||
+	    !(v.features & GPUFE_FEATURE_DATAPATH))
+		return "the kernel has no data path (uAPI 1.1, GPUFE_FEATURE_DATAPATH)";
+	return NULL;
+}
+
+/*
+ * Fetch a whole query result into a malloc()ed buffer; 0 or -errno. A
+ * result that grew between the size probe and the fetch (ENOSPC) is asked
+ * for again.
+ */
+static inline int gpufe_query_fetch(int fd, __u32 what, __u32 device_id,
+				    void **out)
+{
+	unsigned int tries;
+	int ret = -ENOSPC;
+
+	for (tries = 0; tries < 100 && ret == -ENOSPC; tries++) {
+		struct gpufe_query q = { .query = what, .device_id = device_id };
+		void *buf;
+
+		ret = gpufe_ioctl(fd, GPUFE_IOCTL_QUERY, &q);
+		if (ret)
+			return ret;
+		buf = calloc(1, q.size);
+		if (!buf)
+			return -ENOMEM;
+		q.data = (uintptr_t)buf;
+		ret = gpufe_ioctl(fd, GPUFE_IOCTL_QUERY, &q);
+		if (!ret)
+			*out = buf;
+		else
+			free(buf);
+	}
+	return ret;
+}
+
+/* The ids of the swgpu devices, ascending: how many (up to max), or -errno. */
+static inline int gpufe_swgpu_ids(int fd, __u32 *ids, unsigned int max)
+{
+	struct gpufe_query_devices *devs;
+	unsigned int i, n = 0;
+	int ret;
+
+	ret = gpufe_query_fetch(fd, GPUFE_QUERY_DEVICES, 0, (void **)&devs);
+	if (ret)
+		return ret;
+	for (i = 0; i < devs->num_devices && n < max; i++) {
+		const struct gpufe_device_info *d = (const void *)
+			((const char *)devs->devices + (size_t)i * devs->entry_size);
+
+		if (!strcmp(d->backend, "swgpu"))
+			ids[n++] = d->device_id;
+	}
+	free(devs);
+	return n;
+}
+
+/*
+ * The engines a device shows this client, copied into engines[] (up to
+ * max): how many there are, or -errno.
+ */
+static inline int gpufe_engines(int fd, __u32 dev,
+				struct gpufe_engine_info *engines,
+				unsigned int max)
+{
+	struct gpufe_query_engines *q;
+	unsigned int i;
+	int ret;
+
+	ret = gpufe_query_fetch(fd, GPUFE_QUERY_ENGINES, dev, (void **)&q);
+	if (ret)
+		return ret;
+	for (i = 0; i < q->num_engines && i < max; i++)
+		memcpy(&engines[i], (const char *)q->engines +
+		       (size_t)i * q->entry_size, sizeof(engines[i]));
+	ret = q->num_engines;
+	free(q);
+	return ret;
+}
+
+/* How many engines of a class a device shows this client, or -errno. */
+static inline int gpufe_engine_count(int fd, __u32 dev, __u16 engine_class)
+{
+	struct gpufe_engine_info engines[64];
+	int i, n, count = 0;
+
+	n = gpufe_engines(fd, dev, engines, 64);
+	if (n < 0)
+		return n;
+	for (i = 0; i < n && i < 64; i++)
+		count += engines[i].engine_class == engine_class;
+	return count;
+}
+
+/* A buffer object with its mapping. */
+struct gpufe_buffer {
+	__u32 handle;
+	__u64 size;		/* as the kernel rounded it */
+	__u64 mmap_offset;
+	void *map;		/* the whole buffer, MAP_SHARED */
+};
+
+static inline int gpufe_destroy_bo(int fd, __u32 handle)
+{
+	struct gpufe_bo_destroy d = { .handle = handle };
+
+	return gpufe_ioctl(fd, GPUFE_IOCTL_BO_DESTROY, &d);
+}
+
+/* Create a buffer and map it; 0 or -errno. */
+static inline int gpufe_buffer_create(int fd, __u64 size, struct gpufe_buffer *b)
+{
+	struct gpufe_bo_create c = { .size = size };
+	int ret;
+
+	ret = gpufe_ioctl(fd, GPUFE_IOCTL_BO_CREATE, &c);
+	if (ret)
+		return ret;
+	b->handle = c.handle;
+	b->size = c.size;
+	b->mmap_offset = c.mmap_offset;
+	b->map = mmap(NULL, c.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		      c.mmap_offset);
+	if (b->map == MAP_FAILED) {
+		ret = -errno;
+		b->map = NULL;
+		gpufe_destroy_bo(fd, c.handle);
+	}
+	return ret;
+}
+
+/* Unmap and destroy a buffer; 0 or -errno. */
+static inline int gpufe_buffer_destroy(int fd, struct gpufe_buffer *b)
+{
+	if (b->map)
+		munmap(b->map, b->size);
+	b->map = NULL;
+	return gpufe_destroy_bo(fd, b->handle);
+}
+
+/* Index of the first of n 32-bit words that is not value, or -1. */
+static inline long gpufe_find_not(const void *p, size_t n, __u32 value)
+{
+	const __u32 *w = p;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (w[i] != value)
+			return i;
+	return -1;
+}
+
+static inline int gpufe_create_ctx(int fd, __u32 dev, __u16 engine_class,
+				   __u16 engine_instance, __u32 *ctx_id)
+{
+	struct gpufe_ctx_create c = {
+		.device_id = dev,
+		.engine_class = engine_class,
+		.engine_instance = engine_instance,
+	};
+	int ret = gpufe_ioctl(fd, GPUFE_IOCTL_CTX_CREATE, &c);
+
+	if (!ret)
+		*ctx_id = c.ctx_id;
+	return ret;
+}
+
+static inline int gpufe_destroy_ctx(int fd, __u32 ctx_id)
+{
+	struct gpufe_ctx_destroy d = { .ctx_id = ctx_id };
+
+	return gpufe_ioctl(fd, GPUFE_IOCTL_CTX_DESTROY, &d);
+}
+
+static inline int gpufe_get_status(int fd, __u32 ctx_id,
+				   struct gpufe_ctx_status *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->ctx_id = ctx_id;
+	return gpufe_ioctl(fd, GPUFE_IOCTL_CTX_STATUS, st);
+}
+
+/* A swgpu command stream under construction. */
+#define GPUFE_CMDS_MAX	2048
+
+struct gpufe_cmds {
+	__u32 size;
+	__u8 buf[GPUFE_CMDS_MAX] __attribute__((aligned(8)));
+};
+
+/* Append one command, built by the caller (e.g. with a field made bad). */
+static inline void gpufe_cmds_add(struct gpufe_cmds *c, const void *cmd,
+				  size_t size)
+{
+	if (c->size + size > sizeof(c->buf))
+		abort();
+	memcpy(c->buf + c->size, cmd, size);
+	c->size += size;
+}
+
+static inline void gpufe_emit_nop(struct gpufe_cmds *c)
+{
+	struct swgpu_cmd_nop cmd = { .opcode = SWGPU_CMD_NOP };
+
+	gpufe_cmds_add(c, &cmd, sizeof(cmd));
+}
+
+static inline void gpufe_emit_fill(struct gpufe_cmds *c, __u32 bo,
+				   __u64 offset, __u64 length, __u32 value)
+{
+	struct swgpu_cmd_fill cmd = {
+		.opcode = SWGPU_CMD_FILL, .bo = bo,
+		.offset = offset, .length = length, .value = value,
+	};
+
+	gpufe_cmds_add(c, &cmd, sizeof(cmd));
+}
+
+static inline void gpufe_emit_copy(struct gpufe_cmds *c, __u32 src_bo,
+				   __u64 src_offset, __u32 dst_bo,
+				   __u64 dst_offset, __u64 length)
+{
+	struct swgpu_cmd_copy cmd = {
+		.opcode = SWGPU_CMD_COPY, .src_bo = src_bo, .dst_bo = dst_bo,
+		.src_offset = src_offset, .dst_offset = dst_offset,
+		.length = length,
+	};
+
+	gpufe_cmds_add(c, &cmd, sizeof(cmd));
+}
+
+static inline void gpufe_emit_vadd(struct gpufe_cmds *c, __u32 a_bo,
+				   __u64 a_offset, __u32 b_bo, __u64 b_offset,
+				   __u32 dst_bo, __u64 dst_offset, __u64 count)
+{
+	struct swgpu_cmd_vadd cmd = {
+		.opcode = SWGPU_CMD_VADD,
+		.a_bo = a_bo, .b_bo = b_bo, .dst_bo = dst_bo,
+		.a_offset = a_offset, .b_offset = b_offset,
+		.dst_offset = dst_offset, .count = count,
+	};
+
+	gpufe_cmds_add(c, &cmd, sizeof(cmd));
+}
+
+static inline void gpufe_emit_delay(struct gpufe_cmds *c, __u32 usecs)
+{
+	struct swgpu_cmd_delay_us cmd = {
+		.opcode = SWGPU_CMD_DELAY_US, .usecs = usecs,
+	};
+
+	gpufe_cmds_add(c, &cmd, sizeof(cmd));
+}
+
+static inline void gpufe_emit_timestamp(struct gpufe_cmds *c, __u32 bo,
+					__u64 offset)
+{
+	struct swgpu_cmd_timestamp cmd = {
+		.opcode = SWGPU_CMD_TIMESTAMP, .bo = bo, .offset = offset,
+	};
+
+	gpufe_cmds_add(c, &cmd, sizeof(cmd));
+}
+
+/* Queue a job without fences; 0 or -errno, its sequence number in *seqno. */
+static inline int gpufe_submit_cmds(int fd, __u32 ctx_id,
+				    const struct gpufe_cmds *c,
+				    const struct gpufe_submit_bo *bos,
+				    __u32 num_bos, __u64 *seqno)
+{
+	struct gpufe_submit s = {
+		.ctx_id = ctx_id,
+		.cmds = (uintptr_t)c->buf,
+		.cmds_size = c->size,
+		.bos = (uintptr_t)bos,
+		.num_bos = num_bos,
+	};
+	int ret = gpufe_ioctl(fd, GPUFE_IOCTL_SUBMIT, &s);
+
+	if (!ret && seqno)
+		*seqno = s.seqno;
+	return ret;
+}
+
+/* WAIT until an absolute CLOCK_MONOTONIC deadline; 0 or -errno. */
+static inline int gpufe_wait_until(int fd, __u32 ctx_id, __u64 seqno,
+				   __s64 deadline_ns)
+{
+	struct gpufe_wait w = {
+		.ctx_id = ctx_id,
+		.seqno = seqno,
+		.timeout_ns = deadline_ns,
+	};
+
+	return gpufe_ioctl(fd, GPUFE_IOCTL_WAIT, &w);
+}
+
+/* WAIT for a job that must complete, bounded by GPUFE_TIMEOUT_NS. */
+static inline int gpufe_sync(int fd, __u32 ctx_id, __u64 seqno)
+{
+	return gpufe_wait_until(fd, ctx_id, seqno,
+				gpufe_now_ns() + GPUFE_TIMEOUT_NS);
+}
+
+/* poll() one fd for events; the revents, 0 on timeout, or -errno. */
+static inline int gpufe_poll_fd(int fd, short events, int timeout_ms)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+	int ret;
+
+	do {
+		ret = poll(&p, 1, timeout_ms);
+	} while (ret < 0 && errno == EINTR);
+	if (ret < 0)
+		return -errno;
+	return ret ? p.revents : 0;
+}
+
+/*
+ * The state of a single-fence sync_file: 1 signalled, 0 pending, or the
+ * fence's negative error; with the signal time in *timestamp_ns when it
+ * signalled. -errno in *ioctl_err (0 on success) if SYNC_IOC_FILE_INFO
+ * itself failed.
+ */
+static inline int gpufe_fence_status(int fence_fd, __u64 *timestamp_ns,
+				     int *ioctl_err)
+{
+	struct sync_fence_info fi;
+	struct sync_file_info info;
+
+	memset(&fi, 0, sizeof(fi));
+	memset(&info, 0, sizeof(info));
+	info.num_fences = 1;
+	info.sync_fence_info = (uintptr_t)&fi;
+	*ioctl_err = gpufe_ioctl(fence_fd, SYNC_IOC_FILE_INFO, &info);
+	if (*ioctl_err)
+		return 0;
+	if (timestamp_ns)
+		*timestamp_ns = fi.timestamp_ns;
+	return info.status;
+}
+
+/* Make reads of a file non-blocking; 0 or -errno. */
+static inline int gpufe_set_nonblock(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK))
+		return -errno;
+	return 0;
+}
+
+/*
+ * Lower RLIMIT_NOFILE to the lowest free descriptor, so that no new one can
+ * be allocated; the previous limit goes into *old for gpufe_restore_fds().
+ */
+static inline int gpufe_exhaust_fds(struct rlimit *old)
+{
+	struct rlimit lim;
+	int lowest;
+
+	if (getrlimit(RLIMIT_NOFILE, old))
+		return -errno;
+	lowest = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (lowest < 0)
+		return -errno;
+	close(lowest);
+	lim.rlim_cur = lowest;
+	lim.rlim_max = old->rlim_max;
+	return setrlimit(RLIMIT_NOFILE, &lim) ? -errno : 0;
+}
+
+static inline void gpufe_restore_fds(const struct rlimit *old)
+{
+	setrlimit(RLIMIT_NOFILE, old);
 }
 
 /*

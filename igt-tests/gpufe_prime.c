@@ -1,0 +1,840 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gpufe_prime: dma-buf sharing: BO_EXPORT and BO_IMPORT between gpufe
+ * clients and with the kernel's vgem driver, and implicit synchronisation
+ * through the shared dma_resv: vgem fences that hold gpufe jobs, gpufe
+ * fences that vgem and poll() see, and a dependency that never signals.
+ *
+ * Copyright (c) 2026 The gpufe authors
+ */
+
+#include <signal.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#include <xf86drm.h>
+#include <drm/vgem_drm.h>
+
+#include "kselftest_harness.h"
+#include "gpufe_test.h"
+
+#define MAX_DEVS	16
+#define FILL_VALUE	0xbeadface
+
+FIXTURE(prime) {
+	int fd;
+	int num_devs;
+	__u32 devs[MAX_DEVS];
+	__u32 ctx;		/* compute0 of devs[0] */
+	int vgem;		/* vgem's card node, or -1 */
+	size_t page;
+	long long saved_timeout_ms;	/* job_timeout_ms to restore, or -1 */
+};
+
+/* The card node whose driver is vgem, or -ENOENT. */
+static int vgem_open(void)
+{
+	char path[32];
+	int i;
+
+	for (i = 0; i < 16; i++) {
+		drmVersionPtr v;
+		int fd;
+
+		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		v = drmGetVersion(fd);
+		if (v && !strcmp(v->name, "vgem")) {
+			drmFreeVersion(v);
+			return fd;
+		}
+		if (v)
+			drmFreeVersion(v);
+		close(fd);
+	}
+	return -ENOENT;
+}
+
+FIXTURE_SETUP(prime)
+{
+	const char *missing;
+	int n;
+
+	self->fd = -1;
+	self->vgem = -1;
+	self->saved_timeout_ms = -1;
+	self->page = sysconf(_SC_PAGESIZE);
+	if (access(GPUFE_DEV, F_OK))
+		SKIP(return, GPUFE_DEV " is absent: gpufe.ko not loaded");
+	self->fd = gpufe_open();
+	ASSERT_LE(0, self->fd);
+	missing = gpufe_datapath_missing(self->fd);
+	if (missing)
+		SKIP(return, "%s", missing);
+	self->num_devs = gpufe_swgpu_ids(self->fd, self->devs, MAX_DEVS);
+	ASSERT_LE(0, self->num_devs);
+	if (!self->num_devs)
+		SKIP(return, "no swgpu device: gpufe_swgpu not loaded");
+	n = gpufe_engine_count(self->fd, self->devs[0], GPUFE_ENGINE_CLASS_COMPUTE);
+	ASSERT_LE(0, n);
+	if (!n)
+		SKIP(return, "swgpu0 shows no compute engine");
+	ASSERT_EQ(0, gpufe_create_ctx(self->fd, self->devs[0],
+				      GPUFE_ENGINE_CLASS_COMPUTE, 0, &self->ctx));
+	self->vgem = vgem_open();
+}
+
+FIXTURE_TEARDOWN(prime)
+{
+	/* Closing vgem signals the fences a failed subtest left behind. */
+	if (self->vgem >= 0)
+		close(self->vgem);
+	if (self->fd >= 0)
+		close(self->fd);
+	if (self->saved_timeout_ms >= 0)
+		gpufe_write_ull(GPUFE_PARAMS "/job_timeout_ms", self->saved_timeout_ms);
+}
+
+#define NO_VGEM "no vgem device: load vgem.ko"
+
+/* --- gpufe helpers -------------------------------------------------------- */
+
+static int export_bo(int fd, __u32 handle, __u32 flags, int *dmabuf)
+{
+	struct gpufe_bo_export e = { .handle = handle, .flags = flags, .fd = -1 };
+	int ret = gpufe_ioctl(fd, GPUFE_IOCTL_BO_EXPORT, &e);
+
+	if (!ret)
+		*dmabuf = e.fd;
+	return ret;
+}
+
+static int import_fd(int fd, int dmabuf, struct gpufe_bo_import *imp)
+{
+	memset(imp, 0, sizeof(*imp));
+	imp->fd = dmabuf;
+	return gpufe_ioctl(fd, GPUFE_IOCTL_BO_IMPORT, imp);
+}
+
+static void *map_fd(int fd, __u64 offset, size_t size, int prot)
+{
+	return mmap(NULL, size, prot, MAP_SHARED, fd, offset);
+}
+
+static bool same_file(int a, int b)
+{
+	struct stat sa, sb;
+
+	return !fstat(a, &sa) && !fstat(b, &sb) &&
+	       sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* --- vgem helpers --------------------------------------------------------- */
+
+static int vgem_ioctl(int fd, unsigned long req, void *arg)
+{
+	return drmIoctl(fd, req, arg) ? -errno : 0;
+}
+
+struct vgem_bo {
+	__u32 handle;
+	__u64 size;
+	void *map;	/* vgem's own mapping of it */
+};
+
+/* A mapped vgem dumb buffer of size bytes (a multiple of 4 KiB). */
+static int vgem_bo_create(int vgem, __u64 size, struct vgem_bo *bo)
+{
+	struct drm_mode_create_dumb c = {
+		.width = 1024, .height = size / 4096, .bpp = 32,
+	};
+	struct drm_mode_map_dumb m = { 0 };
+	int ret;
+
+	ret = vgem_ioctl(vgem, DRM_IOCTL_MODE_CREATE_DUMB, &c);
+	if (ret)
+		return ret;
+	bo->handle = c.handle;
+	bo->size = c.size;
+	m.handle = c.handle;
+	ret = vgem_ioctl(vgem, DRM_IOCTL_MODE_MAP_DUMB, &m);
+	if (ret)
+		return ret;
+	bo->map = map_fd(vgem, m.offset, c.size, PROT_READ | PROT_WRITE);
+	return bo->map == MAP_FAILED ? -errno : 0;
+}
+
+static int vgem_export(int vgem, __u32 handle, int *dmabuf)
+{
+	return drmPrimeHandleToFD(vgem, handle, DRM_CLOEXEC | DRM_RDWR, dmabuf) ?
+	       -errno : 0;
+}
+
+static int vgem_fence_attach(int vgem, __u32 handle, bool write, __u32 *fence)
+{
+	struct drm_vgem_fence_attach a = {
+		.handle = handle,
+		.flags = write ? VGEM_FENCE_WRITE : 0,
+	};
+	int ret = vgem_ioctl(vgem, DRM_IOCTL_VGEM_FENCE_ATTACH, &a);
+
+	if (!ret && fence)
+		*fence = a.out_fence;
+	return ret;
+}
+
+static int vgem_fence_signal(int vgem, __u32 fence)
+{
+	struct drm_vgem_fence_signal s = { .fence = fence };
+
+	return vgem_ioctl(vgem, DRM_IOCTL_VGEM_FENCE_SIGNAL, &s);
+}
+
+/* A vgem buffer, filled with value through vgem, and its gpufe import. */
+struct shared {
+	struct vgem_bo v;
+	int dmabuf;
+	struct gpufe_bo_import g;
+};
+
+static int shared_from_vgem(FIXTURE_DATA(prime) *self, __u64 size,
+			    __u32 value, struct shared *s)
+{
+	size_t i;
+	int ret;
+
+	ret = vgem_bo_create(self->vgem, size, &s->v);
+	if (ret)
+		return ret;
+	for (i = 0; i < s->v.size / 4; i++)
+		((__u32 *)s->v.map)[i] = value;
+	ret = vgem_export(self->vgem, s->v.handle, &s->dmabuf);
+	if (ret)
+		return ret;
+	return import_fd(self->fd, s->dmabuf, &s->g);
+}
+
+/* --- gpufe with itself ---------------------------------------------------- */
+
+TEST_F(prime, basic_self_import)
+{
+	struct gpufe_buffer x;
+	struct gpufe_bo_import imp, again;
+	__u32 *p;
+	int dmabuf;
+
+	describe("A buffer exported and imported on the same file is the same memory, and imports to one handle");
+	ASSERT_EQ(0, gpufe_buffer_create(self->fd, 4 * self->page, &x));
+	ASSERT_EQ(0, export_bo(self->fd, x.handle,
+			       GPUFE_BO_EXPORT_CLOEXEC | GPUFE_BO_EXPORT_RDWR, &dmabuf));
+	ASSERT_LE(0, dmabuf);
+	ASSERT_EQ(0, import_fd(self->fd, dmabuf, &imp));
+	EXPECT_NE(0, imp.handle);
+	EXPECT_EQ(x.size, imp.size);
+	EXPECT_EQ(0, imp.pad);
+	ASSERT_EQ(0, import_fd(self->fd, dmabuf, &again));
+	EXPECT_EQ(imp.handle, again.handle);
+
+	p = map_fd(self->fd, imp.mmap_offset, imp.size, PROT_READ | PROT_WRITE);
+	ASSERT_NE(MAP_FAILED, p);
+	((__u32 *)x.map)[3] = 0x1234;
+	EXPECT_EQ(0x1234, p[3]);
+	p[imp.size / 4 - 1] = 0x5678;
+	EXPECT_EQ(0x5678, ((__u32 *)x.map)[x.size / 4 - 1]);
+	munmap(p, imp.size);
+	close(dmabuf);
+}
+
+TEST_F(prime, import_other_client)
+{
+	struct gpufe_buffer x;
+	struct gpufe_bo_import imp;
+	struct gpufe_submit_bo bo;
+	struct gpufe_cmds c = { 0 };
+	__u32 ctx2;
+	__u64 seqno;
+	void *p;
+	int fd2, dmabuf;
+
+	describe("Another client imports the dma-buf, fills it with a job, and the exporter sees the data");
+	ASSERT_EQ(0, gpufe_buffer_create(self->fd, 4 * self->page, &x));
+	ASSERT_EQ(0, export_bo(self->fd, x.handle, GPUFE_BO_EXPORT_CLOEXEC, &dmabuf));
+	fd2 = gpufe_open();
+	ASSERT_LE(0, fd2);
+	ASSERT_EQ(0, import_fd(fd2, dmabuf, &imp));
+	EXPECT_EQ(x.size, imp.size);
+	ASSERT_EQ(0, gpufe_create_ctx(fd2, self->devs[0],
+				      GPUFE_ENGINE_CLASS_COMPUTE, 0, &ctx2));
+	bo = (struct gpufe_submit_bo){ imp.handle, GPUFE_SUBMIT_BO_WRITE };
+	gpufe_emit_fill(&c, 0, 0, imp.size, FILL_VALUE);
+	ASSERT_EQ(0, gpufe_submit_cmds(fd2, ctx2, &c, &bo, 1, &seqno));
+	ASSERT_EQ(0, gpufe_sync(fd2, ctx2, seqno));
+	EXPECT_EQ(-1, gpufe_find_not(x.map, x.size / 4, FILL_VALUE));
+
+	/* The exporter lets go of everything: the importer's buffer stays. */
+	close(dmabuf);
+	ASSERT_EQ(0, gpufe_buffer_destroy(self->fd, &x));
+	close(self->fd);
+	self->fd = -1;
+	p = map_fd(fd2, imp.mmap_offset, imp.size, PROT_READ);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ(-1, gpufe_find_not(p, imp.size / 4, FILL_VALUE));
+	munmap(p, imp.size);
+	close(fd2);
+}
+
+TEST_F(prime, export_twice)
+{
+	struct gpufe_buffer x;
+	int a, b;
+
+	describe("Exporting a buffer twice gives two file descriptors of the same dma-buf");
+	ASSERT_EQ(0, gpufe_buffer_create(self->fd, self->page, &x));
+	ASSERT_EQ(0, export_bo(self->fd, x.handle, GPUFE_BO_EXPORT_CLOEXEC, &a));
+	ASSERT_EQ(0, export_bo(self->fd, x.handle, GPUFE_BO_EXPORT_CLOEXEC, &b));
+	EXPECT_NE(a, b);
+	EXPECT_TRUE(same_file(a, b));
+	close(a);
+	close(b);
+}
+
+TEST_F(prime, export_cloexec)
+{
+	struct gpufe_buffer x;
+	int a, b;
+
+	describe("The dma-buf fd is close-on-exec exactly when EXPORT_CLOEXEC is given");
+	ASSERT_EQ(0, gpufe_buffer_create(self->fd, self->page, &x));
+	ASSERT_EQ(0, export_bo(self->fd, x.handle, 0, &a));
+	ASSERT_EQ(0, export_bo(self->fd, x.handle, GPUFE_BO_EXPORT_CLOEXEC, &b));
+	EXPECT_EQ(0, fcntl(a, F_GETFD) & FD_CLOEXEC);
+	EXPECT_EQ(FD_CLOEXEC, fcntl(b, F_GETFD) & FD_CLOEXEC);
+	close(a);
+	close(b);
+}
+
+TEST_F(prime, dmabuf_mmap)
+{
+	struct gpufe_buffer x;
+	__u32 *p;
+	int rw, again;
+
+	describe("A dma-buf exported with EXPORT_RDWR maps writable, sharing the buffer's memory");
+	ASSERT_EQ(0, gpufe_buffer_create(self->fd, 2 * self->page, &x));
+	((__u32 *)x.map)[1] = 0xabcdef01;
+	ASSERT_EQ(0, export_bo(self->fd, x.handle,
+			       GPUFE_BO_EXPORT_CLOEXEC | GPUFE_BO_EXPORT_RDWR, &rw));
+	p = map_fd(rw, 0, x.size, PROT_READ | PROT_WRITE);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ(0xabcdef01, p[1]);
+	p[2] = 0x10203040;
+	EXPECT_EQ(0x10203040, ((__u32 *)x.map)[2]);
+	munmap(p, x.size);
+
+	/* Another fd of the same dma-buf maps the same memory. */
+	ASSERT_EQ(0, export_bo(self->fd, x.handle,
+			       GPUFE_BO_EXPORT_CLOEXEC | GPUFE_BO_EXPORT_RDWR, &again));
+	p = map_fd(again, self->page, self->page, PROT_READ);
+	ASSERT_NE(MAP_FAILED, p);
+	((__u32 *)x.map)[self->page / 4] = 0x55aa55aa;
+	EXPECT_EQ(0x55aa55aa, p[0]);
+	munmap(p, self->page);
+	close(again);
+	close(rw);
+}
+
+TEST_F(prime, dmabuf_mmap_readonly)
+{
+	struct gpufe_buffer x;
+	__u32 *p;
+	int ro;
+
+	describe("A dma-buf first exported without EXPORT_RDWR maps read-only: a writable mapping fails with EACCES");
+	ASSERT_EQ(0, gpufe_buffer_create(self->fd, self->page, &x));
+	((__u32 *)x.map)[0] = 0x0dd5eed5;
+	ASSERT_EQ(0, export_bo(self->fd, x.handle, GPUFE_BO_EXPORT_CLOEXEC, &ro));
+	EXPECT_EQ(O_RDONLY, fcntl(ro, F_GETFL) & O_ACCMODE);
+	p = map_fd(ro, 0, x.size, PROT_READ);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ(0x0dd5eed5, p[0]);
+	munmap(p, x.size);
+	EXPECT_EQ(MAP_FAILED, map_fd(ro, 0, x.size, PROT_READ | PROT_WRITE));
+	EXPECT_EQ(EACCES, errno);
+	close(ro);
+}
+
+TEST_F(prime, dmabuf_keeps_bo_alive)
+{
+	struct gpufe_buffer x;
+	struct gpufe_bo_import imp;
+	__u32 handle;
+	void *p;
+	int dmabuf;
+
+	describe("After BO_DESTROY and munmap, the dma-buf still holds the memory: importing it gives the data back");
+	ASSERT_EQ(0, gpufe_buffer_create(self->fd, 2 * self->page, &x));
+	memset(x.map, 0x3c, x.size);
+	ASSERT_EQ(0, export_bo(self->fd, x.handle, GPUFE_BO_EXPORT_CLOEXEC, &dmabuf));
+	handle = x.handle;
+	ASSERT_EQ(0, gpufe_buffer_destroy(self->fd, &x));
+	EXPECT_EQ(-ENOENT, gpufe_destroy_bo(self->fd, handle));
+
+	ASSERT_EQ(0, import_fd(self->fd, dmabuf, &imp));
+	EXPECT_EQ(x.size, imp.size);
+	p = map_fd(self->fd, imp.mmap_offset, imp.size, PROT_READ);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ(-1, gpufe_find_not(p, imp.size / 4, 0x3c3c3c3c));
+	munmap(p, imp.size);
+	close(dmabuf);
+	EXPECT_EQ(0, gpufe_destroy_bo(self->fd, imp.handle));
+}
+
+/* --- EXPORT and IMPORT validation ----------------------------------------- */
+
+TEST_F(prime, bad_export_flags)
+{
+	struct gpufe_buffer x;
+	unsigned int bit;
+
+	describe("BO_EXPORT with an unknown flags bit fails with EINVAL and returns no fd");
+	ASSERT_EQ(0, gpufe_buffer_create(self->fd, self->page, &x));
+	for (bit = 2; bit < 32; bit++) {
+		struct gpufe_bo_export e = {
+			.handle = x.handle,
+			.flags = GPUFE_BO_EXPORT_CLOEXEC | (1u << bit),
+			.fd = -1,
+		};
+
+		EXPECT_EQ(-EINVAL, gpufe_ioctl(self->fd, GPUFE_IOCTL_BO_EXPORT, &e)) {
+			TH_LOG("flags bit %u", bit);
+		}
+		EXPECT_EQ(-1, e.fd);
+	}
+}
+
+TEST_F(prime, bad_export_pad)
+{
+	struct gpufe_buffer x;
+	struct gpufe_bo_export e = {
+		.flags = GPUFE_BO_EXPORT_CLOEXEC, .fd = -1, .pad = 1,
+	};
+
+	describe("BO_EXPORT with a non-zero pad fails with EINVAL");
+	ASSERT_EQ(0, gpufe_buffer_create(self->fd, self->page, &x));
+	e.handle = x.handle;
+	EXPECT_EQ(-EINVAL, gpufe_ioctl(self->fd, GPUFE_IOCTL_BO_EXPORT, &e));
+	EXPECT_EQ(-1, e.fd);
+}
+
+TEST_F(prime, bad_export_handle)
+{
+	struct gpufe_bo_create c = { .size = 1 };
+	const __u32 handles[] = { 0, ~0u };
+	unsigned int i;
+	int fd;
+
+	describe("BO_EXPORT of a handle the file does not have fails with ENOENT");
+	ASSERT_EQ(0, gpufe_ioctl(self->fd, GPUFE_IOCTL_BO_CREATE, &c));
+	ASSERT_EQ(0, gpufe_destroy_bo(self->fd, c.handle));
+	EXPECT_EQ(-ENOENT, export_bo(self->fd, c.handle, GPUFE_BO_EXPORT_CLOEXEC, &fd));
+	for (i = 0; i < ARRAY_SIZE(handles); i++) {
+		EXPECT_EQ(-ENOENT, export_bo(self->fd, handles[i],
+					     GPUFE_BO_EXPORT_CLOEXEC, &fd));
+	}
+}
+
+TEST_F(prime, bad_export_emfile)
+{
+	struct gpufe_buffer x;
+	struct rlimit old;
+	int fd = -1;
+
+	describe("BO_EXPORT with no free file descriptor fails with EMFILE");
+	ASSERT_EQ(0, gpufe_buffer_create(self->fd, self->page, &x));
+	ASSERT_EQ(0, gpufe_exhaust_fds(&old));
+	EXPECT_EQ(-EMFILE, export_bo(self->fd, x.handle, GPUFE_BO_EXPORT_CLOEXEC, &fd));
+	gpufe_restore_fds(&old);
+	EXPECT_EQ(-1, fd);
+	EXPECT_EQ(0, export_bo(self->fd, x.handle, GPUFE_BO_EXPORT_CLOEXEC, &fd));
+	close(fd);
+}
+
+TEST_F(prime, bad_import_flags)
+{
+	struct gpufe_buffer x;
+	unsigned int bit;
+	int dmabuf;
+
+	describe("BO_IMPORT with any flags bit fails with EINVAL and returns no handle");
+	ASSERT_EQ(0, gpufe_buffer_create(self->fd, self->page, &x));
+	ASSERT_EQ(0, export_bo(self->fd, x.handle, GPUFE_BO_EXPORT_CLOEXEC, &dmabuf));
+	for (bit = 0; bit < 32; bit++) {
+		struct gpufe_bo_import imp = { .fd = dmabuf, .flags = 1u << bit };
+
+		EXPECT_EQ(-EINVAL, gpufe_ioctl(self->fd, GPUFE_IOCTL_BO_IMPORT, &imp)) {
+			TH_LOG("flags bit %u", bit);
+		}
+		EXPECT_EQ(0, imp.handle);
+	}
+	close(dmabuf);
+}
+
+TEST_F(prime, bad_import_pad)
+{
+	struct gpufe_buffer x;
+	struct gpufe_bo_import imp = { .pad = 1 };
+	int dmabuf;
+
+	describe("BO_IMPORT with a non-zero pad fails with EINVAL");
+	ASSERT_EQ(0, gpufe_buffer_create(self->fd, self->page, &x));
+	ASSERT_EQ(0, export_bo(self->fd, x.handle, GPUFE_BO_EXPORT_CLOEXEC, &dmabuf));
+	imp.fd = dmabuf;
+	EXPECT_EQ(-EINVAL, gpufe_ioctl(self->fd, GPUFE_IOCTL_BO_IMPORT, &imp));
+	EXPECT_EQ(0, imp.handle);
+	close(dmabuf);
+}
+
+TEST_F(prime, bad_import_fd_closed)
+{
+	struct gpufe_bo_import imp;
+	int fd;
+
+	describe("BO_IMPORT of an fd that is not open (closed, -1) fails with EBADF");
+	fd = eventfd(0, EFD_CLOEXEC);
+	ASSERT_LE(0, fd);
+	close(fd);
+	EXPECT_EQ(-EBADF, import_fd(self->fd, fd, &imp));
+	EXPECT_EQ(0, imp.handle);
+	EXPECT_EQ(-EBADF, import_fd(self->fd, -1, &imp));
+	EXPECT_EQ(-EBADF, import_fd(self->fd, INT_MAX, &imp));
+}
+
+TEST_F(prime, bad_import_not_dmabuf)
+{
+	struct gpufe_submit s = { .ctx_id = self->ctx, .flags = GPUFE_SUBMIT_OUT_FENCE };
+	struct gpufe_cmds c = { 0 };
+	struct gpufe_bo_import imp;
+	int efd;
+
+	describe("BO_IMPORT of an open fd that is not a dma-buf (eventfd, /dev/gpufe, sync_file) fails with EINVAL");
+	efd = eventfd(0, EFD_CLOEXEC);
+	ASSERT_LE(0, efd);
+	EXPECT_EQ(-EINVAL, import_fd(self->fd, efd, &imp));
+	EXPECT_EQ(0, imp.handle);
+	close(efd);
+	EXPECT_EQ(-EINVAL, import_fd(self->fd, self->fd, &imp));
+
+	gpufe_emit_nop(&c);
+	s.cmds = (uintptr_t)c.buf;
+	s.cmds_size = c.size;
+	ASSERT_EQ(0, gpufe_ioctl(self->fd, GPUFE_IOCTL_SUBMIT, &s));
+	EXPECT_EQ(-EINVAL, import_fd(self->fd, s.out_fence_fd, &imp));
+	close(s.out_fence_fd);
+}
+
+/* --- with vgem ------------------------------------------------------------ */
+
+TEST_F(prime, vgem_import)
+{
+	struct gpufe_submit_bo bo;
+	struct gpufe_cmds c = { 0 };
+	struct gpufe_bo_import again;
+	struct shared s;
+	__u64 seqno;
+	void *p;
+
+	describe("A vgem buffer imported into gpufe: a gpufe FILL shows through vgem's mapping and gpufe's");
+	if (self->vgem < 0)
+		SKIP(return, NO_VGEM);
+	ASSERT_EQ(0, shared_from_vgem(self, 64 * 1024, 0x01010101, &s));
+	EXPECT_EQ(s.v.size, s.g.size);
+	ASSERT_EQ(0, import_fd(self->fd, s.dmabuf, &again));
+	EXPECT_EQ(s.g.handle, again.handle);
+
+	/* gpufe's mapping of it is the same memory. */
+	p = map_fd(self->fd, s.g.mmap_offset, s.g.size, PROT_READ);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ(-1, gpufe_find_not(p, s.g.size / 4, 0x01010101));
+
+	bo = (struct gpufe_submit_bo){ s.g.handle, GPUFE_SUBMIT_BO_WRITE };
+	gpufe_emit_fill(&c, 0, 4096, s.g.size - 4096, FILL_VALUE);
+	ASSERT_EQ(0, gpufe_submit_cmds(self->fd, self->ctx, &c, &bo, 1, &seqno));
+	ASSERT_EQ(0, gpufe_sync(self->fd, self->ctx, seqno));
+	EXPECT_EQ(-1, gpufe_find_not(s.v.map, 4096 / 4, 0x01010101));
+	EXPECT_EQ(-1, gpufe_find_not((char *)s.v.map + 4096, (s.v.size - 4096) / 4,
+				     FILL_VALUE));
+	EXPECT_EQ(-1, gpufe_find_not((char *)p + 4096, (s.g.size - 4096) / 4,
+				     FILL_VALUE));
+	munmap(p, s.g.size);
+	close(s.dmabuf);
+}
+
+TEST_F(prime, gpufe_to_vgem)
+{
+	struct gpufe_submit_bo bo;
+	struct gpufe_cmds c = { 0 };
+	struct gpufe_buffer x;
+	__u32 vhandle;
+	int dmabuf, back;
+	void *p;
+	__u64 seqno;
+
+	describe("A gpufe buffer imported into vgem is the same dma-buf, and reads back what a gpufe job wrote");
+	if (self->vgem < 0)
+		SKIP(return, NO_VGEM);
+	ASSERT_EQ(0, gpufe_buffer_create(self->fd, 16 * self->page, &x));
+	bo = (struct gpufe_submit_bo){ x.handle, GPUFE_SUBMIT_BO_WRITE };
+	gpufe_emit_fill(&c, 0, 0, x.size, FILL_VALUE);
+	ASSERT_EQ(0, gpufe_submit_cmds(self->fd, self->ctx, &c, &bo, 1, &seqno));
+	ASSERT_EQ(0, gpufe_sync(self->fd, self->ctx, seqno));
+
+	ASSERT_EQ(0, export_bo(self->fd, x.handle,
+			       GPUFE_BO_EXPORT_CLOEXEC | GPUFE_BO_EXPORT_RDWR, &dmabuf));
+	ASSERT_EQ(0, drmPrimeFDToHandle(self->vgem, dmabuf, &vhandle));
+	/* vgem hands the dma-buf it imported back, not a copy. */
+	ASSERT_EQ(0, vgem_export(self->vgem, vhandle, &back));
+	EXPECT_TRUE(same_file(dmabuf, back));
+	p = map_fd(back, 0, x.size, PROT_READ);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ(-1, gpufe_find_not(p, x.size / 4, FILL_VALUE));
+	munmap(p, x.size);
+	close(back);
+	close(dmabuf);
+}
+
+TEST_F(prime, vgem_fence_blocks_gpufe)
+{
+	struct gpufe_buffer y;
+	struct gpufe_submit_bo bos[2];
+	struct gpufe_ctx_status st;
+	struct gpufe_cmds c = { 0 };
+	struct shared s;
+	__u32 fence;
+	__u64 seqno;
+
+	describe("A vgem write fence on a shared buffer holds a gpufe job reading it until vgem signals it");
+	if (self->vgem < 0)
+		SKIP(return, NO_VGEM);
+	ASSERT_EQ(0, shared_from_vgem(self, 64 * 1024, 0x7e7e7e7e, &s));
+	ASSERT_EQ(0, gpufe_buffer_create(self->fd, s.g.size, &y));
+	ASSERT_EQ(0, vgem_fence_attach(self->vgem, s.v.handle, true, &fence));
+
+	bos[0] = (struct gpufe_submit_bo){ s.g.handle, GPUFE_SUBMIT_BO_READ };
+	bos[1] = (struct gpufe_submit_bo){ y.handle, GPUFE_SUBMIT_BO_WRITE };
+	gpufe_emit_copy(&c, 0, 0, 1, 0, s.g.size);
+	ASSERT_EQ(0, gpufe_submit_cmds(self->fd, self->ctx, &c, bos, 2, &seqno));
+	EXPECT_EQ(-ETIME, gpufe_wait_until(self->fd, self->ctx, seqno,
+					   gpufe_now_ns() + 50 * 1000000LL));
+	ASSERT_EQ(0, gpufe_get_status(self->fd, self->ctx, &st));
+	EXPECT_EQ(0, st.completed);
+	EXPECT_EQ(-1, gpufe_find_not(y.map, y.size / 4, 0));
+
+	ASSERT_EQ(0, vgem_fence_signal(self->vgem, fence));
+	ASSERT_EQ(0, gpufe_sync(self->fd, self->ctx, seqno));
+	ASSERT_EQ(0, gpufe_get_status(self->fd, self->ctx, &st));
+	EXPECT_EQ(0, st.error);
+	EXPECT_EQ(-1, gpufe_find_not(y.map, y.size / 4, 0x7e7e7e7e));
+	close(s.dmabuf);
+}
+
+TEST_F(prime, vgem_read_fence)
+{
+	struct gpufe_buffer y;
+	struct gpufe_submit_bo bos[2];
+	struct gpufe_cmds c = { 0 };
+	struct shared s;
+	__u32 fence;
+	__u64 reader, writer;
+
+	describe("A vgem read fence does not hold a gpufe reader of the buffer, but holds a gpufe writer");
+	if (self->vgem < 0)
+		SKIP(return, NO_VGEM);
+	ASSERT_EQ(0, shared_from_vgem(self, 64 * 1024, 0x11223344, &s));
+	ASSERT_EQ(0, gpufe_buffer_create(self->fd, s.g.size, &y));
+	ASSERT_EQ(0, vgem_fence_attach(self->vgem, s.v.handle, false, &fence));
+
+	/* Reader: completes while vgem's fence is still pending. */
+	bos[0] = (struct gpufe_submit_bo){ s.g.handle, GPUFE_SUBMIT_BO_READ };
+	bos[1] = (struct gpufe_submit_bo){ y.handle, GPUFE_SUBMIT_BO_WRITE };
+	gpufe_emit_copy(&c, 0, 0, 1, 0, 4096);
+	ASSERT_EQ(0, gpufe_submit_cmds(self->fd, self->ctx, &c, bos, 2, &reader));
+	ASSERT_EQ(0, gpufe_sync(self->fd, self->ctx, reader));
+	EXPECT_EQ(-1, gpufe_find_not(y.map, 4096 / 4, 0x11223344));
+
+	/* Writer: held. */
+	c.size = 0;
+	gpufe_emit_fill(&c, 0, 0, s.g.size, FILL_VALUE);
+	bos[0].flags = GPUFE_SUBMIT_BO_WRITE;
+	ASSERT_EQ(0, gpufe_submit_cmds(self->fd, self->ctx, &c, bos, 1, &writer));
+	EXPECT_EQ(-ETIME, gpufe_wait_until(self->fd, self->ctx, writer,
+					   gpufe_now_ns() + 50 * 1000000LL));
+	EXPECT_EQ(-1, gpufe_find_not(s.v.map, s.v.size / 4, 0x11223344));
+	ASSERT_EQ(0, vgem_fence_signal(self->vgem, fence));
+	ASSERT_EQ(0, gpufe_sync(self->fd, self->ctx, writer));
+	EXPECT_EQ(-1, gpufe_find_not(s.v.map, s.v.size / 4, FILL_VALUE));
+	close(s.dmabuf);
+}
+
+/*
+ * A gpufe job held (deterministically) by a vgem write fence on a vgem
+ * buffer A it reads, and that writes (write_b) or only reads a gpufe buffer
+ * B: its fence must be in B's dma_resv as a writer, or as a reader, for as
+ * long as it is held.
+ */
+static void held_job_fence_in_resv(struct __test_metadata *_metadata,
+				   FIXTURE_DATA(prime) *self, bool write_b)
+{
+	struct gpufe_submit_bo bos[3];
+	struct gpufe_cmds c = { 0 };
+	struct gpufe_buffer b, y;
+	struct shared s;
+	__u32 hold, vb, f;
+	__u64 seqno;
+	int bfd;
+
+	ASSERT_EQ(0, shared_from_vgem(self, 64 * 1024, 0x0badcafe, &s));
+	ASSERT_EQ(0, gpufe_buffer_create(self->fd, s.g.size, &b));
+	ASSERT_EQ(0, gpufe_buffer_create(self->fd, s.g.size, &y));
+	ASSERT_EQ(0, export_bo(self->fd, b.handle, GPUFE_BO_EXPORT_CLOEXEC, &bfd));
+	ASSERT_EQ(0, drmPrimeFDToHandle(self->vgem, bfd, &vb));
+	ASSERT_EQ(0, vgem_fence_attach(self->vgem, s.v.handle, true, &hold));
+
+	bos[0] = (struct gpufe_submit_bo){ s.g.handle, GPUFE_SUBMIT_BO_READ };
+	bos[2] = (struct gpufe_submit_bo){ y.handle, GPUFE_SUBMIT_BO_WRITE };
+	if (write_b) {
+		/* b = a */
+		bos[1] = (struct gpufe_submit_bo){ b.handle, GPUFE_SUBMIT_BO_WRITE };
+		gpufe_emit_copy(&c, 0, 0, 1, 0, s.g.size);
+	} else {
+		/* y = a + b */
+		bos[1] = (struct gpufe_submit_bo){ b.handle, GPUFE_SUBMIT_BO_READ };
+		gpufe_emit_vadd(&c, 0, 0, 1, 0, 2, 0, s.g.size / 4);
+	}
+	ASSERT_EQ(0, gpufe_submit_cmds(self->fd, self->ctx, &c, bos, 3, &seqno));
+
+	if (write_b) {
+		/* A pending writer: neither readers nor writers may proceed. */
+		EXPECT_EQ(0, gpufe_poll_fd(bfd, POLLIN, 0));
+		EXPECT_EQ(0, gpufe_poll_fd(bfd, POLLOUT, 0));
+		EXPECT_EQ(-EBUSY, vgem_fence_attach(self->vgem, vb, false, NULL));
+		EXPECT_EQ(-EBUSY, vgem_fence_attach(self->vgem, vb, true, NULL));
+	} else {
+		/* A pending reader: other readers may proceed, writers not. */
+		EXPECT_EQ(POLLIN, gpufe_poll_fd(bfd, POLLIN, 0));
+		EXPECT_EQ(0, gpufe_poll_fd(bfd, POLLOUT, 0));
+		EXPECT_EQ(-EBUSY, vgem_fence_attach(self->vgem, vb, true, NULL));
+		ASSERT_EQ(0, vgem_fence_attach(self->vgem, vb, false, &f));
+		EXPECT_EQ(0, vgem_fence_signal(self->vgem, f));
+	}
+
+	ASSERT_EQ(0, vgem_fence_signal(self->vgem, hold));
+	ASSERT_EQ(0, gpufe_sync(self->fd, self->ctx, seqno));
+	if (write_b) {
+		EXPECT_EQ(-1, gpufe_find_not(b.map, b.size / 4, 0x0badcafe));
+	} else {
+		EXPECT_EQ(-1, gpufe_find_not(y.map, y.size / 4, 0x0badcafe));
+	}
+	EXPECT_EQ(POLLOUT, gpufe_poll_fd(bfd, POLLOUT, GPUFE_TIMEOUT_MS));
+	EXPECT_EQ(POLLIN, gpufe_poll_fd(bfd, POLLIN, 0));
+	ASSERT_EQ(0, vgem_fence_attach(self->vgem, vb, true, &f));
+	EXPECT_EQ(0, vgem_fence_signal(self->vgem, f));
+	close(bfd);
+	close(s.dmabuf);
+}
+
+TEST_F(prime, gpufe_write_fence_in_resv)
+{
+	describe("A queued gpufe job writing a buffer is its dma-buf's writer: poll() and vgem see it until done");
+	if (self->vgem < 0)
+		SKIP(return, NO_VGEM);
+	held_job_fence_in_resv(_metadata, self, true);
+}
+
+TEST_F(prime, gpufe_read_fence_in_resv)
+{
+	describe("A queued gpufe job reading a buffer is its dma-buf's reader only: writers wait, readers do not");
+	if (self->vgem < 0)
+		SKIP(return, NO_VGEM);
+	held_job_fence_in_resv(_metadata, self, false);
+}
+
+/* The job_timeout_ms dependency-timeout sets while it runs, if it may. */
+#define TEST_TIMEOUT_MS	1000
+
+TEST_F_TIMEOUT(prime, dependency_timeout, 60)
+{
+	const char *param = GPUFE_PARAMS "/job_timeout_ms";
+	long long timeout_ms = gpufe_read_ull(param);
+	struct gpufe_submit_bo bos[2];
+	struct gpufe_ctx_status st;
+	struct gpufe_submit s = { .flags = GPUFE_SUBMIT_OUT_FENCE };
+	struct gpufe_cmds c = { 0 };
+	struct gpufe_event ev;
+	struct gpufe_buffer y;
+	struct shared sh;
+	__u64 ts = 0;
+	__s64 t0;
+	__u32 hold;
+	int err;
+
+	describe("A job whose dependency never signals fails with ETIMEDOUT after job_timeout_ms, and says so everywhere");
+	if (self->vgem < 0)
+		SKIP(return, NO_VGEM);
+	if (timeout_ms < 0)
+		SKIP(return, "no /sys/module/gpufe/parameters/job_timeout_ms");
+	if (timeout_ms != TEST_TIMEOUT_MS && !gpufe_write_ull(param, TEST_TIMEOUT_MS)) {
+		self->saved_timeout_ms = timeout_ms;
+		timeout_ms = gpufe_read_ull(param);
+		ASSERT_EQ(TEST_TIMEOUT_MS, timeout_ms);
+	}
+	/* vgem signals its fences itself after 10 s: stay well inside that. */
+	if (timeout_ms > 5000)
+		SKIP(return, "job_timeout_ms %lld is above the 5000 this test can wait", timeout_ms);
+	ASSERT_EQ(0, shared_from_vgem(self, 64 * 1024, 0x55555555, &sh));
+	ASSERT_EQ(0, gpufe_buffer_create(self->fd, sh.g.size, &y));
+	ASSERT_EQ(0, vgem_fence_attach(self->vgem, sh.v.handle, true, &hold));
+	ASSERT_EQ(0, gpufe_set_nonblock(self->fd));
+
+	bos[0] = (struct gpufe_submit_bo){ sh.g.handle, GPUFE_SUBMIT_BO_READ };
+	bos[1] = (struct gpufe_submit_bo){ y.handle, GPUFE_SUBMIT_BO_WRITE };
+	gpufe_emit_copy(&c, 0, 0, 1, 0, sh.g.size);
+	s.ctx_id = self->ctx;
+	s.cmds = (uintptr_t)c.buf;
+	s.cmds_size = c.size;
+	s.bos = (uintptr_t)bos;
+	s.num_bos = 2;
+	t0 = gpufe_now_ns();
+	ASSERT_EQ(0, gpufe_ioctl(self->fd, GPUFE_IOCTL_SUBMIT, &s));
+
+	/* Completed, unsuccessfully: WAIT says done, the rest says how. */
+	ASSERT_EQ(0, gpufe_wait_until(self->fd, self->ctx, s.seqno,
+				      gpufe_now_ns() + timeout_ms * 1000000LL +
+				      GPUFE_TIMEOUT_NS / 2));
+	ASSERT_EQ(0, gpufe_get_status(self->fd, self->ctx, &st));
+	EXPECT_EQ(s.seqno, st.completed);
+	EXPECT_EQ(-ETIMEDOUT, st.error);
+	EXPECT_EQ(-ETIMEDOUT, gpufe_fence_status(s.out_fence_fd, &ts, &err));
+	EXPECT_EQ(0, err);
+	EXPECT_LE(t0 + timeout_ms * 1000000LL, (__s64)ts);
+	EXPECT_EQ(-1, gpufe_find_not(y.map, y.size / 4, 0));
+
+	ASSERT_EQ(POLLIN, gpufe_poll_fd(self->fd, POLLIN, GPUFE_TIMEOUT_MS));
+	ASSERT_EQ(sizeof(ev), read(self->fd, &ev, sizeof(ev)));
+	EXPECT_EQ(self->ctx, ev.ctx_id);
+	EXPECT_EQ(s.seqno, ev.seqno);
+	EXPECT_EQ(-ETIMEDOUT, ev.error);
+
+	/* The context still runs jobs. */
+	ASSERT_EQ(0, vgem_fence_signal(self->vgem, hold));
+	c.size = 0;
+	gpufe_emit_nop(&c);
+	ASSERT_EQ(0, gpufe_submit_cmds(self->fd, self->ctx, &c, NULL, 0, &s.seqno));
+	EXPECT_EQ(0, gpufe_sync(self->fd, self->ctx, s.seqno));
+	close(s.out_fence_fd);
+	close(sh.dmabuf);
+}
+
+GPUFE_TEST_MAIN

@@ -94,6 +94,8 @@ userspace: lib tools tests
 
 lib:
 	$(MAKE) -C $(ROOT)/libgpuclient BUILD=$(BUILD)/lib UAPI=$(ROOT)/uapi
+	$(MAKE) -C $(ROOT)/libgpuclient examples BUILD=$(BUILD)/lib \
+		UAPI=$(ROOT)/uapi
 
 tools: lib
 	$(MAKE) -C $(ROOT)/tools/gpufe-smi BUILD=$(BUILD)/tools \
@@ -110,7 +112,8 @@ payload: userspace
 	rm -rf $(BUILD)/payload
 	mkdir -p $(BUILD)/payload/bin $(BUILD)/payload/lib
 	cp $(BUILD)/igt-tests/gpufe_* $(BUILD)/tools/gpufe-smi \
-		$(BUILD)/tools/gpufe-bench $(BUILD)/payload/bin/
+		$(BUILD)/tools/gpufe-bench $(BUILD)/lib/examples/* \
+		$(BUILD)/payload/bin/
 	cp -P $(BUILD)/lib/libgpuclient.so* $(BUILD)/payload/lib/
 
 # --- checks -----------------------------------------------------------------

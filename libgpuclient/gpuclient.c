@@ -6,8 +6,13 @@
 /**
  * DOC: device handles
  *
- * Opening and closing a gpufe device, the interface version check, and
- * gpuclient_ioctl(), the one place the library calls ioctl(2).
+ * Opening and closing a gpufe device, the interface version check, the
+ * device's reference count, and gpuclient_ioctl(), the one place the
+ * library calls ioctl(2).
+ *
+ * The device node is opened ``O_NONBLOCK``: gpuclient_read_events() polls
+ * before it reads, and a read that another thread's read emptied must come
+ * back with -EAGAIN instead of blocking. The gpufe ioctls ignore the flag.
  */
 
 #define _GNU_SOURCE	/* secure_getenv() */
@@ -17,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "gpuclient_priv.h"
@@ -24,6 +30,8 @@
 _Static_assert(sizeof(struct gpufe_version) == 16,
 	       "struct gpufe_version layout");
 _Static_assert(GPUCLIENT_FEATURE_DISCOVERY == GPUFE_FEATURE_DISCOVERY,
+	       "library feature bits are the uAPI's");
+_Static_assert(GPUCLIENT_FEATURE_DATAPATH == GPUFE_FEATURE_DATAPATH,
 	       "library feature bits are the uAPI's");
 
 /**
@@ -46,6 +54,58 @@ int gpuclient_ioctl(int fd, unsigned long req, void *arg)
 	} while (ret == -1 && errno == EINTR);
 
 	return ret == -1 ? -errno : 0;
+}
+
+/**
+ * gpuclient_device_get() - take a reference on a device
+ * @dev: the device
+ */
+void gpuclient_device_get(struct gpuclient_device *dev)
+{
+	atomic_fetch_add_explicit(&dev->refcount, 1, memory_order_relaxed);
+}
+
+/**
+ * gpuclient_device_put() - drop a reference on a device
+ * @dev: the device
+ *
+ * The last reference closes the descriptor and frees the device.
+ */
+void gpuclient_device_put(struct gpuclient_device *dev)
+{
+	if (atomic_fetch_sub_explicit(&dev->refcount, 1,
+				      memory_order_acq_rel) != 1)
+		return;
+	pthread_mutex_destroy(&dev->bo_lock);
+	close(dev->fd);
+	free(dev);
+}
+
+/**
+ * gpuclient_has_datapath() - does the kernel offer buffers, contexts & co.?
+ * @dev: the device
+ *
+ * Return: non-zero if the kernel reported GPUFE_FEATURE_DATAPATH.
+ */
+int gpuclient_has_datapath(const struct gpuclient_device *dev)
+{
+	return !!(dev->kversion.features & GPUFE_FEATURE_DATAPATH);
+}
+
+/**
+ * gpuclient_now_ns() - the CLOCK_MONOTONIC time, the clock of gpufe deadlines
+ * @now: set to the time in nanoseconds
+ *
+ * Return: 0, or -errno from clock_gettime(2).
+ */
+int gpuclient_now_ns(int64_t *now)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts))
+		return -errno;
+	*now = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	return 0;
 }
 
 static const char *gpuclient_default_path(void)
@@ -71,12 +131,16 @@ gpuclient_public int gpuclient_open(const char *path, gpuclient_handle *out)
 	if (!dev)
 		return -ENOMEM;
 
+	ret = -pthread_mutex_init(&dev->bo_lock, NULL);
+	if (ret)
+		goto err_free;
+
 	do {
-		dev->fd = open(path, O_RDWR | O_CLOEXEC);
+		dev->fd = open(path, O_RDWR | O_CLOEXEC | O_NONBLOCK);
 	} while (dev->fd == -1 && errno == EINTR);
 	if (dev->fd == -1) {
 		ret = -errno;
-		goto err_free;
+		goto err_mutex_destroy;
 	}
 
 	ret = gpuclient_ioctl(dev->fd, GPUFE_IOCTL_VERSION, &dev->kversion);
@@ -88,11 +152,14 @@ gpuclient_public int gpuclient_open(const char *path, gpuclient_handle *out)
 		goto err_close;
 	}
 
+	atomic_init(&dev->refcount, 1);
 	*out = dev;
 	return 0;
 
 err_close:
 	close(dev->fd);
+err_mutex_destroy:
+	pthread_mutex_destroy(&dev->bo_lock);
 err_free:
 	free(dev);
 	return ret;
@@ -100,10 +167,8 @@ err_free:
 
 gpuclient_public void gpuclient_close(gpuclient_handle h)
 {
-	if (!h)
-		return;
-	close(h->fd);
-	free(h);
+	if (h)
+		gpuclient_device_put(h);
 }
 
 gpuclient_public int gpuclient_get_fd(gpuclient_handle h)

@@ -32,6 +32,30 @@ extern "C" {
  *
  * A handle may be used from several threads at once; gpuclient_close()
  * must not race with any other use of the same handle.
+ *
+ * Since version 1.1 the library also drives the data path, on kernels that
+ * report %GPUCLIENT_FEATURE_DATAPATH (elsewhere these calls fail with
+ * -EOPNOTSUPP): buffer objects (&gpuclient_bo_handle) that can be mapped
+ * and shared as dma-bufs, contexts (&gpuclient_ctx_handle) that run jobs on
+ * one engine, a builder for swgpu command streams
+ * (&gpuclient_cmdbuf_handle), submission, waiting and completion events. A
+ * typical job::
+ *
+ *	gpuclient_bo_create(h, 4096, &bo);
+ *	gpuclient_ctx_create(h, dev_id, GPUCLIENT_ENGINE_CLASS_COPY, 0,
+ *			     GPUCLIENT_PRIORITY_NORMAL, &ctx);
+ *	gpuclient_cmdbuf_create(&cb);
+ *	gpuclient_cmdbuf_add_bo(cb, bo, GPUCLIENT_BO_WRITE, &idx);
+ *	gpuclient_cmd_fill(cb, idx, 0, 4096, 0xcafef00d);
+ *	gpuclient_submit(ctx, cb, -1, NULL, &seqno);
+ *	gpuclient_wait(ctx, seqno, 1000000000);
+ *	gpuclient_bo_map(bo, &ptr);
+ *
+ * Buffers and contexts keep their device open: gpuclient_close() may come
+ * first, the descriptor closes when the last of them is destroyed. A buffer
+ * or context may be used from several threads at once, but its destroy
+ * must not race with another use of it. A command-stream builder belongs
+ * to one thread at a time.
  */
 
 /** define GPUCLIENT_DEFAULT_PATH - the device node gpuclient_open() uses */
@@ -41,6 +65,11 @@ extern "C" {
 
 /** define GPUCLIENT_FEATURE_DISCOVERY - device and engine queries work */
 #define GPUCLIENT_FEATURE_DISCOVERY	(1ULL << 0)
+/**
+ * define GPUCLIENT_FEATURE_DATAPATH - buffers, contexts, submission, waits
+ * and events work (kernel interface 1.1 and later)
+ */
+#define GPUCLIENT_FEATURE_DATAPATH	(1ULL << 1)
 
 /** define GPUCLIENT_NAME_LEN - size of a device or back-end name, with NUL */
 #define GPUCLIENT_NAME_LEN		32
@@ -53,6 +82,48 @@ extern "C" {
  * kernel-doc cannot parse a pointer typedef.)
  */
 typedef struct gpuclient_device *gpuclient_handle;
+
+/*
+ * gpuclient_bo_handle: a buffer object. Opaque; from gpuclient_bo_create()
+ * or gpuclient_bo_import(), released with gpuclient_bo_destroy().
+ */
+typedef struct gpuclient_bo *gpuclient_bo_handle;
+
+/*
+ * gpuclient_ctx_handle: a context, a queue of jobs on one engine. Opaque;
+ * from gpuclient_ctx_create(), released with gpuclient_ctx_destroy().
+ */
+typedef struct gpuclient_ctx *gpuclient_ctx_handle;
+
+/*
+ * gpuclient_cmdbuf_handle: a swgpu command stream and its buffer list
+ * being built. Opaque; from gpuclient_cmdbuf_create(), released with
+ * gpuclient_cmdbuf_destroy().
+ */
+typedef struct gpuclient_cmdbuf *gpuclient_cmdbuf_handle;
+
+/** define GPUCLIENT_PRIORITY_LOW - the lowest context priority */
+#define GPUCLIENT_PRIORITY_LOW		(-1)
+/** define GPUCLIENT_PRIORITY_NORMAL - the default context priority */
+#define GPUCLIENT_PRIORITY_NORMAL	0
+/** define GPUCLIENT_PRIORITY_HIGH - the highest; needs CAP_SYS_NICE */
+#define GPUCLIENT_PRIORITY_HIGH		1
+
+/** define GPUCLIENT_BO_READ - gpuclient_cmdbuf_add_bo(): the job reads it */
+#define GPUCLIENT_BO_READ		0x1
+/** define GPUCLIENT_BO_WRITE - gpuclient_cmdbuf_add_bo(): the job writes it */
+#define GPUCLIENT_BO_WRITE		0x2
+
+/** define GPUCLIENT_CMDBUF_MAX_SIZE - the largest command stream, bytes */
+#define GPUCLIENT_CMDBUF_MAX_SIZE	65536
+/** define GPUCLIENT_CMDBUF_MAX_BOS - the longest buffer list */
+#define GPUCLIENT_CMDBUF_MAX_BOS	64
+
+/** define GPUCLIENT_TIMEOUT_INFINITE - gpuclient_wait(): no timeout */
+#define GPUCLIENT_TIMEOUT_INFINITE	UINT64_MAX
+
+/** define GPUCLIENT_EVENT_COMPLETION - event type: jobs of a context done */
+#define GPUCLIENT_EVENT_COMPLETION	1
 
 /**
  * enum gpuclient_engine_class - what an engine does
@@ -68,6 +139,18 @@ enum gpuclient_engine_class {
 	GPUCLIENT_ENGINE_CLASS_COMPUTE = 0,
 	GPUCLIENT_ENGINE_CLASS_COPY = 1,
 	GPUCLIENT_ENGINE_CLASS_VIDEO = 2,
+};
+
+/**
+ * enum gpuclient_ctx_state - what a context can still do
+ *
+ * @GPUCLIENT_CTX_STATE_ACTIVE: accepts jobs
+ * @GPUCLIENT_CTX_STATE_LOST: its device is gone; gpuclient_submit() fails
+ *	with -ENODEV
+ */
+enum gpuclient_ctx_state {
+	GPUCLIENT_CTX_STATE_ACTIVE = 0,
+	GPUCLIENT_CTX_STATE_LOST = 1,
 };
 
 /**
@@ -119,15 +202,48 @@ struct gpuclient_engine_info {
 };
 
 /**
+ * struct gpuclient_ctx_status - a context's progress
+ *
+ * @submitted: the sequence number of the last job submitted, 0 for none
+ * @completed: every job up to this sequence number has completed
+ * @error: 0, or the negative errno of the last job that failed
+ * @state: an &enum gpuclient_ctx_state value
+ */
+struct gpuclient_ctx_status {
+	uint64_t submitted;
+	uint64_t completed;
+	int32_t error;
+	uint32_t state;
+};
+
+/**
+ * struct gpuclient_event - a completion event
+ *
+ * @type: %GPUCLIENT_EVENT_COMPLETION
+ * @ctx_id: the context, as gpuclient_ctx_get_id() reports it
+ * @seqno: every job of the context up to this sequence number completed
+ * @error: 0, or the negative errno of the context's last failed job
+ */
+struct gpuclient_event {
+	uint32_t type;
+	uint32_t ctx_id;
+	uint64_t seqno;
+	int32_t error;
+};
+
+/**
  * gpuclient_open() - open a gpufe device
  * @path: the device node; NULL means the value of the ``GPUFE_DEVICE``
  *	environment variable if it is set and not empty (ignored in setuid
  *	and setgid programs), else ``/dev/gpufe``
  * @out: where to store the new handle; untouched on error
  *
- * Opens @path with ``O_RDWR | O_CLOEXEC`` and reads the interface version.
- * A kernel whose major version differs from the one libgpuclient was built
- * for is refused.
+ * Opens @path with ``O_RDWR | O_CLOEXEC | O_NONBLOCK`` and reads the
+ * interface version. A kernel whose major version differs from the one
+ * libgpuclient was built for is refused; an older minor version is
+ * accepted, and what it lacks fails with -EOPNOTSUPP. As the descriptor is
+ * non-blocking, a read(2) on gpuclient_get_fd() fails with -EAGAIN instead
+ * of waiting; poll(2) it, or use gpuclient_read_events().
  *
  * Return: 0 on success; -EINVAL if @out is NULL; -EPROTONOSUPPORT if the
  * kernel's major interface version differs; -ENOTTY if @path is not a gpufe
@@ -140,8 +256,10 @@ int gpuclient_open(const char *path, gpuclient_handle *out);
  * gpuclient_close() - close a gpufe device
  * @h: the handle to release, or NULL (which does nothing)
  *
- * Closes the file descriptor and frees the handle. Lists returned by the
- * query functions stay valid and must still be freed.
+ * Releases the handle; @h must not be used afterwards. The file descriptor
+ * closes now, or, while buffers or contexts of the device remain, when the
+ * last of them is destroyed; until then they keep working. Lists returned
+ * by the query functions stay valid and must still be freed.
  */
 void gpuclient_close(gpuclient_handle h);
 
@@ -222,6 +340,365 @@ void gpuclient_free_engines(struct gpuclient_engine_info *list);
  * a static string.
  */
 const char *gpuclient_engine_class_name(uint32_t engine_class);
+
+/**
+ * gpuclient_bo_create() - create a buffer object
+ * @h: an open handle
+ * @size: bytes wanted, not 0; rounded up to whole pages
+ * @out: set to the new buffer
+ *
+ * The buffer is zero-filled system memory that counts against the
+ * client's memory limit.
+ *
+ * Return: 0 on success; -EINVAL if @h or @out is NULL or @size is 0;
+ * -EOPNOTSUPP without %GPUCLIENT_FEATURE_DATAPATH; -E2BIG for a @size above
+ * the kernel's largest buffer; -EDQUOT when the client's limit would be
+ * passed; -ENOMEM; or another negative errno from the kernel.
+ */
+int gpuclient_bo_create(gpuclient_handle h, uint64_t size,
+			gpuclient_bo_handle *out);
+
+/**
+ * gpuclient_bo_destroy() - release a buffer object
+ * @bo: the buffer, or NULL (which does nothing)
+ *
+ * Drops one reference: one per gpuclient_bo_create() and one per
+ * gpuclient_bo_import() that returned this object. The last unmaps the
+ * buffer and drops the kernel's handle; the memory itself stays while a
+ * job or a dma-buf still uses it. @bo is released whatever the return
+ * value and must not be used afterwards.
+ *
+ * Return: 0, or the negative errno of the kernel's destroy ioctl (-ENOENT
+ * if the handle was destroyed behind the library's back).
+ */
+int gpuclient_bo_destroy(gpuclient_bo_handle bo);
+
+/**
+ * gpuclient_bo_map() - map a buffer object for the CPU
+ * @bo: the buffer
+ * @ptr: set to the mapping of the whole buffer, readable and writable
+ *
+ * The first call mmap()s the buffer shared; later calls return the same
+ * mapping. It stays until the buffer is destroyed: do not munmap() it.
+ * The CPU sees what a job wrote once gpuclient_wait() reports the job done.
+ *
+ * Return: 0 on success; -EINVAL if an argument is NULL; or the negative
+ * errno from mmap(2).
+ */
+int gpuclient_bo_map(gpuclient_bo_handle bo, void **ptr);
+
+/**
+ * gpuclient_bo_get_handle() - the kernel's handle of a buffer object
+ * @bo: the buffer
+ *
+ * For use with the raw ioctls on gpuclient_get_fd(); do not destroy it.
+ *
+ * Return: the handle, or 0 (never a handle) if @bo is NULL.
+ */
+uint32_t gpuclient_bo_get_handle(gpuclient_bo_handle bo);
+
+/**
+ * gpuclient_bo_get_size() - the size of a buffer object
+ * @bo: the buffer
+ *
+ * Return: its size in bytes, a whole number of pages, or 0 if @bo is NULL.
+ */
+uint64_t gpuclient_bo_get_size(gpuclient_bo_handle bo);
+
+/**
+ * gpuclient_bo_export() - share a buffer object as a dma-buf
+ * @bo: the buffer
+ * @fd: set to a new dma-buf file descriptor, close-on-exec and writable;
+ *	the caller closes it
+ *
+ * Jobs of every driver that use the dma-buf synchronise with gpufe's jobs
+ * implicitly.
+ *
+ * Return: 0 on success; -EINVAL if an argument is NULL; -EMFILE when the
+ * process has no free descriptor; -ENOENT if the handle was destroyed
+ * behind the library's back; or another negative errno from the kernel.
+ */
+int gpuclient_bo_export(gpuclient_bo_handle bo, int *fd);
+
+/**
+ * gpuclient_bo_import() - make a buffer object of a dma-buf
+ * @h: an open handle
+ * @fd: the dma-buf; it stays the caller's to close
+ * @out: set to the buffer
+ *
+ * A dma-buf that @h already has a buffer object for (imported before, or
+ * exported from a buffer of @h) gives back that object with one more
+ * reference, to be dropped with gpuclient_bo_destroy() like any other.
+ *
+ * Return: 0 on success; -EINVAL if @h or @out is NULL, or (from the
+ * kernel) @fd is not a dma-buf; -EBADF if @fd is not open;
+ * -EOPNOTSUPP without %GPUCLIENT_FEATURE_DATAPATH or for a dma-buf the
+ * kernel cannot map for the CPU; -ENOMEM; or another negative errno from
+ * the kernel.
+ */
+int gpuclient_bo_import(gpuclient_handle h, int fd, gpuclient_bo_handle *out);
+
+/**
+ * gpuclient_ctx_create() - create a context on one engine
+ * @h: an open handle
+ * @device_id: the device, a &gpuclient_device_info.device_id
+ * @engine_class: an &enum gpuclient_engine_class value
+ * @engine_instance: the instance, as gpuclient_query_engines() lists it
+ * @priority: %GPUCLIENT_PRIORITY_LOW to %GPUCLIENT_PRIORITY_HIGH
+ * @out: set to the new context
+ *
+ * Jobs of a context run one after another, in submission order; their
+ * sequence numbers count from 1.
+ *
+ * Return: 0 on success; -EINVAL if @h or @out is NULL or (from the kernel)
+ * @priority is out of range; -EOPNOTSUPP without
+ * %GPUCLIENT_FEATURE_DATAPATH; -EPERM for %GPUCLIENT_PRIORITY_HIGH without
+ * CAP_SYS_NICE; -ENODEV for an unknown device; -ENOENT for an engine the
+ * device does not show this client; -EMFILE when the client has as many
+ * contexts as it may; -ENOMEM.
+ */
+int gpuclient_ctx_create(gpuclient_handle h, uint32_t device_id,
+			 uint32_t engine_class, uint32_t engine_instance,
+			 int32_t priority, gpuclient_ctx_handle *out);
+
+/**
+ * gpuclient_ctx_destroy() - release a context
+ * @ctx: the context, or NULL (which does nothing)
+ *
+ * Jobs already submitted still run and signal their fences. @ctx is
+ * released whatever the return value and must not be used afterwards.
+ *
+ * Return: 0, or the negative errno of the kernel's destroy ioctl.
+ */
+int gpuclient_ctx_destroy(gpuclient_ctx_handle ctx);
+
+/**
+ * gpuclient_ctx_get_id() - the kernel's id of a context
+ * @ctx: the context
+ *
+ * This is the &gpuclient_event.ctx_id of the context's events.
+ *
+ * Return: the id, or 0 (never an id) if @ctx is NULL.
+ */
+uint32_t gpuclient_ctx_get_id(gpuclient_ctx_handle ctx);
+
+/**
+ * gpuclient_ctx_status() - a context's progress
+ * @ctx: the context
+ * @status: filled with the context's status
+ *
+ * Return: 0 on success; -EINVAL if an argument is NULL; or the negative
+ * errno from the kernel.
+ */
+int gpuclient_ctx_status(gpuclient_ctx_handle ctx,
+			 struct gpuclient_ctx_status *status);
+
+/**
+ * gpuclient_cmdbuf_create() - create an empty swgpu command-stream builder
+ * @out: set to the new builder
+ *
+ * Return: 0 on success; -EINVAL if @out is NULL; -ENOMEM.
+ */
+int gpuclient_cmdbuf_create(gpuclient_cmdbuf_handle *out);
+
+/**
+ * gpuclient_cmdbuf_destroy() - free a command-stream builder
+ * @cb: the builder, or NULL (which does nothing)
+ */
+void gpuclient_cmdbuf_destroy(gpuclient_cmdbuf_handle cb);
+
+/**
+ * gpuclient_cmdbuf_reset() - empty a builder for the next job
+ * @cb: the builder, or NULL (which does nothing)
+ *
+ * Forgets the commands and the buffer list, keeping the memory.
+ */
+void gpuclient_cmdbuf_reset(gpuclient_cmdbuf_handle cb);
+
+/**
+ * gpuclient_cmdbuf_add_bo() - put a buffer on the job's buffer list
+ * @cb: the builder
+ * @bo: the buffer; it must stay alive until the job is submitted
+ * @flags: %GPUCLIENT_BO_READ and/or %GPUCLIENT_BO_WRITE: how the job uses
+ *	it, which also decides what it waits for (a reader waits for pending
+ *	writers, a writer for every pending user)
+ * @index: set to the buffer's index, the one commands name it by
+ *
+ * Adding a buffer that is already listed ORs @flags into its entry and
+ * gives its index again. All buffers of one list belong to one device
+ * handle.
+ *
+ * Return: 0 on success; -EINVAL if a pointer is NULL or @flags is 0 or has
+ * an unknown bit; -EXDEV if @bo belongs to another device handle than the
+ * buffers listed; -E2BIG if the list already has
+ * %GPUCLIENT_CMDBUF_MAX_BOS entries. On error, @cb is unchanged.
+ */
+int gpuclient_cmdbuf_add_bo(gpuclient_cmdbuf_handle cb, gpuclient_bo_handle bo,
+			    uint32_t flags, uint32_t *index);
+
+/**
+ * gpuclient_cmd_nop() - append a command that does nothing
+ * @cb: the builder
+ *
+ * Every gpuclient_cmd_*() function appends one swgpu command (see
+ * ``<gpufe_swgpu.h>`` for what each does, the engines it runs on and the
+ * alignment it needs; the kernel checks those at submit time) and names
+ * buffers by their index from gpuclient_cmdbuf_add_bo(). On error the
+ * builder is unchanged.
+ *
+ * Return: 0 on success; -EINVAL if @cb is NULL or (for the commands that
+ * take buffers) an index is not on the buffer list; -E2BIG if the stream
+ * would grow past %GPUCLIENT_CMDBUF_MAX_SIZE bytes; -ENOMEM.
+ */
+int gpuclient_cmd_nop(gpuclient_cmdbuf_handle cb);
+
+/**
+ * gpuclient_cmd_fill() - append: fill a range with a 32-bit value
+ * @cb: the builder
+ * @bo_index: the buffer, listed with %GPUCLIENT_BO_WRITE
+ * @offset: first byte, a multiple of 4
+ * @length: bytes, a multiple of 4
+ * @value: stored in every 32-bit word of the range
+ *
+ * Runs on compute and copy engines.
+ *
+ * Return: as gpuclient_cmd_nop().
+ */
+int gpuclient_cmd_fill(gpuclient_cmdbuf_handle cb, uint32_t bo_index,
+		       uint64_t offset, uint64_t length, uint32_t value);
+
+/**
+ * gpuclient_cmd_copy() - append: copy bytes between buffers
+ * @cb: the builder
+ * @src_index: the source buffer, listed with %GPUCLIENT_BO_READ
+ * @dst_index: the destination buffer, listed with %GPUCLIENT_BO_WRITE
+ * @src_offset: first source byte
+ * @dst_offset: first destination byte
+ * @length: bytes
+ *
+ * Runs on compute and copy engines. Within one buffer, the ranges must not
+ * overlap.
+ *
+ * Return: as gpuclient_cmd_nop().
+ */
+int gpuclient_cmd_copy(gpuclient_cmdbuf_handle cb, uint32_t src_index,
+		       uint32_t dst_index, uint64_t src_offset,
+		       uint64_t dst_offset, uint64_t length);
+
+/**
+ * gpuclient_cmd_vadd() - append: dst[i] = a[i] + b[i] on 32-bit integers
+ * @cb: the builder
+ * @a_index: the first source buffer, listed with %GPUCLIENT_BO_READ
+ * @b_index: the second source buffer, listed with %GPUCLIENT_BO_READ
+ * @dst_index: the destination buffer, listed with %GPUCLIENT_BO_WRITE
+ * @a_offset: first byte of a, a multiple of 4
+ * @b_offset: first byte of b, a multiple of 4
+ * @dst_offset: first byte of dst, a multiple of 4
+ * @count: number of elements
+ *
+ * Runs on compute engines only; sums wrap modulo 2^32. The destination
+ * may be one of the sources.
+ *
+ * Return: as gpuclient_cmd_nop().
+ */
+int gpuclient_cmd_vadd(gpuclient_cmdbuf_handle cb, uint32_t a_index,
+		       uint32_t b_index, uint32_t dst_index, uint64_t a_offset,
+		       uint64_t b_offset, uint64_t dst_offset, uint64_t count);
+
+/**
+ * gpuclient_cmd_delay_us() - append: keep the engine busy
+ * @cb: the builder
+ * @usecs: microseconds; a job may ask for at most one second in all
+ *
+ * Runs on every engine.
+ *
+ * Return: as gpuclient_cmd_nop().
+ */
+int gpuclient_cmd_delay_us(gpuclient_cmdbuf_handle cb, uint32_t usecs);
+
+/**
+ * gpuclient_cmd_timestamp() - append: write the engine's clock
+ * @cb: the builder
+ * @bo_index: the buffer, listed with %GPUCLIENT_BO_WRITE
+ * @offset: where the uint64_t goes, a multiple of 8
+ *
+ * Writes the CLOCK_MONOTONIC time in nanoseconds at which the command ran.
+ * Runs on every engine.
+ *
+ * Return: as gpuclient_cmd_nop().
+ */
+int gpuclient_cmd_timestamp(gpuclient_cmdbuf_handle cb, uint32_t bo_index,
+			    uint64_t offset);
+
+/**
+ * gpuclient_submit() - queue a job on a context
+ * @ctx: the context
+ * @cb: the commands and buffer list; unchanged, ready to be submitted
+ *	again or reset
+ * @in_fence_fd: a sync_file the job waits for, or -1 for none; it stays
+ *	the caller's
+ * @out_fence_fd: if not NULL, set to a new sync_file (close-on-exec) that
+ *	signals when the job completes; the caller closes it
+ * @seqno: if not NULL, set to the job's sequence number in @ctx
+ *
+ * The job runs once its in-fence, the pending users of its buffers (see
+ * gpuclient_cmdbuf_add_bo()) and the previous job of @ctx are done. It
+ * completes in finite time: a dependency that takes too long fails it with
+ * -ETIMEDOUT, which gpuclient_ctx_status() and the events then report.
+ *
+ * Return: 0 on success; -EINVAL if @ctx or @cb is NULL, @cb has no
+ * command, or (from the kernel) the stream or buffer list is invalid;
+ * -EBADF for an @in_fence_fd below -1; -EXDEV if @cb's buffers belong to
+ * another device handle than @ctx; -ENOENT for a context or buffer that no
+ * longer exists in the kernel; -ENODEV when the context's device is gone;
+ * -EMFILE when no descriptor is free for the out-fence; or another negative
+ * errno from the kernel. Nothing is queued on error.
+ */
+int gpuclient_submit(gpuclient_ctx_handle ctx, gpuclient_cmdbuf_handle cb,
+		     int in_fence_fd, int *out_fence_fd, uint64_t *seqno);
+
+/**
+ * gpuclient_wait() - wait for a job to complete
+ * @ctx: the context
+ * @seqno: the job, as gpuclient_submit() returned it
+ * @timeout_ns: how long to wait at most, from now; 0 only checks;
+ *	%GPUCLIENT_TIMEOUT_INFINITE (or any value past the end of the
+ *	monotonic clock) waits until the job completes
+ *
+ * The timeout becomes one CLOCK_MONOTONIC deadline when the call starts;
+ * a signal does not restart it. The job may have failed:
+ * gpuclient_ctx_status() tells.
+ *
+ * Return: 0 once job @seqno and every job before it completed; -ETIME if
+ * the deadline passed first; -EINVAL if @ctx is NULL or @seqno is 0 or
+ * (from the kernel) not yet submitted; -ENOENT for a context that no longer
+ * exists in the kernel; or another negative errno.
+ */
+int gpuclient_wait(gpuclient_ctx_handle ctx, uint64_t seqno,
+		   uint64_t timeout_ns);
+
+/**
+ * gpuclient_read_events() - read completion events
+ * @h: an open handle
+ * @ev: where to store the events
+ * @max: room at @ev, in events; not 0
+ * @timeout_ms: how long to wait for the first event: -1 forever, 0 not at
+ *	all
+ *
+ * Waits (with poll(2)) until at least one event is pending, then returns
+ * those pending, at most @max (and at most 32) per call. The kernel keeps
+ * one pending event per context, carrying its latest completed sequence
+ * number: an application that reads late gets one event, not a backlog.
+ * The timeout is one CLOCK_MONOTONIC deadline across signals and across
+ * events another thread read first.
+ *
+ * Return: the number of events stored, at least 1; -ETIME if none came
+ * before the timeout; -EINVAL if @h or @ev is NULL or @max is 0;
+ * -EOPNOTSUPP without %GPUCLIENT_FEATURE_DATAPATH; -EPROTO if the kernel
+ * returned a partial event; or the negative errno from poll(2) or read(2).
+ */
+int gpuclient_read_events(gpuclient_handle h, struct gpuclient_event *ev,
+			  unsigned int max, int timeout_ms);
 
 #if defined(__cplusplus)
 }

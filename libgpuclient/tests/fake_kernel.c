@@ -10,18 +10,33 @@
  * -EINVAL for a flag, a stray device id or a data pointer with size 0,
  * -ENOTTY for anything else), plus hooks to change the device table
  * between the probe and the fetch and to fail calls on demand.
+ *
+ * With fake_set_datapath(), the 1.1 data path too: buffers (mmap, export,
+ * import), contexts, SUBMIT with the swgpu stream checks, WAIT, CTX_STATUS
+ * and completion events through read() and poll(), each validating its
+ * flags and pads before any lookup, as the uAPI says. See fake_kernel.h
+ * for what is simplified.
  */
 
-#define _GNU_SOURCE	/* O_TMPFILE */
+#define _GNU_SOURCE	/* O_TMPFILE, memfd_create(), F_DUPFD_CLOEXEC */
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+#include <gpufe_swgpu.h>
+
 #include "fake_kernel.h"
+
+/* What the fake's buffer memfds are called; a dma-buf is one of them. */
+#define FAKE_BO_NAME	"fake-gpufe-bo"
 
 struct fake_kernel fk;
 
@@ -39,17 +54,46 @@ void fake_reset(void)
 	fake_close_leftovers();
 	memset(&fk, 0, sizeof(fk));
 	fk.version.major = GPUFE_VERSION_MAJOR;
-	fk.version.minor = GPUFE_VERSION_MINOR;
-	fk.version.patch = GPUFE_VERSION_PATCH;
+	fk.version.minor = 0;
+	fk.version.patch = 0;
 	fk.version.features = GPUFE_FEATURE_DISCOVERY;
+	fk.max_bo_size = 256ULL << 20;
+	fk.max_contexts = FAKE_MAX_CTXS;
+}
+
+void fake_set_datapath(void)
+{
+	fk.version.minor = 1;
+	fk.version.features |= GPUFE_FEATURE_DATAPATH;
+}
+
+static void fake_bo_free(struct fake_bo *bo)
+{
+	if (bo->vaddr)
+		__real_munmap(bo->vaddr, bo->size);
+	__real_close(bo->memfd);
+	memset(bo, 0, sizeof(*bo));
+}
+
+static void fake_client_release(struct fake_client *c)
+{
+	unsigned int i;
+
+	for (i = 0; i < FAKE_MAX_BOS; i++)
+		if (c->bos[i].handle)
+			fake_bo_free(&c->bos[i]);
+	memset(c, 0, sizeof(*c));
 }
 
 unsigned int fake_close_leftovers(void)
 {
-	unsigned int n = fk.num_fds;
+	unsigned int n = fk.num_fds, i;
 
 	while (fk.num_fds)
 		__real_close(fk.fds[--fk.num_fds]);
+	for (i = 0; i < FAKE_MAX_FDS; i++)
+		if (fk.clients[i].in_use)
+			fake_client_release(&fk.clients[i]);
 	return n;
 }
 
@@ -256,15 +300,698 @@ static int fake_query(struct gpufe_query *arg)
 	return 0;
 }
 
-static int fake_ioctl(unsigned long req, void *arg)
+/* --- the data path ------------------------------------------------- */
+
+struct fake_client *fake_client(int fd)
 {
+	unsigned int i;
+
+	for (i = 0; i < FAKE_MAX_FDS; i++)
+		if (fk.clients[i].in_use && fk.clients[i].fd == fd)
+			return &fk.clients[i];
+	return NULL;
+}
+
+static struct fake_bo *fake_client_bo(struct fake_client *c, uint32_t handle)
+{
+	if (!handle || handle > FAKE_MAX_BOS || !c->bos[handle - 1].handle)
+		return NULL;
+	return &c->bos[handle - 1];
+}
+
+static struct fake_ctx *fake_client_ctx(struct fake_client *c, uint32_t id)
+{
+	if (!id || id > FAKE_MAX_CTXS || !c->ctxs[id - 1].id)
+		return NULL;
+	return &c->ctxs[id - 1];
+}
+
+struct fake_bo *fake_bo(int fd, uint32_t handle)
+{
+	struct fake_client *c = fake_client(fd);
+
+	return c ? fake_client_bo(c, handle) : NULL;
+}
+
+struct fake_ctx *fake_ctx(int fd, uint32_t ctx_id)
+{
+	struct fake_client *c = fake_client(fd);
+
+	return c ? fake_client_ctx(c, ctx_id) : NULL;
+}
+
+unsigned int fake_count_bos(void)
+{
+	unsigned int i, j, n = 0;
+
+	for (i = 0; i < FAKE_MAX_FDS; i++)
+		for (j = 0; fk.clients[i].in_use && j < FAKE_MAX_BOS; j++)
+			n += !!fk.clients[i].bos[j].handle;
+	return n;
+}
+
+unsigned int fake_count_ctxs(void)
+{
+	unsigned int i, j, n = 0;
+
+	for (i = 0; i < FAKE_MAX_FDS; i++)
+		for (j = 0; fk.clients[i].in_use && j < FAKE_MAX_CTXS; j++)
+			n += !!fk.clients[i].ctxs[j].id;
+	return n;
+}
+
+/* The lowest free handle, as the kernel's xa_alloc() gives them out. */
+static struct fake_bo *fake_bo_slot(struct fake_client *c, uint32_t *handle)
+{
+	unsigned int i;
+
+	for (i = 0; i < FAKE_MAX_BOS; i++) {
+		if (!c->bos[i].handle) {
+			*handle = i + 1;
+			return &c->bos[i];
+		}
+	}
+	return NULL;
+}
+
+/* Give @slot the memory of @memfd (which it then owns). */
+static int fake_bo_init(struct fake_bo *bo, uint32_t handle, int memfd)
+{
+	struct stat st;
+	void *vaddr;
+
+	if (fstat(memfd, &st)) {
+		__real_close(memfd);
+		return -errno;
+	}
+	vaddr = __real_mmap(NULL, st.st_size, PROT_READ | PROT_WRITE,
+			    MAP_SHARED, memfd, 0);
+	if (vaddr == MAP_FAILED) {
+		__real_close(memfd);
+		return -ENOMEM;
+	}
+	bo->handle = handle;
+	bo->size = st.st_size;
+	bo->memfd = memfd;
+	bo->st_dev = st.st_dev;
+	bo->st_ino = st.st_ino;
+	bo->vaddr = vaddr;
+	return 0;
+}
+
+static int fake_bo_create(struct fake_client *c, struct gpufe_bo_create *args)
+{
+	struct fake_bo *bo;
+	uint32_t handle;
+	uint64_t size;
+	int memfd, ret;
+
+	if (args->flags || !args->size)
+		return -EINVAL;
+	if (args->size > fk.max_bo_size)
+		return -E2BIG;
+	size = (args->size + FAKE_PAGE_SIZE - 1) & ~(uint64_t)(FAKE_PAGE_SIZE - 1);
+
+	bo = fake_bo_slot(c, &handle);
+	if (!bo)
+		return -EDQUOT;
+	memfd = memfd_create(FAKE_BO_NAME, MFD_CLOEXEC);
+	if (memfd < 0)
+		return -ENOMEM;
+	if (ftruncate(memfd, (off_t)size)) {
+		__real_close(memfd);
+		return -ENOMEM;
+	}
+	ret = fake_bo_init(bo, handle, memfd);
+	if (ret)
+		return ret;
+
+	args->size = size;
+	args->handle = handle;
+	args->mmap_offset = (uint64_t)handle * FAKE_PAGE_SIZE;
+	return 0;
+}
+
+static int fake_bo_destroy(struct fake_client *c,
+			   const struct gpufe_bo_destroy *args)
+{
+	struct fake_bo *bo;
+
+	if (args->pad)
+		return -EINVAL;
+	bo = fake_client_bo(c, args->handle);
+	if (!bo)
+		return -ENOENT;
+	fake_bo_free(bo);
+	fk.bo_destroys++;
+	return 0;
+}
+
+static int fake_bo_export(struct fake_client *c, struct gpufe_bo_export *args)
+{
+	const uint32_t known = GPUFE_BO_EXPORT_CLOEXEC | GPUFE_BO_EXPORT_RDWR;
+	struct fake_bo *bo;
+	int fd;
+
+	if ((args->flags & ~known) || args->pad)
+		return -EINVAL;
+	bo = fake_client_bo(c, args->handle);
+	if (!bo)
+		return -ENOENT;
+
+	fd = fcntl(bo->memfd, args->flags & GPUFE_BO_EXPORT_CLOEXEC ?
+			      F_DUPFD_CLOEXEC : F_DUPFD, 0);
+	if (fd < 0)
+		return -errno;
+	fk.last_export_flags = args->flags;
+	args->fd = fd;
+	return 0;
+}
+
+/* Is @fd one of the fake's buffers, a dma-buf? By its memfd name. */
+static int fake_is_dmabuf(int fd)
+{
+	static const char want[] = "/memfd:" FAKE_BO_NAME " (deleted)";
+	char path[64], target[sizeof(want) + 1];
+	ssize_t len;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	len = readlink(path, target, sizeof(target));
+	return len == (ssize_t)sizeof(want) - 1 && !memcmp(target, want, len);
+}
+
+static int fake_bo_import(struct fake_client *c, struct gpufe_bo_import *args)
+{
+	struct fake_bo *bo;
+	struct stat st;
+	uint32_t handle;
+	unsigned int i;
+	int memfd, ret;
+
+	if (args->flags || args->pad)
+		return -EINVAL;
+	if (fstat(args->fd, &st))
+		return -EBADF;
+	if (!fake_is_dmabuf(args->fd))
+		return -EINVAL;
+
+	/* Already this client's: the same handle. */
+	for (i = 0; i < FAKE_MAX_BOS; i++) {
+		bo = &c->bos[i];
+		if (bo->handle && bo->st_dev == st.st_dev &&
+		    bo->st_ino == st.st_ino) {
+			handle = bo->handle;
+			goto out;
+		}
+	}
+
+	/* A dma-buf outlives the buffer it was exported from. */
+	bo = fake_bo_slot(c, &handle);
+	if (!bo)
+		return -EDQUOT;
+	memfd = fcntl(args->fd, F_DUPFD_CLOEXEC, 0);
+	if (memfd < 0)
+		return -errno;
+	ret = fake_bo_init(bo, handle, memfd);
+	if (ret)
+		return ret;
+out:
+	args->handle = handle;
+	args->size = bo->size;
+	args->mmap_offset = (uint64_t)handle * FAKE_PAGE_SIZE;
+	return 0;
+}
+
+static int fake_ctx_create(struct fake_client *c, struct gpufe_ctx_create *args)
+{
+	const struct fake_device *dev;
+	struct fake_ctx *ctx = NULL;
+	unsigned int i, live = 0;
+
+	if (args->flags || args->pad)
+		return -EINVAL;
+	if (args->priority < GPUFE_PRIORITY_LOW ||
+	    args->priority > GPUFE_PRIORITY_HIGH)
+		return -EINVAL;
+	if (args->priority == GPUFE_PRIORITY_HIGH && fk.deny_high_priority)
+		return -EPERM;
+
+	dev = fake_find(args->device_id);
+	if (!dev)
+		return -ENODEV;
+	for (i = 0; i < dev->num_engines; i++)
+		if (dev->engines[i].engine_class == args->engine_class &&
+		    dev->engines[i].engine_instance == args->engine_instance)
+			break;
+	if (i == dev->num_engines)
+		return -ENOENT;
+
+	for (i = 0; i < FAKE_MAX_CTXS; i++) {
+		if (c->ctxs[i].id)
+			live++;
+		else if (!ctx)
+			ctx = &c->ctxs[i];
+	}
+	if (!ctx || live >= fk.max_contexts)
+		return -EMFILE;
+
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->id = (uint32_t)(ctx - c->ctxs) + 1;
+	ctx->device_id = args->device_id;
+	ctx->engine_class = args->engine_class;
+	ctx->engine_instance = args->engine_instance;
+	ctx->priority = args->priority;
+	args->ctx_id = ctx->id;
+	return 0;
+}
+
+static void fake_event_drop(struct fake_client *c, uint32_t ctx_id)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->num_events; i++) {
+		if (c->events[i] == ctx_id) {
+			memmove(&c->events[i], &c->events[i + 1],
+				(c->num_events - i - 1) * sizeof(c->events[0]));
+			c->num_events--;
+			return;
+		}
+	}
+}
+
+static int fake_ctx_destroy(struct fake_client *c,
+			    const struct gpufe_ctx_destroy *args)
+{
+	struct fake_ctx *ctx;
+
+	if (args->pad)
+		return -EINVAL;
+	ctx = fake_client_ctx(c, args->ctx_id);
+	if (!ctx)
+		return -ENOENT;
+	/* Simplified: the kernel would still deliver a pending event. */
+	fake_event_drop(c, ctx->id);
+	memset(ctx, 0, sizeof(*ctx));
+	fk.ctx_destroys++;
+	return 0;
+}
+
+static int fake_ctx_status(struct fake_client *c, struct gpufe_ctx_status *args)
+{
+	const struct fake_ctx *ctx;
+
+	if (args->flags)
+		return -EINVAL;
+	ctx = fake_client_ctx(c, args->ctx_id);
+	if (!ctx)
+		return -ENOENT;
+	args->submitted = ctx->submitted;
+	args->completed = ctx->completed;
+	args->error = ctx->error;
+	args->state = ctx->state;
+	return 0;
+}
+
+static void fake_ctx_complete(struct fake_client *c, struct fake_ctx *ctx,
+			      uint64_t seqno, int32_t error)
+{
+	if (seqno > ctx->submitted)
+		seqno = ctx->submitted;
+	if (seqno <= ctx->completed)
+		return;
+	ctx->completed = seqno;
+	if (error)
+		ctx->error = error;
+	if (!ctx->event_pending) {
+		ctx->event_pending = 1;
+		c->events[c->num_events++] = ctx->id;
+	}
+}
+
+void fake_complete(int fd, uint32_t ctx_id, uint64_t seqno, int32_t error)
+{
+	struct fake_client *c = fake_client(fd);
+	struct fake_ctx *ctx = c ? fake_client_ctx(c, ctx_id) : NULL;
+
+	if (ctx)
+		fake_ctx_complete(c, ctx, seqno, error);
+}
+
+/* What one swgpu command is, for the checks and the run. */
+union fake_cmd {
+	uint32_t opcode;
+	struct swgpu_cmd_nop nop;
+	struct swgpu_cmd_fill fill;
+	struct swgpu_cmd_copy copy;
+	struct swgpu_cmd_vadd vadd;
+	struct swgpu_cmd_delay_us delay;
+	struct swgpu_cmd_timestamp timestamp;
+};
+
+static size_t fake_cmd_size(uint32_t opcode)
+{
+	switch (opcode) {
+	case SWGPU_CMD_NOP:
+		return sizeof(struct swgpu_cmd_nop);
+	case SWGPU_CMD_FILL:
+		return sizeof(struct swgpu_cmd_fill);
+	case SWGPU_CMD_COPY:
+		return sizeof(struct swgpu_cmd_copy);
+	case SWGPU_CMD_VADD:
+		return sizeof(struct swgpu_cmd_vadd);
+	case SWGPU_CMD_DELAY_US:
+		return sizeof(struct swgpu_cmd_delay_us);
+	case SWGPU_CMD_TIMESTAMP:
+		return sizeof(struct swgpu_cmd_timestamp);
+	default:
+		return 0;
+	}
+}
+
+/* A job being checked or run: its buffers, in list order. */
+struct fake_job {
+	const struct gpufe_submit_bo *list;
+	struct fake_bo *bos[GPUFE_SUBMIT_MAX_BOS];
+	uint32_t num_bos;
+	uint16_t engine_class;
+};
+
+/* May the job touch [offset, offset + length) of buffer @index so? */
+static int fake_range_ok(const struct fake_job *job, uint32_t index,
+			 uint64_t offset, uint64_t length, uint64_t align,
+			 uint32_t access)
+{
+	const struct fake_bo *bo;
+
+	if (index >= job->num_bos)
+		return 0;
+	bo = job->bos[index];
+	if (!(job->list[index].flags & access))
+		return 0;
+	if (offset % align || length % align)
+		return 0;
+	return offset <= bo->size && length <= bo->size - offset;
+}
+
+static int fake_cmd_check(const struct fake_job *job, const union fake_cmd *cmd,
+			  uint64_t *delay)
+{
+	const int copy_class = job->engine_class == GPUFE_ENGINE_CLASS_COPY;
+	const int compute = job->engine_class == GPUFE_ENGINE_CLASS_COMPUTE;
+	uint64_t len;
+
+	switch (cmd->opcode) {
+	case SWGPU_CMD_NOP:
+		return 1;
+	case SWGPU_CMD_FILL:
+		return (compute || copy_class) && !cmd->fill.pad &&
+		       fake_range_ok(job, cmd->fill.bo, cmd->fill.offset,
+				     cmd->fill.length, 4, GPUFE_SUBMIT_BO_WRITE);
+	case SWGPU_CMD_COPY:
+		if (!(compute || copy_class) || cmd->copy.pad)
+			return 0;
+		len = cmd->copy.length;
+		if (!fake_range_ok(job, cmd->copy.src_bo, cmd->copy.src_offset,
+				   len, 1, GPUFE_SUBMIT_BO_READ) ||
+		    !fake_range_ok(job, cmd->copy.dst_bo, cmd->copy.dst_offset,
+				   len, 1, GPUFE_SUBMIT_BO_WRITE))
+			return 0;
+		/* One buffer: the ranges must not overlap. */
+		return cmd->copy.src_bo != cmd->copy.dst_bo || !len ||
+		       cmd->copy.src_offset + len <= cmd->copy.dst_offset ||
+		       cmd->copy.dst_offset + len <= cmd->copy.src_offset;
+	case SWGPU_CMD_VADD:
+		if (!compute || cmd->vadd.count > UINT64_MAX / 4)
+			return 0;
+		len = cmd->vadd.count * 4;
+		return fake_range_ok(job, cmd->vadd.a_bo, cmd->vadd.a_offset,
+				     len, 4, GPUFE_SUBMIT_BO_READ) &&
+		       fake_range_ok(job, cmd->vadd.b_bo, cmd->vadd.b_offset,
+				     len, 4, GPUFE_SUBMIT_BO_READ) &&
+		       fake_range_ok(job, cmd->vadd.dst_bo,
+				     cmd->vadd.dst_offset, len, 4,
+				     GPUFE_SUBMIT_BO_WRITE);
+	case SWGPU_CMD_DELAY_US:
+		*delay += cmd->delay.usecs;
+		return *delay <= SWGPU_MAX_DELAY_US;
+	case SWGPU_CMD_TIMESTAMP:
+		return fake_range_ok(job, cmd->timestamp.bo,
+				     cmd->timestamp.offset, 8, 8,
+				     GPUFE_SUBMIT_BO_WRITE);
+	default:
+		return 0;
+	}
+}
+
+/* Decode the command at @at of @left bytes; 0 if there is none whole. */
+static size_t fake_cmd_decode(const uint8_t *at, size_t left,
+			      union fake_cmd *cmd)
+{
+	uint32_t opcode;
+	size_t size;
+
+	if (left < sizeof(opcode))
+		return 0;
+	memcpy(&opcode, at, sizeof(opcode));
+	size = fake_cmd_size(opcode);
+	if (!size || size > left)
+		return 0;
+	memset(cmd, 0, sizeof(*cmd));
+	memcpy(cmd, at, size);
+	return size;
+}
+
+static int fake_stream_check(const struct fake_job *job, const uint8_t *cmds,
+			     size_t size)
+{
+	uint64_t delay = 0;
+	size_t pos = 0, n;
+	union fake_cmd cmd;
+
+	while (pos < size) {
+		n = fake_cmd_decode(cmds + pos, size - pos, &cmd);
+		if (!n || !fake_cmd_check(job, &cmd, &delay))
+			return -EINVAL;
+		pos += n;
+	}
+	return 0;
+}
+
+static void fake_stream_run(const struct fake_job *job, const uint8_t *cmds,
+			    size_t size)
+{
+	size_t pos = 0;
+	union fake_cmd cmd;
+
+	while (pos < size) {
+		uint8_t *a, *b, *d;
+		struct timespec ts;
+		uint64_t i, now;
+		uint32_t x, y;
+
+		pos += fake_cmd_decode(cmds + pos, size - pos, &cmd);
+		switch (cmd.opcode) {
+		case SWGPU_CMD_FILL:
+			d = (uint8_t *)job->bos[cmd.fill.bo]->vaddr +
+			    cmd.fill.offset;
+			for (i = 0; i < cmd.fill.length; i += 4)
+				memcpy(d + i, &cmd.fill.value, 4);
+			break;
+		case SWGPU_CMD_COPY:
+			memcpy((uint8_t *)job->bos[cmd.copy.dst_bo]->vaddr +
+			       cmd.copy.dst_offset,
+			       (uint8_t *)job->bos[cmd.copy.src_bo]->vaddr +
+			       cmd.copy.src_offset, cmd.copy.length);
+			break;
+		case SWGPU_CMD_VADD:
+			a = (uint8_t *)job->bos[cmd.vadd.a_bo]->vaddr +
+			    cmd.vadd.a_offset;
+			b = (uint8_t *)job->bos[cmd.vadd.b_bo]->vaddr +
+			    cmd.vadd.b_offset;
+			d = (uint8_t *)job->bos[cmd.vadd.dst_bo]->vaddr +
+			    cmd.vadd.dst_offset;
+			for (i = 0; i < cmd.vadd.count; i++) {
+				memcpy(&x, a + 4 * i, 4);
+				memcpy(&y, b + 4 * i, 4);
+				x += y;
+				memcpy(d + 4 * i, &x, 4);
+			}
+			break;
+		case SWGPU_CMD_TIMESTAMP:
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+			now = (uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec;
+			memcpy((uint8_t *)job->bos[cmd.timestamp.bo]->vaddr +
+			       cmd.timestamp.offset, &now, sizeof(now));
+			break;
+		default:	/* NOP; DELAY_US does not sleep here */
+			break;
+		}
+	}
+}
+
+static int fake_submit(struct fake_client *c, struct gpufe_submit *args)
+{
+	const uint32_t known = GPUFE_SUBMIT_IN_FENCE | GPUFE_SUBMIT_OUT_FENCE;
+	const struct gpufe_submit_bo *ubos;
+	struct fake_job job = { 0 };
+	struct fake_ctx *ctx;
+	unsigned int i, j;
+	int out_fd = -1, ret;
+
+	/* The argument and the buffer list first, then the lookups. */
+	if (args->flags & ~known)
+		return -EINVAL;
+	if (!(args->flags & GPUFE_SUBMIT_IN_FENCE) && args->in_fence_fd)
+		return -EINVAL;
+	if (!args->cmds_size || args->cmds_size % 4 ||
+	    args->cmds_size > GPUFE_SUBMIT_MAX_CMDS_SIZE)
+		return -EINVAL;
+	if (args->num_bos > GPUFE_SUBMIT_MAX_BOS)
+		return -EINVAL;
+	if (!args->cmds || (args->num_bos && !args->bos))
+		return -EFAULT;
+
+	ubos = (const struct gpufe_submit_bo *)(uintptr_t)args->bos;
+	for (i = 0; i < args->num_bos; i++) {
+		if (!ubos[i].flags || (ubos[i].flags & ~(GPUFE_SUBMIT_BO_READ |
+							GPUFE_SUBMIT_BO_WRITE)))
+			return -EINVAL;
+		for (j = 0; j < i; j++)
+			if (ubos[j].handle == ubos[i].handle)
+				return -EINVAL;
+	}
+	job.list = ubos;
+	job.num_bos = args->num_bos;
+	for (i = 0; i < args->num_bos; i++) {
+		job.bos[i] = fake_client_bo(c, ubos[i].handle);
+		if (!job.bos[i])
+			return -ENOENT;
+	}
+
+	ctx = fake_client_ctx(c, args->ctx_id);
+	if (!ctx)
+		return -ENOENT;
+	if (ctx->state == GPUFE_CTX_STATE_LOST)
+		return -ENODEV;
+	if ((args->flags & GPUFE_SUBMIT_IN_FENCE) &&
+	    fcntl(args->in_fence_fd, F_GETFD) < 0)
+		return -EINVAL;		/* not a sync_file */
+
+	job.engine_class = ctx->engine_class;
+	ret = fake_stream_check(&job, (const uint8_t *)(uintptr_t)args->cmds,
+				args->cmds_size);
+	if (ret)
+		return ret;
+
+	if (args->flags & GPUFE_SUBMIT_OUT_FENCE) {
+		/* A sync_file stands in as /dev/null, close-on-exec. */
+		out_fd = __real_open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (out_fd < 0)
+			return -EMFILE;
+	}
+
+	fk.last_submit.args = *args;
+	memcpy(fk.last_submit.cmds, (const void *)(uintptr_t)args->cmds,
+	       args->cmds_size);
+	if (args->num_bos)
+		memcpy(fk.last_submit.bos, ubos, args->num_bos * sizeof(*ubos));
+	fk.submits++;
+
+	fake_stream_run(&job, (const uint8_t *)(uintptr_t)args->cmds,
+			args->cmds_size);
+	ctx->submitted++;
+	if (fk.auto_complete)
+		fake_ctx_complete(c, ctx, ctx->submitted, 0);
+
+	if (out_fd >= 0)
+		args->out_fence_fd = out_fd;
+	args->seqno = ctx->submitted;
+	return 0;
+}
+
+static int64_t fake_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int fake_wait(struct fake_client *c, const struct gpufe_wait *args)
+{
+	struct fake_ctx *ctx;
+
+	if (args->flags)
+		return -EINVAL;
+	ctx = fake_client_ctx(c, args->ctx_id);
+	if (!ctx)
+		return -ENOENT;
+	if (!args->seqno || args->seqno > ctx->submitted)
+		return -EINVAL;
+	if (ctx->completed >= args->seqno)
+		return 0;
+	if (args->timeout_ns <= fake_now_ns())
+		return -ETIME;
+	if (fk.complete_on_wait) {
+		fake_ctx_complete(c, ctx, args->seqno, 0);
+		return 0;
+	}
+	return -ETIME;	/* as if the deadline passed: nothing sleeps here */
+}
+
+static int fake_datapath_ioctl(struct fake_client *c, unsigned long req,
+			       void *arg)
+{
+	switch (req) {
+	case GPUFE_IOCTL_BO_CREATE:
+		return fake_bo_create(c, arg);
+	case GPUFE_IOCTL_BO_DESTROY:
+		return fake_bo_destroy(c, arg);
+	case GPUFE_IOCTL_BO_EXPORT:
+		return fake_bo_export(c, arg);
+	case GPUFE_IOCTL_BO_IMPORT:
+		return fake_bo_import(c, arg);
+	case GPUFE_IOCTL_CTX_CREATE:
+		return fake_ctx_create(c, arg);
+	case GPUFE_IOCTL_CTX_DESTROY:
+		return fake_ctx_destroy(c, arg);
+	case GPUFE_IOCTL_CTX_STATUS:
+		return fake_ctx_status(c, arg);
+	case GPUFE_IOCTL_SUBMIT:
+		return fake_submit(c, arg);
+	case GPUFE_IOCTL_WAIT:
+		return fake_wait(c, arg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+/*
+ * An ioctl fails as a whole: the handlers write their results into a copy
+ * of the argument, published only on success.
+ */
+static int fake_ioctl(int fd, unsigned long req, void *arg)
+{
+	uint64_t copy[8];
+	size_t size = _IOC_SIZE(req);
+	int ret;
+
 	if (req == GPUFE_IOCTL_VERSION) {
 		memcpy(arg, &fk.version, sizeof(fk.version));
 		return 0;
 	}
 	if (req == GPUFE_IOCTL_QUERY)
 		return fake_query(arg);
-	return -ENOTTY;
+	/* A 1.0 kernel does not know the data path's numbers. */
+	if (!(fk.version.features & GPUFE_FEATURE_DATAPATH) ||
+	    size > sizeof(copy))
+		return -ENOTTY;
+
+	memcpy(copy, arg, size);
+	ret = fake_datapath_ioctl(fake_client(fd), req, copy);
+	if (!ret && (_IOC_DIR(req) & _IOC_READ))
+		memcpy(arg, copy, size);
+	return ret;
 }
 
 int __wrap_ioctl(int fd, unsigned long req, ...)
@@ -281,6 +1008,10 @@ int __wrap_ioctl(int fd, unsigned long req, ...)
 		return __real_ioctl(fd, req, arg);
 
 	fk.ioctl_calls++;
+	/* Recorded before any injected failure: every attempt counts. */
+	if (req == GPUFE_IOCTL_WAIT && fk.num_waits < FAKE_MAX_LOG)
+		fk.wait_deadlines[fk.num_waits++] =
+			((const struct gpufe_wait *)arg)->timeout_ns;
 	if (fk.inject_pos < fk.inject_len) {
 		int err = fk.inject[fk.inject_pos++];
 
@@ -290,7 +1021,7 @@ int __wrap_ioctl(int fd, unsigned long req, ...)
 		}
 	}
 
-	ret = fake_ioctl(req, arg);
+	ret = fake_ioctl(fd, req, arg);
 	if (ret < 0) {
 		if (ret == -EINVAL)
 			fk.einval++;
@@ -313,15 +1044,25 @@ static void fake_record_open(const char *path, int flags)
 
 static int fake_open(const char *path, int flags)
 {
+	struct fake_client *c = NULL;
+	unsigned int i;
 	int fd;
 
-	if (fk.num_fds == FAKE_MAX_FDS) {
+	for (i = 0; i < FAKE_MAX_FDS && !c; i++)
+		if (!fk.clients[i].in_use)
+			c = &fk.clients[i];
+	if (fk.num_fds == FAKE_MAX_FDS || !c) {
 		errno = EMFILE;
 		return -1;
 	}
 	fd = __real_open("/dev/null", flags);
-	if (fd >= 0)
+	if (fd >= 0) {
 		fk.fds[fk.num_fds++] = fd;
+		memset(c, 0, sizeof(*c));
+		c->in_use = 1;
+		c->fd = fd;
+		c->open_flags = flags;
+	}
 	(void)path;
 	return fd;
 }
@@ -362,6 +1103,7 @@ int __wrap_open64(const char *path, int flags, ...)
 
 int __wrap_close(int fd)
 {
+	struct fake_client *c = fake_client(fd);
 	unsigned int i;
 
 	for (i = 0; i < fk.num_fds; i++) {
@@ -370,5 +1112,115 @@ int __wrap_close(int fd)
 			break;
 		}
 	}
+	if (c)
+		fake_client_release(c);
 	return __real_close(fd);
+}
+
+void *__wrap_mmap(void *addr, size_t len, int prot, int flags, int fd,
+		  off_t off)
+{
+	struct fake_client *c = fake_client(fd);
+	const struct fake_bo *bo;
+
+	if (!c)
+		return __real_mmap(addr, len, prot, flags, fd, off);
+
+	/* The offset names the buffer, as handle << PAGE_SHIFT. */
+	bo = off % FAKE_PAGE_SIZE ? NULL :
+	     fake_client_bo(c, (uint32_t)((uint64_t)off / FAKE_PAGE_SIZE));
+	if (!bo || !len || len > bo->size) {
+		errno = EINVAL;
+		return MAP_FAILED;
+	}
+	addr = __real_mmap(addr, len, prot, flags, bo->memfd, 0);
+	if (addr != MAP_FAILED) {
+		fk.mmaps++;
+		if (fk.num_maps < FAKE_MAX_LOG) {
+			fk.maps[fk.num_maps].addr = addr;
+			fk.maps[fk.num_maps].len = len;
+			fk.num_maps++;
+		}
+	}
+	return addr;
+}
+
+int __wrap_munmap(void *addr, size_t len)
+{
+	unsigned int i;
+
+	for (i = 0; i < fk.num_maps; i++) {
+		if (fk.maps[i].addr == addr && fk.maps[i].len == len) {
+			fk.maps[i] = fk.maps[--fk.num_maps];
+			fk.munmaps++;
+			break;
+		}
+	}
+	return __real_munmap(addr, len);
+}
+
+ssize_t __wrap_read(int fd, void *buf, size_t count)
+{
+	struct fake_client *c = fake_client(fd);
+	size_t done = 0;
+
+	if (!c)
+		return __real_read(fd, buf, count);
+
+	fk.read_calls++;
+	fk.last_read_count = count;
+	if (count < sizeof(struct gpufe_event)) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (!c->num_events) {
+		/* A blocking read would sleep; this fake never does. */
+		if (!(c->open_flags & O_NONBLOCK))
+			fk.blocking_reads++;
+		errno = EAGAIN;
+		return -1;
+	}
+	while (c->num_events && count - done >= sizeof(struct gpufe_event)) {
+		struct fake_ctx *ctx = fake_client_ctx(c, c->events[0]);
+		struct gpufe_event ev = {
+			.type = GPUFE_EVENT_COMPLETION,
+			.ctx_id = ctx->id,
+			.seqno = ctx->completed,
+			.error = ctx->error,
+		};
+
+		ctx->event_pending = 0;
+		fake_event_drop(c, ctx->id);
+		memcpy((char *)buf + done, &ev, sizeof(ev));
+		done += sizeof(ev);
+	}
+	/* A broken kernel: part of an event goes missing. */
+	if (fk.read_truncate && fk.read_truncate <= done) {
+		done -= fk.read_truncate;
+		fk.read_truncate = 0;
+	}
+	return (ssize_t)done;
+}
+
+int __wrap_poll(struct pollfd *fds, nfds_t nfds, int timeout)
+{
+	struct fake_client *c = nfds == 1 ? fake_client(fds[0].fd) : NULL;
+
+	if (!c)
+		return __real_poll(fds, nfds, timeout);
+
+	if (fk.poll_calls < FAKE_MAX_LOG)
+		fk.poll_timeouts[fk.poll_calls] = timeout;
+	fk.poll_calls++;
+	if (fk.poll_eintr) {
+		fk.poll_eintr--;
+		errno = EINTR;
+		return -1;
+	}
+	if (!c->num_events && timeout && fk.on_poll)
+		fk.on_poll(c->fd);
+	fds[0].revents = c->num_events ? fds[0].events & (POLLIN | POLLRDNORM) : 0;
+	if (fds[0].revents && fk.after_poll)
+		fk.after_poll(c->fd);
+	return !!fds[0].revents;
 }

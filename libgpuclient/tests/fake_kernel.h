@@ -7,22 +7,40 @@
 #ifndef GPUCLIENT_FAKE_KERNEL_H
 #define GPUCLIENT_FAKE_KERNEL_H
 
+#include <poll.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <gpufe.h>
 
 /*
- * The test binary is linked with -Wl,--wrap=ioctl,--wrap=open,--wrap=close:
- * opening FAKE_PATH yields a real descriptor (of /dev/null) that the fake
- * kernel then owns; ioctl() on it is served by fake_kernel.c, following
- * uapi/gpufe.h to the letter. Every other path and descriptor goes to the
- * real system calls.
+ * The test binary is linked with -Wl,--wrap= for ioctl, open, open64,
+ * close, mmap, munmap, read and poll: opening FAKE_PATH yields a real descriptor
+ * (of /dev/null) that the fake kernel then owns; ioctl(), mmap(), read()
+ * and poll() on it are served by fake_kernel.c, following uapi/gpufe.h to
+ * the letter. Every other path and descriptor goes to the real system
+ * calls. fake_preload.c builds the same fake as an LD_PRELOAD library for
+ * the examples.
+ *
+ * Each fake descriptor is a client with its own buffer and context
+ * namespaces. A buffer's memory is a memfd: mmap() on the client maps it,
+ * an export is a duplicate of it (standing in for a dma-buf) and an import
+ * recognises it by its name and inode. SUBMIT checks the stream as swgpu does, records
+ * it in fk.last_submit and runs it at once on the buffers' memory; the
+ * context's completed sequence number moves only when the test says so
+ * (fake_complete(), fk.auto_complete, fk.complete_on_wait), so that waits,
+ * statuses and events are under the test's control. Nothing ever sleeps:
+ * a WAIT or poll() that would block returns as if its timeout had passed.
  */
 #define FAKE_PATH		"/nonexistent/fake-gpufe"
 #define FAKE_MAX_DEVICES	64
 #define FAKE_MAX_ENGINES	16
 #define FAKE_MAX_FDS		16
 #define FAKE_MAX_INJECT		32
+#define FAKE_MAX_BOS		80	/* per client: more than a list holds */
+#define FAKE_MAX_CTXS		16	/* per client */
+#define FAKE_MAX_LOG		32
+#define FAKE_PAGE_SIZE		4096
 
 struct fake_engine {
 	uint16_t engine_class;
@@ -37,6 +55,46 @@ struct fake_device {
 	char backend[GPUFE_NAME_LEN];
 	unsigned int num_engines;
 	struct fake_engine engines[FAKE_MAX_ENGINES];
+};
+
+struct fake_bo {
+	uint32_t handle;	/* 0: a free slot */
+	uint64_t size;		/* whole pages */
+	int memfd;		/* the memory, close-on-exec */
+	dev_t st_dev;		/* the memfd's identity, for imports */
+	ino_t st_ino;
+	void *vaddr;		/* the fake's own mapping, for running jobs */
+};
+
+struct fake_ctx {
+	uint32_t id;		/* 0: a free slot */
+	uint32_t device_id;
+	uint16_t engine_class;
+	uint16_t engine_instance;
+	int32_t priority;
+	uint64_t submitted;
+	uint64_t completed;
+	int32_t error;
+	uint32_t state;
+	int event_pending;
+};
+
+struct fake_client {
+	int in_use;
+	int fd;
+	int open_flags;
+	struct fake_bo bos[FAKE_MAX_BOS];	/* handle = index + 1 */
+	struct fake_ctx ctxs[FAKE_MAX_CTXS];	/* id = index + 1 */
+	/* contexts with a pending event, oldest first */
+	uint32_t events[FAKE_MAX_CTXS];
+	unsigned int num_events;
+};
+
+/* The last SUBMIT that succeeded, as the kernel copied it in. */
+struct fake_submit {
+	struct gpufe_submit args;
+	uint8_t cmds[GPUFE_SUBMIT_MAX_CMDS_SIZE];
+	struct gpufe_submit_bo bos[GPUFE_SUBMIT_MAX_BOS];
 };
 
 struct fake_kernel {
@@ -73,6 +131,42 @@ struct fake_kernel {
 	 */
 	int entry_extra;
 
+	/* data path knobs */
+	int auto_complete;		/* jobs complete as they are queued */
+	int complete_on_wait;		/* a WAIT that would block completes */
+	int deny_high_priority;		/* no CAP_SYS_NICE: -EPERM */
+	uint64_t max_bo_size;		/* larger: -E2BIG */
+	unsigned int max_contexts;	/* per client; more: -EMFILE */
+
+	/* poll(): fail the next this many calls with EINTR */
+	unsigned int poll_eintr;
+	/* called when a poll() on @fd would block, before it gives up */
+	void (*on_poll)(int fd);
+	/* called when a poll() on @fd reports it readable */
+	void (*after_poll)(int fd);
+
+	/* data path records */
+	struct fake_submit last_submit;
+	unsigned int submits;		/* successful SUBMITs */
+	int64_t wait_deadlines[FAKE_MAX_LOG];	/* every WAIT, in order */
+	unsigned int num_waits;
+	int poll_timeouts[FAKE_MAX_LOG];	/* every poll() of a fake fd */
+	unsigned int poll_calls;
+	unsigned int read_calls;	/* read() of a fake fd */
+	size_t last_read_count;		/* the count of the last one */
+	unsigned int read_truncate;	/* bytes the next read() loses */
+	unsigned int blocking_reads;	/* of those, on a blocking fd */
+	unsigned int mmaps;		/* successful mmap() of a fake fd */
+	unsigned int munmaps;		/* munmap() of exactly such a mapping */
+	struct {
+		void *addr;
+		size_t len;
+	} maps[FAKE_MAX_LOG];		/* those mappings still there */
+	unsigned int num_maps;
+	uint32_t last_export_flags;
+	unsigned int bo_destroys;	/* successful BO_DESTROYs */
+	unsigned int ctx_destroys;	/* successful CTX_DESTROYs */
+
 	/* statistics */
 	unsigned int ioctl_calls;	/* every ioctl() on a fake fd */
 	unsigned int probes;		/* successful size-0 queries */
@@ -83,6 +177,7 @@ struct fake_kernel {
 	/* fake descriptors currently open */
 	int fds[FAKE_MAX_FDS];
 	unsigned int num_fds;
+	struct fake_client clients[FAKE_MAX_FDS];
 
 	/* the last open() call, fake or not */
 	char last_open_path[256];
@@ -93,6 +188,8 @@ extern struct fake_kernel fk;
 
 /* Forget everything; the version becomes 1.0.0 with discovery. */
 void fake_reset(void);
+/* Become a 1.1 kernel with the data path. */
+void fake_set_datapath(void);
 /* Close descriptors a failed test left open; returns how many. */
 unsigned int fake_close_leftovers(void);
 
@@ -106,16 +203,36 @@ void fake_remove_device(uint32_t id);
 void fake_inject(int err);
 int fake_fd_is_open(int fd);
 
+/* The data path, by client descriptor. */
+struct fake_client *fake_client(int fd);
+struct fake_bo *fake_bo(int fd, uint32_t handle);
+struct fake_ctx *fake_ctx(int fd, uint32_t ctx_id);
+/* Complete the context's jobs up to @seqno, the last with @error. */
+void fake_complete(int fd, uint32_t ctx_id, uint64_t seqno, int32_t error);
+/* Count the live buffers and contexts of every client. */
+unsigned int fake_count_bos(void);
+unsigned int fake_count_ctxs(void);
+
 /* The real calls, as the linker's --wrap names them. */
 int __real_ioctl(int fd, unsigned long req, ...);
 int __real_open(const char *path, int flags, ...);
 int __real_open64(const char *path, int flags, ...);
 int __real_close(int fd);
+void *__real_mmap(void *addr, size_t len, int prot, int flags, int fd,
+		  off_t off);
+int __real_munmap(void *addr, size_t len);
+ssize_t __real_read(int fd, void *buf, size_t count);
+int __real_poll(struct pollfd *fds, nfds_t nfds, int timeout);
 
 /* The link-time wrappers. */
 int __wrap_ioctl(int fd, unsigned long req, ...);
 int __wrap_open(const char *path, int flags, ...);
 int __wrap_open64(const char *path, int flags, ...);
 int __wrap_close(int fd);
+void *__wrap_mmap(void *addr, size_t len, int prot, int flags, int fd,
+		  off_t off);
+int __wrap_munmap(void *addr, size_t len);
+ssize_t __wrap_read(int fd, void *buf, size_t count);
+int __wrap_poll(struct pollfd *fds, nfds_t nfds, int timeout);
 
 #endif /* GPUCLIENT_FAKE_KERNEL_H */

@@ -5,13 +5,17 @@
 
 /*
  * Host unit tests for libgpuclient, against the fake kernel in
- * fake_kernel.c. Run with no argument for every test, or with test names
+ * fake_kernel.c: the device handle and discovery here, the data path in
+ * test_datapath.c. Run with no argument for every test, or with test names
  * to run only those.
  *
  * After each test the runner closes the handles and frees the lists the
- * test left in the t_* variables, then fails the test if a fake descriptor
- * is still open (a descriptor leak) or if the library ever sent a request
- * the fake kernel rejected with -EINVAL (a malformed request).
+ * test left in the t_* variables (and the d_* ones of test_datapath.c),
+ * then fails the test if a fake descriptor is still open (a descriptor
+ * leak), a buffer mapping is left (a mapping leak), the library ever read
+ * the device blocking, or it ever sent a request the fake kernel rejected
+ * with -EINVAL (a malformed request; tests that mean to provoke one clear
+ * fk.einval).
  */
 
 #include <dirent.h>
@@ -24,6 +28,7 @@
 #include "gpuclient_priv.h"
 #include "fake_kernel.h"
 #include "harness.h"
+#include "tests.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -122,6 +127,8 @@ static void open_flags(void)
 	CHECK_STR(fk.last_open_path, FAKE_PATH);
 	CHECK_INT(fk.last_open_flags & O_ACCMODE, ==, O_RDWR);
 	CHECK(fk.last_open_flags & O_CLOEXEC);
+	/* gpuclient_read_events() must never block in read(). */
+	CHECK(fk.last_open_flags & O_NONBLOCK);
 
 	fd = gpuclient_get_fd(t_h);
 	CHECK(fake_fd_is_open(fd));
@@ -784,7 +791,7 @@ static void engine_class_name(void)
 
 static const struct test tests[] = {
 	TEST(open_missing_path, "opening a missing node fails with -ENOENT"),
-	TEST(open_flags, "the node is opened O_RDWR | O_CLOEXEC"),
+	TEST(open_flags, "the node is opened O_RDWR | O_CLOEXEC | O_NONBLOCK"),
 	TEST(open_default_path, "NULL path opens /dev/gpufe"),
 	TEST(open_env_path, "NULL path honours $GPUFE_DEVICE"),
 	TEST(open_path_beats_env, "an explicit path wins over $GPUFE_DEVICE"),
@@ -824,6 +831,7 @@ static const struct test tests[] = {
 
 static void test_cleanup(void)
 {
+	datapath_cleanup();
 	gpuclient_close(t_h);
 	gpuclient_close(t_h2);
 	gpuclient_free_devices(t_devs);
@@ -846,6 +854,42 @@ static const char *dashed(const char *name)
 	return buf;
 }
 
+/* Run one test in a fresh fake kernel; returns 1 if it passed. */
+static int run_test(const struct test *t, unsigned int n)
+{
+	unsigned int leaked;
+
+	fake_reset();
+	unsetenv(GPUCLIENT_DEVICE_ENV);
+	hook_budget = 0;
+	hook_next_id = 0;
+	test_failed = 0;
+
+	printf("# %s: %s\n", dashed(t->name), t->desc);
+	fflush(stdout);
+	t->fn();
+	/* Release what the test keeps; the fake fds must all go. */
+	t_devs = t_devs == SENTINEL_DEVS ? NULL : t_devs;
+	t_engines = t_engines == SENTINEL_ENGINES ? NULL : t_engines;
+	test_cleanup();
+
+	leaked = fake_close_leftovers();
+	if (leaked && !test_failed)
+		test_fail("%u gpufe descriptor(s) leaked", leaked);
+	if (fk.einval && !test_failed)
+		test_fail("the library sent %u malformed request(s)", fk.einval);
+	if (fk.num_maps && !test_failed)
+		test_fail("%u buffer mapping(s) leaked", fk.num_maps);
+	if (fk.blocking_reads && !test_failed)
+		test_fail("the library read a blocking descriptor %u time(s)",
+			  fk.blocking_reads);
+
+	fflush(stderr);
+	printf("%s %u - %s\n", test_failed ? "not ok" : "ok", n,
+	       dashed(t->name));
+	return !test_failed;
+}
+
 static int selected(const char *name, int argc, char **argv)
 {
 	int i;
@@ -858,50 +902,41 @@ static int selected(const char *name, int argc, char **argv)
 	return 0;
 }
 
+/* The tables, in the order they run. */
+static const struct {
+	const struct test *tests;
+	const unsigned int *count;
+} suites[] = {
+	{ tests, NULL },
+	{ datapath_tests, &num_datapath_tests },
+};
+
+static unsigned int suite_count(unsigned int s)
+{
+	return suites[s].count ? *suites[s].count : ARRAY_SIZE(tests);
+}
+
 int main(int argc, char **argv)
 {
-	unsigned int i, n = 0, passed = 0, failed = 0;
+	unsigned int s, i, n = 0, passed = 0, failed = 0;
 
-	for (i = 0; i < ARRAY_SIZE(tests); i++)
-		n += selected(tests[i].name, argc, argv);
+	for (s = 0; s < ARRAY_SIZE(suites); s++)
+		for (i = 0; i < suite_count(s); i++)
+			n += selected(suites[s].tests[i].name, argc, argv);
 	printf("TAP version 13\n1..%u\n", n);
 
 	n = 0;
-	for (i = 0; i < ARRAY_SIZE(tests); i++) {
-		const struct test *t = &tests[i];
-		unsigned int leaked;
+	for (s = 0; s < ARRAY_SIZE(suites); s++) {
+		for (i = 0; i < suite_count(s); i++) {
+			const struct test *t = &suites[s].tests[i];
 
-		if (!selected(t->name, argc, argv))
-			continue;
-
-		fake_reset();
-		unsetenv(GPUCLIENT_DEVICE_ENV);
-		hook_budget = 0;
-		hook_next_id = 0;
-		test_failed = 0;
-
-		printf("# %s: %s\n", dashed(t->name), t->desc);
-		fflush(stdout);
-		t->fn();
-		/* Release what the test keeps; the fake fds must all go. */
-		t_devs = t_devs == SENTINEL_DEVS ? NULL : t_devs;
-		t_engines = t_engines == SENTINEL_ENGINES ? NULL : t_engines;
-		test_cleanup();
-
-		leaked = fake_close_leftovers();
-		if (leaked && !test_failed)
-			test_fail("%u gpufe descriptor(s) leaked", leaked);
-		if (fk.einval && !test_failed)
-			test_fail("the library sent %u malformed request(s)",
-				  fk.einval);
-
-		fflush(stderr);
-		printf("%s %u - %s\n", test_failed ? "not ok" : "ok", ++n,
-		       dashed(t->name));
-		if (test_failed)
-			failed++;
-		else
-			passed++;
+			if (!selected(t->name, argc, argv))
+				continue;
+			if (run_test(t, ++n))
+				passed++;
+			else
+				failed++;
+		}
 	}
 
 	printf("libgpuclient: %u passed, %u failed\n", passed, failed);

@@ -161,11 +161,15 @@ static int fake_query_engines(struct gpufe_query *q)
 static int fake_ioctl(unsigned long req, void *arg)
 {
 	if (req == GPUFE_IOCTL_VERSION) {
+		/*
+		 * A 1.0 kernel: discovery is all this fake implements, and
+		 * the expected output must not move with the uAPI header.
+		 */
 		struct gpufe_version v = {
 			.major = env_uint("FAKE_GPUFE_MAJOR",
 					  GPUFE_VERSION_MAJOR),
-			.minor = GPUFE_VERSION_MINOR,
-			.patch = GPUFE_VERSION_PATCH,
+			.minor = 0,
+			.patch = 0,
 			.features = GPUFE_FEATURE_DISCOVERY,
 		};
 

@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Copyright (c) 2026 The gpufe authors
+ */
+
+/**
+ * DOC: contexts
+ *
+ * A &struct gpuclient_ctx wraps one kernel context: a queue of jobs on one
+ * engine of one device, whose sequence numbers count from 1. It holds a
+ * reference on its &struct gpuclient_device, so the descriptor outlives
+ * gpuclient_close() until the context is destroyed.
+ */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gpuclient_priv.h"
+
+_Static_assert(sizeof(struct gpufe_ctx_create) == 24,
+	       "struct gpufe_ctx_create layout");
+_Static_assert(sizeof(struct gpufe_ctx_destroy) == 8,
+	       "struct gpufe_ctx_destroy layout");
+_Static_assert(sizeof(struct gpufe_ctx_status) == 32,
+	       "struct gpufe_ctx_status layout");
+
+_Static_assert(GPUCLIENT_PRIORITY_LOW == GPUFE_PRIORITY_LOW, "priority low");
+_Static_assert(GPUCLIENT_PRIORITY_NORMAL == GPUFE_PRIORITY_NORMAL,
+	       "priority normal");
+_Static_assert(GPUCLIENT_PRIORITY_HIGH == GPUFE_PRIORITY_HIGH,
+	       "priority high");
+_Static_assert((int)GPUCLIENT_CTX_STATE_ACTIVE == (int)GPUFE_CTX_STATE_ACTIVE,
+	       "context state active");
+_Static_assert((int)GPUCLIENT_CTX_STATE_LOST == (int)GPUFE_CTX_STATE_LOST,
+	       "context state lost");
+
+gpuclient_public int gpuclient_ctx_create(gpuclient_handle h,
+					  uint32_t device_id,
+					  uint32_t engine_class,
+					  uint32_t engine_instance,
+					  int32_t priority,
+					  gpuclient_ctx_handle *out)
+{
+	struct gpufe_ctx_create args = {
+		.device_id = device_id,
+		.engine_class = (uint16_t)engine_class,
+		.engine_instance = (uint16_t)engine_instance,
+		.priority = priority,
+	};
+	struct gpuclient_ctx *ctx;
+	int ret;
+
+	if (!h || !out)
+		return -EINVAL;
+	if (!gpuclient_has_datapath(h))
+		return -EOPNOTSUPP;
+	/* The uAPI's fields are 16 bits wide: no such engine exists. */
+	if (engine_class > UINT16_MAX || engine_instance > UINT16_MAX)
+		return -ENOENT;
+
+	ctx = calloc(1, sizeof(*ctx));
+	if (!ctx)
+		return -ENOMEM;
+
+	ret = gpuclient_ioctl(h->fd, GPUFE_IOCTL_CTX_CREATE, &args);
+	if (ret) {
+		free(ctx);
+		return ret;
+	}
+
+	gpuclient_device_get(h);
+	ctx->dev = h;
+	ctx->id = args.ctx_id;
+	*out = ctx;
+	return 0;
+}
+
+gpuclient_public int gpuclient_ctx_destroy(gpuclient_ctx_handle ctx)
+{
+	struct gpufe_ctx_destroy args = { 0 };
+	int ret;
+
+	if (!ctx)
+		return 0;
+
+	args.ctx_id = ctx->id;
+	ret = gpuclient_ioctl(ctx->dev->fd, GPUFE_IOCTL_CTX_DESTROY, &args);
+	gpuclient_device_put(ctx->dev);
+	free(ctx);
+	return ret;
+}
+
+gpuclient_public uint32_t gpuclient_ctx_get_id(gpuclient_ctx_handle ctx)
+{
+	return ctx ? ctx->id : 0;
+}
+
+gpuclient_public int gpuclient_ctx_status(gpuclient_ctx_handle ctx,
+					  struct gpuclient_ctx_status *status)
+{
+	struct gpufe_ctx_status args = { 0 };
+	int ret;
+
+	if (!ctx || !status)
+		return -EINVAL;
+
+	args.ctx_id = ctx->id;
+	ret = gpuclient_ioctl(ctx->dev->fd, GPUFE_IOCTL_CTX_STATUS, &args);
+	if (ret)
+		return ret;
+
+	memset(status, 0, sizeof(*status));
+	status->submitted = args.submitted;
+	status->completed = args.completed;
+	status->error = args.error;
+	status->state = args.state;
+	return 0;
+}

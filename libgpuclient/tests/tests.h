@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The test tables of the unit-test binary, one per feature area.
+ *
+ * Copyright (c) 2026 The gpufe authors
+ */
+#ifndef GPUCLIENT_TESTS_H
+#define GPUCLIENT_TESTS_H
+
+#include "harness.h"
+
+/* test_datapath.c: buffers, contexts, streams, submit, wait, events */
+extern const struct test datapath_tests[];
+extern const unsigned int num_datapath_tests;
+/* Releases what a data-path test left behind; run after every test. */
+void datapath_cleanup(void);
+
+#endif /* GPUCLIENT_TESTS_H */

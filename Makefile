@@ -154,7 +154,7 @@ demo bench: ensure-deps
 
 INSTALL_KDIR ?= /lib/modules/$(shell uname -r)/build
 
-install: userspace
+install: lib tools
 	$(MAKE) --no-print-directory modules KDIR=$(INSTALL_KDIR)
 	krel=$(call krelease,$(INSTALL_KDIR)) && \
 	$(MAKE) -C $(INSTALL_KDIR) M=$(BUILD)/kbuild/$$krel \
@@ -162,8 +162,8 @@ install: userspace
 	depmod -a $$krel
 	$(MAKE) -C $(ROOT)/libgpuclient install BUILD=$(BUILD)/lib \
 		UAPI=$(ROOT)/uapi PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
-	install -D -m 0644 $(ROOT)/uapi/gpufe.h \
-		$(DESTDIR)$(PREFIX)/include/gpufe.h
+	install -D -m 0644 -t $(DESTDIR)$(PREFIX)/include \
+		$(ROOT)/uapi/gpufe.h $(ROOT)/uapi/gpufe_swgpu.h
 	install -D -m 0755 $(BUILD)/tools/gpufe-smi \
 		$(DESTDIR)$(PREFIX)/bin/gpufe-smi
 

@@ -184,8 +184,9 @@ int gpufe_ioctl_ctx_create(struct gpufe_client *client, void *data)
 	init_waitqueue_head(&ctx->wq);
 	INIT_LIST_HEAD(&ctx->event_link);
 
-	ret = xa_alloc(&client->ctxs, &ctx->id, ctx, xa_limit_31b, GFP_KERNEL);
-	if (ret) {
+	ret = xa_alloc_cyclic(&client->ctxs, &ctx->id, ctx, xa_limit_31b,
+			      &client->next_ctx_id, GFP_KERNEL);
+	if (ret < 0) {
 		gpufe_ctx_put(ctx);
 		return ret;
 	}

@@ -85,6 +85,7 @@ struct gpufe_device {
  * @pid: the process that opened the file
  * @bos: buffer handles to &struct gpufe_bo, one reference each
  * @ctxs: context handles to &struct gpufe_ctx, one reference each
+ * @next_ctx_id: where the cyclic allocation of context handles goes on
  * @mem_used: bytes of the buffers this client created, still alive
  * @event_lock: protects @events, @closed and each context's
  *	@event_pending
@@ -98,6 +99,7 @@ struct gpufe_client {
 	struct pid *pid;
 	struct xarray bos;
 	struct xarray ctxs;
+	u32 next_ctx_id;
 	atomic64_t mem_used;
 	spinlock_t event_lock; /* protects events, closed, ctx->event_pending */
 	struct list_head events;

@@ -51,7 +51,16 @@ extern "C" {
  *   written up to the smaller of the two sizes.
  * - An unknown ioctl number, or a known number with the wrong direction
  *   bits, fails with ``-ENOTTY``.
- * - An ioctl that fails changes nothing.
+ * - An ioctl that fails changes nothing, with one exception: an ioctl
+ *   that writes a result through a pointer (QUERY's @data) and then cannot
+ *   write its own argument back fails with ``-EFAULT`` after the result
+ *   was written.
+ * - Handles (buffers, contexts) are per file descriptor and never 0. A
+ *   buffer has one handle per file descriptor, whichever way it arrived
+ *   (created, or imported again), and BO_DESTROY drops it for all its
+ *   users on that file descriptor; a destroyed buffer handle may be
+ *   reused at once. Context handles are handed out cyclically, so a
+ *   completion event of a destroyed context never names a new one.
  */
 
 /**

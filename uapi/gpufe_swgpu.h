@@ -19,14 +19,18 @@ extern "C" {
  * A command stream (&struct gpufe_submit @cmds) is a sequence of commands,
  * each a structure below that starts with its ``__u32`` opcode; a
  * command's size is fixed by its opcode and is a multiple of 4 bytes.
+ * Commands follow each other at 4-byte boundaries, so the ``__u64`` fields
+ * of a command after a NOP are not 8-byte aligned: build and read streams
+ * with memcpy().
  * Buffers are named by their index in the submit's buffer list. The
  * back-end checks the whole stream before the job is queued and rejects it
  * with ``-EINVAL`` for an unknown opcode, a truncated command, a non-zero
  * pad, a command the engine's class cannot run, a buffer index out of the
  * list, a range outside a buffer, a misaligned range where alignment is
  * required, a buffer written without %GPUFE_SUBMIT_BO_WRITE or read
- * without %GPUFE_SUBMIT_BO_READ, or more than %SWGPU_MAX_DELAY_US of
- * delay in one job.
+ * without %GPUFE_SUBMIT_BO_READ, a COPY between overlapping ranges of one
+ * buffer, or more than %SWGPU_MAX_DELAY_US of delay in one job. Commands
+ * of length 0 do nothing but are checked all the same.
  *
  * ========================  ======================  =====================
  * opcode                    runs on                 does

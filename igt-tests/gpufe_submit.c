@@ -1602,6 +1602,40 @@ TEST_F(submit, bad_delay)
 	}
 }
 
+TEST_F(submit, bad_job_bytes)
+{
+	const __u64 half = 16ull << 20;
+	struct gpufe_submit_bo bos[1];
+	struct gpufe_ctx_status before, after;
+	struct gpufe_buffer big;
+	struct gpufe_cmds c = { 0 };
+	unsigned int i, n;
+	__u64 seqno = SEQNO_POISON;
+
+	describe("A job whose commands touch more than SWGPU_MAX_JOB_BYTES in all fails with EINVAL and changes nothing");
+	ASSERT_EQ(0, gpufe_buffer_create(self->fd, 2 * half, &big));
+	bos[0].handle = big.handle;
+	bos[0].flags = GPUFE_SUBMIT_BO_READ | GPUFE_SUBMIT_BO_WRITE;
+	memset(big.map, 0x5a, half);
+	memset((char *)big.map + half, 0, half);
+
+	/* Each COPY counts its source and its destination: 32 MiB. */
+	n = SWGPU_MAX_JOB_BYTES / (2 * half) + 1;
+	for (i = 0; i < n; i++)
+		gpufe_emit_copy(&c, 0, 0, 0, half, half);
+
+	ASSERT_EQ(0, gpufe_get_status(self->fd, self->ctx, &before));
+	EXPECT_EQ(-EINVAL, gpufe_submit_cmds(self->fd, self->ctx, &c, bos, 1,
+					     &seqno));
+	EXPECT_EQ(SEQNO_POISON, seqno);
+	ASSERT_EQ(0, gpufe_get_status(self->fd, self->ctx, &after));
+	EXPECT_EQ(before.submitted, after.submitted);
+	EXPECT_EQ(before.submitted + 1, run_nop(self->fd, self->ctx));
+	EXPECT_EQ(0, ((volatile __u8 *)big.map)[half]);
+	EXPECT_EQ(0, ((volatile __u8 *)big.map)[2 * half - 1]);
+	EXPECT_EQ(0, gpufe_buffer_destroy(self->fd, &big));
+}
+
 /* --- WAIT validation ------------------------------------------------------ */
 
 TEST_F(submit, bad_wait_flags)

@@ -29,8 +29,11 @@ extern "C" {
  * list, a range outside a buffer, a misaligned range where alignment is
  * required, a buffer written without %GPUFE_SUBMIT_BO_WRITE or read
  * without %GPUFE_SUBMIT_BO_READ, a COPY between overlapping ranges of one
- * buffer, or more than %SWGPU_MAX_DELAY_US of delay in one job. Commands
- * of length 0 do nothing but are checked all the same.
+ * buffer, more than %SWGPU_MAX_DELAY_US of delay in one job, or more than
+ * %SWGPU_MAX_JOB_BYTES of buffer ranges in one job (a COPY counts its
+ * source and destination, a VADD its three vectors), which bounds how long
+ * a job runs. Commands of length 0 do nothing but are checked all the
+ * same.
  *
  * ========================  ======================  =====================
  * opcode                    runs on                 does
@@ -56,6 +59,12 @@ extern "C" {
  * ask for, in microseconds
  */
 #define SWGPU_MAX_DELAY_US	1000000
+
+/**
+ * define SWGPU_MAX_JOB_BYTES - the most bytes of buffer ranges the commands
+ * of one job may touch
+ */
+#define SWGPU_MAX_JOB_BYTES	0x40000000ULL
 
 /**
  * struct swgpu_cmd_nop - do nothing

@@ -117,6 +117,7 @@ union swgpu_cmd {
  * @run: false to check the stream only, true to check and run it
  * @pos: the offset of the current command in the stream, in bytes
  * @delay_us: the delay the commands up to here ask for, in microseconds
+ * @bytes: the bytes the commands up to here touch
  */
 struct swgpu_exec {
 	struct swgpu_engine *engine;
@@ -124,6 +125,7 @@ struct swgpu_exec {
 	bool run;
 	u32 pos;
 	u64 delay_us;
+	u64 bytes;
 };
 
 /* pr_debug() about the command @ex is at, one call site per message. */
@@ -164,9 +166,10 @@ struct swgpu_cmd_ops {
 /*
  * swgpu_exec_bo_check() - check one buffer access of a command: @bo names a
  * buffer of the job, [@offset, @offset + @length) lies inside it, @offset is
- * a multiple of @align and the buffer's flags allow @access.
+ * a multiple of @align, the buffer's flags allow @access, and the job
+ * touches no more than SWGPU_MAX_JOB_BYTES in all.
  */
-static int swgpu_exec_bo_check(const struct swgpu_exec *ex, const char *what,
+static int swgpu_exec_bo_check(struct swgpu_exec *ex, const char *what,
 			       u32 bo, u64 offset, u64 length, u32 align,
 			       u32 access)
 {
@@ -194,6 +197,13 @@ static int swgpu_exec_bo_check(const struct swgpu_exec *ex, const char *what,
 		swgpu_exec_dbg(ex, "%s buffer %u is not listed for %s\n", what,
 			       bo, access & GPUFE_SUBMIT_BO_WRITE ?
 			       "writing" : "reading");
+		return -EINVAL;
+	}
+	/* Each range fits in a buffer: the sum cannot overflow. */
+	ex->bytes += length;
+	if (ex->bytes > SWGPU_MAX_JOB_BYTES) {
+		swgpu_exec_dbg(ex, "%s brings the job to %llu bytes, more than %llu\n",
+			       what, ex->bytes, SWGPU_MAX_JOB_BYTES);
 		return -EINVAL;
 	}
 	return 0;

@@ -231,17 +231,23 @@ struct gpufe_bo *gpufe_bo_alloc_import(struct dma_buf *dmabuf)
  * gpufe_bo_handle_create - give a client a handle on a buffer
  * @client: the client
  * @bo: the buffer; the handle takes a new reference
+ * @readonly: the handle may only read the buffer
  * @handle: out: the handle
  *
  * Return: 0, or -ENOMEM or -EBUSY when the client has no free handle.
  */
 int gpufe_bo_handle_create(struct gpufe_client *client, struct gpufe_bo *bo,
-			   u32 *handle)
+			   bool readonly, u32 *handle)
 {
 	int ret;
 
 	mutex_lock(&bo->lock);
-	ret = xa_alloc(&client->bos, handle, bo, xa_limit_31b, GFP_KERNEL);
+	/* The mark is set before any lookup can see the handle. */
+	xa_lock(&client->bos);
+	ret = __xa_alloc(&client->bos, handle, bo, xa_limit_31b, GFP_KERNEL);
+	if (!ret && readonly)
+		__xa_set_mark(&client->bos, *handle, GPUFE_BO_MARK_READONLY);
+	xa_unlock(&client->bos);
 	if (!ret) {
 		bo->handle_count++;
 		gpufe_bo_get(bo);
@@ -265,6 +271,21 @@ static void gpufe_bo_handle_drop(struct gpufe_bo *bo)
 	if (export)
 		dma_buf_put(export);
 	gpufe_bo_put(bo);
+}
+
+/**
+ * gpufe_bo_handle_readonly - whether a handle may only read its buffer
+ * @client: the client
+ * @handle: the handle
+ *
+ * A buffer imported from a read-only dma-buf gets a read-only handle: no
+ * writable mapping, no job writing it, no writable export.
+ *
+ * Return: true for a read-only handle.
+ */
+bool gpufe_bo_handle_readonly(struct gpufe_client *client, u32 handle)
+{
+	return xa_get_mark(&client->bos, handle, GPUFE_BO_MARK_READONLY);
 }
 
 /**
@@ -358,10 +379,14 @@ static const struct vm_operations_struct gpufe_bo_vm_ops = {
  * @bo: the buffer
  * @vma: the mapping; its vm_pgoff is the first page of @bo to map
  *
- * Return: 0, or -EINVAL when the mapping reaches past the buffer's end.
+ * Return: 0, or -EINVAL for a private (copy-on-write) mapping or one that
+ * reaches past the buffer's end.
  */
 int gpufe_bo_mmap_pages(struct gpufe_bo *bo, struct vm_area_struct *vma)
 {
+	/* vmf_insert_pfn() cannot do copy-on-write: MAP_SHARED only. */
+	if (is_cow_mapping(vma->vm_flags))
+		return -EINVAL;
 	if (vma->vm_pgoff + vma_pages(vma) > bo->size >> PAGE_SHIFT)
 		return -EINVAL;
 
@@ -377,8 +402,9 @@ int gpufe_bo_mmap_pages(struct gpufe_bo *bo, struct vm_area_struct *vma)
  * @client: the client whose file is mapped
  * @vma: the mapping; its offset names the buffer
  *
- * Return: 0, or -EINVAL when the offset names no buffer of the client or
- * the mapping reaches past the buffer's end.
+ * Return: 0, -EINVAL when the offset names no buffer of the client, the
+ * mapping is private or reaches past the buffer's end, -EACCES for a
+ * writable mapping of a read-only handle.
  */
 int gpufe_bo_mmap(struct gpufe_client *client, struct vm_area_struct *vma)
 {
@@ -395,6 +421,13 @@ int gpufe_bo_mmap(struct gpufe_client *client, struct vm_area_struct *vma)
 	if (first + vma_pages(vma) > bo->size >> PAGE_SHIFT) {
 		ret = -EINVAL;
 		goto out_put;
+	}
+	if (gpufe_bo_handle_readonly(client, handle)) {
+		if (vma->vm_flags & VM_WRITE) {
+			ret = -EACCES;
+			goto out_put;
+		}
+		gpufe_vm_flags_clear(vma, VM_MAYWRITE);
 	}
 
 	if (bo->import) {
@@ -433,7 +466,7 @@ int gpufe_ioctl_bo_create(struct gpufe_client *client, void *data)
 	if (IS_ERR(bo))
 		return PTR_ERR(bo);
 
-	ret = gpufe_bo_handle_create(client, bo, &args->handle);
+	ret = gpufe_bo_handle_create(client, bo, false, &args->handle);
 	gpufe_bo_put(bo);
 	if (ret)
 		return ret;

@@ -49,6 +49,10 @@ struct gpufe_client *gpufe_client_create(void)
 	xa_init_flags(&client->bos, XA_FLAGS_ALLOC1);
 	xa_init_flags(&client->ctxs, XA_FLAGS_ALLOC1);
 	atomic64_set(&client->mem_used, 0);
+	mutex_init(&client->import_lock);
+	atomic_set(&client->num_ctxs, 0);
+	atomic_set(&client->jobs_inflight, 0);
+	init_waitqueue_head(&client->throttle_wq);
 	spin_lock_init(&client->event_lock);
 	INIT_LIST_HEAD(&client->events);
 	init_waitqueue_head(&client->event_wq);
@@ -72,6 +76,7 @@ static void gpufe_client_release(struct kref *ref)
 	WARN_ON(atomic64_read(&client->mem_used));
 	xa_destroy(&client->bos);
 	xa_destroy(&client->ctxs);
+	mutex_destroy(&client->import_lock);
 	put_pid(client->pid);
 	kfree(client);
 }

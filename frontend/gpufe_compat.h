@@ -60,4 +60,14 @@ static inline void gpufe_vm_flags_set(struct vm_area_struct *vma,
 #endif
 }
 
+static inline void gpufe_vm_flags_clear(struct vm_area_struct *vma,
+					unsigned long flags)
+{
+#ifdef GPUFE_HAVE_VM_FLAGS_SET
+	vm_flags_clear(vma, flags);
+#else
+	vma->vm_flags &= ~flags;
+#endif
+}
+
 #endif /* _GPUFE_COMPAT_H_ */

@@ -33,6 +33,7 @@ static void gpufe_ctx_release_work(struct work_struct *work)
 
 	cancel_delayed_work_sync(&ctx->work);
 	WARN_ON(!list_empty(&ctx->queue) || ctx->dep);
+	dma_fence_put(ctx->last_fence);
 	gpufe_device_put(ctx->gdev);
 	gpufe_client_put(ctx->client);
 	mutex_destroy(&ctx->submit_lock);
@@ -43,6 +44,8 @@ static void gpufe_ctx_release(struct kref *ref)
 {
 	struct gpufe_ctx *ctx = container_of(ref, struct gpufe_ctx, ref);
 
+	/* No longer alive for max_contexts, though freed a little later. */
+	atomic_dec(&ctx->client->num_ctxs);
 	queue_work(gpufe_wq, &ctx->release_work);
 }
 
@@ -117,16 +120,6 @@ gpufe_ctx_engine_find(const struct gpufe_device *gdev, u32 engine_class,
 	return NULL;
 }
 
-static unsigned long gpufe_ctx_count(struct gpufe_client *client)
-{
-	struct gpufe_ctx *ctx;
-	unsigned long id, n = 0;
-
-	xa_for_each(&client->ctxs, id, ctx)
-		n++;
-	return n;
-}
-
 /**
  * gpufe_ioctl_ctx_create - GPUFE_IOCTL_CTX_CREATE
  * @client: the caller
@@ -159,15 +152,16 @@ int gpufe_ioctl_ctx_create(struct gpufe_client *client, void *data)
 		ret = -ENOENT;
 		goto err_put_device;
 	}
-	if (gpufe_ctx_count(client) >= gpufe_max_contexts) {
+	/* Contexts alive count, also those whose handle is gone. */
+	if (atomic_inc_return(&client->num_ctxs) > gpufe_max_contexts) {
 		ret = -EMFILE;
-		goto err_put_device;
+		goto err_dec_ctxs;
 	}
 
-	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
 	if (!ctx) {
 		ret = -ENOMEM;
-		goto err_put_device;
+		goto err_dec_ctxs;
 	}
 	kref_init(&ctx->ref);
 	ctx->client = gpufe_client_get(client);
@@ -198,6 +192,8 @@ int gpufe_ioctl_ctx_create(struct gpufe_client *client, void *data)
 	args->ctx_id = ctx->id;
 	return 0;
 
+err_dec_ctxs:
+	atomic_dec(&client->num_ctxs);
 err_put_device:
 	gpufe_device_put(gdev);
 	return ret;
@@ -245,9 +241,7 @@ int gpufe_ioctl_ctx_status(struct gpufe_client *client, void *data)
 	if (!ctx)
 		return -ENOENT;
 
-	mutex_lock(&ctx->submit_lock);
-	args->submitted = ctx->submitted;
-	mutex_unlock(&ctx->submit_lock);
+	args->submitted = READ_ONCE(ctx->submitted);
 	spin_lock_irq(&ctx->lock);
 	args->completed = ctx->completed;
 	args->error = ctx->error;

@@ -48,6 +48,10 @@ unsigned int gpufe_max_contexts = 1024;
 module_param_named(max_contexts, gpufe_max_contexts, uint, 0644);
 MODULE_PARM_DESC(max_contexts, "Contexts one client may create (default 1024)");
 
+unsigned int gpufe_max_inflight_jobs = 4096;
+module_param_named(max_inflight_jobs, gpufe_max_inflight_jobs, uint, 0644);
+MODULE_PARM_DESC(max_inflight_jobs, "Jobs one client may have submitted and not completed; SUBMIT waits beyond (default 4096)");
+
 /* Runs context work, job cleanup and context release. */
 struct workqueue_struct *gpufe_wq;
 

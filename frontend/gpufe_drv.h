@@ -87,6 +87,11 @@ struct gpufe_device {
  * @ctxs: context handles to &struct gpufe_ctx, one reference each
  * @next_ctx_id: where the cyclic allocation of context handles goes on
  * @mem_used: bytes of the buffers this client created, still alive
+ * @import_lock: serialises BO_IMPORT, so one dma-buf gets one handle
+ * @num_ctxs: contexts alive, handles or not (bounded by max_contexts)
+ * @jobs_inflight: jobs submitted and not yet done, at most
+ *	max_inflight_jobs
+ * @throttle_wq: SUBMIT waits here while the client has too many jobs
  * @event_lock: protects @events, @closed and each context's
  *	@event_pending
  * @events: contexts with an unread completion event
@@ -101,6 +106,10 @@ struct gpufe_client {
 	struct xarray ctxs;
 	u32 next_ctx_id;
 	atomic64_t mem_used;
+	struct mutex import_lock; /* serialises imports */
+	atomic_t num_ctxs;
+	atomic_t jobs_inflight;
+	wait_queue_head_t throttle_wq;
 	spinlock_t event_lock; /* protects events, closed, ctx->event_pending */
 	struct list_head events;
 	bool closed;
@@ -155,6 +164,9 @@ struct gpufe_bo {
  * @run_lock: protects @queue and keeps jobs in order on their way to the
  *	back-end: held from taking a job off @queue to handing it over
  * @queue: jobs not yet handed to the back-end, in order
+ * @last_fence: the fence of the last job that left @queue, under @run_lock;
+ *	a job that fails there signals only after it, keeping the timeline
+ *	in order
  * @completed: every job up to this sequence number has completed
  * @error: the error of the last job that failed
  * @dep: the fence the head of @queue waits for, with @dep_cb armed on it;
@@ -181,6 +193,7 @@ struct gpufe_ctx {
 	spinlock_t lock; /* fence lock; protects completed, error */
 	spinlock_t run_lock; /* protects queue; held while handing a job over */
 	struct list_head queue;
+	struct dma_fence *last_fence;
 	u64 completed;
 	int error;
 	struct dma_fence *dep;
@@ -197,6 +210,7 @@ extern unsigned int gpufe_client_mem_mib;
 extern unsigned int gpufe_max_bo_mib;
 extern unsigned int gpufe_job_timeout_ms;
 extern unsigned int gpufe_max_contexts;
+extern unsigned int gpufe_max_inflight_jobs;
 extern struct workqueue_struct *gpufe_wq;
 
 /* gpufe_client.c */
@@ -212,9 +226,13 @@ struct gpufe_bo *gpufe_bo_lookup(struct gpufe_client *client, u32 handle);
 struct gpufe_bo *gpufe_bo_get(struct gpufe_bo *bo);
 void gpufe_bo_put(struct gpufe_bo *bo);
 int gpufe_bo_handle_create(struct gpufe_client *client, struct gpufe_bo *bo,
-			   u32 *handle);
+			   bool readonly, u32 *handle);
 u32 gpufe_bo_handle_find(struct gpufe_client *client,
 			 const struct gpufe_bo *bo);
+bool gpufe_bo_handle_readonly(struct gpufe_client *client, u32 handle);
+
+/* The mark of read-only handles in &gpufe_client.bos (0 is the allocator's). */
+#define GPUFE_BO_MARK_READONLY	XA_MARK_1
 struct gpufe_bo *gpufe_bo_alloc_import(struct dma_buf *dmabuf);
 void gpufe_client_bos_fini(struct gpufe_client *client);
 int gpufe_bo_mmap(struct gpufe_client *client, struct vm_area_struct *vma);

@@ -60,6 +60,10 @@
  * @free_node: on gpufe_jobs_done, for gpufe_jobs_done_work to drop what
  *	may need to sleep, then the job's own fence reference
  * @inline_cmds: holds a short command stream, saving an allocation
+ * @error: why the job failed before reaching the back-end
+ * @fail_cb: on the context's previous fence, for a job that failed before
+ *	reaching the back-end: it signals after its predecessor
+ * @fail_work: signals such a job, out of the predecessor's fence lock
  */
 struct gpufe_job_fe {
 	struct dma_fence fence;
@@ -73,6 +77,9 @@ struct gpufe_job_fe {
 	struct gpufe_bo **bos;
 	struct llist_node free_node;
 	u32 inline_cmds[16];
+	int error;
+	struct dma_fence_cb fail_cb;
+	struct work_struct fail_work;
 };
 
 /* Jobs done, whose resources one work item drops in batches. */
@@ -104,6 +111,7 @@ static void gpufe_fence_release(struct dma_fence *fence)
 }
 
 static const struct dma_fence_ops gpufe_fence_ops = {
+	.use_64bit_seqno = true,
 	.get_driver_name = gpufe_fence_get_driver_name,
 	.get_timeline_name = gpufe_fence_get_timeline_name,
 	.release = gpufe_fence_release,
@@ -194,11 +202,17 @@ void gpufe_job_done(struct gpufe_job *base, int error)
 	if (wq_has_sleeper(&ctx->wq))
 		wake_up_all(&ctx->wq);
 
+	if (atomic_dec_return(&ctx->client->jobs_inflight) <
+	    gpufe_max_inflight_jobs &&
+	    wq_has_sleeper(&ctx->client->throttle_wq))
+		wake_up(&ctx->client->throttle_wq);
+
 	/*
-	 * Only dropping a buffer may sleep; a job without buffers is freed
-	 * here, one with buffers by a work item, in batches.
+	 * Dropping a buffer or a vmalloc()ed command stream may sleep: a
+	 * job without either is freed here, others by a work item, in
+	 * batches.
 	 */
-	if (!base->num_bos) {
+	if (!base->num_bos && base->cmds == job->inline_cmds) {
 		gpufe_job_put_resources(job);
 		dma_fence_put(&job->fence);
 	} else if (llist_add(&job->free_node, &gpufe_jobs_done)) {
@@ -250,6 +264,9 @@ static int gpufe_job_deps_ready(struct gpufe_ctx *ctx, struct gpufe_job_fe *job)
 			job->next_dep++;
 			continue;
 		}
+		/* A gpufe fence signals in bounded time by itself. */
+		if (fence->ops == &gpufe_fence_ops)
+			return -EAGAIN;
 		now = ktime_get_ns();
 		if (now >= job->deadline) {
 			gpufe_ctx_dep_clear(ctx);
@@ -266,6 +283,53 @@ static int gpufe_job_deps_ready(struct gpufe_ctx *ctx, struct gpufe_job_fe *job)
 	return 0;
 }
 
+static void gpufe_job_fail_work(struct work_struct *work)
+{
+	struct gpufe_job_fe *job = container_of(work, struct gpufe_job_fe,
+						fail_work);
+
+	gpufe_job_done(&job->base, job->error);
+}
+
+static void gpufe_job_fail_cb(struct dma_fence *fence, struct dma_fence_cb *cb)
+{
+	struct gpufe_job_fe *job = container_of(cb, struct gpufe_job_fe,
+						fail_cb);
+
+	/* Called under the fence lock, which is the context's @lock too. */
+	queue_work(gpufe_wq, &job->fail_work);
+}
+
+/* The job leaves the queue: it is now the context's last fence. */
+static struct dma_fence *gpufe_ctx_last_fence_swap(struct gpufe_ctx *ctx,
+						   struct gpufe_job_fe *job)
+{
+	struct dma_fence *prev = ctx->last_fence;
+
+	lockdep_assert_held(&ctx->run_lock);
+	ctx->last_fence = dma_fence_get(&job->fence);
+	return prev;
+}
+
+/*
+ * Fail a job that never reached the back-end. Its fence must not signal
+ * before the jobs ahead of it in the context, which may still run: it
+ * signals once the previous one has.
+ */
+static void gpufe_job_fail_locked(struct gpufe_ctx *ctx,
+				  struct gpufe_job_fe *job, int error)
+{
+	struct dma_fence *prev = gpufe_ctx_last_fence_swap(ctx, job);
+
+	job->error = error;
+	INIT_WORK(&job->fail_work, gpufe_job_fail_work);
+	if (!prev ||
+	    dma_fence_add_callback(prev, &job->fail_cb, gpufe_job_fail_cb))
+		queue_work(gpufe_wq, &job->fail_work);
+	/* A gpufe fence lives until it has signalled: the callback is safe. */
+	dma_fence_put(prev);
+}
+
 /*
  * Hand a job to the back-end, or fail it if its device is gone. Called
  * under the context's @run_lock, which keeps the jobs of a context in
@@ -279,10 +343,12 @@ static void gpufe_job_run_locked(struct gpufe_ctx *ctx, struct gpufe_job_fe *job
 	lockdep_assert_held(&ctx->run_lock);
 
 	idx = gpufe_device_enter();
-	if (gpufe_device_unplugged(gdev))
-		gpufe_job_done(&job->base, -ENODEV);
-	else
+	if (gpufe_device_unplugged(gdev)) {
+		gpufe_job_fail_locked(ctx, job, -ENODEV);
+	} else {
+		dma_fence_put(gpufe_ctx_last_fence_swap(ctx, job));
 		gdev->ops->run(gdev, &job->base);
+	}
 	gpufe_device_exit(idx);
 }
 
@@ -313,7 +379,7 @@ void gpufe_ctx_work(struct work_struct *work)
 		spin_lock(&ctx->run_lock);
 		list_del(&job->link);
 		if (ret)
-			gpufe_job_done(&job->base, ret);
+			gpufe_job_fail_locked(ctx, job, ret);
 		else
 			gpufe_job_run_locked(ctx, job);
 		spin_unlock(&ctx->run_lock);
@@ -362,8 +428,8 @@ static int gpufe_submit_bos(struct gpufe_client *client,
 		return 0;
 
 	ubos = kmalloc_array(n, sizeof(*ubos), GFP_KERNEL);
-	jbos = kcalloc(n, sizeof(*jbos), GFP_KERNEL);
-	job->bos = kcalloc(n, sizeof(*job->bos), GFP_KERNEL);
+	jbos = kcalloc(n, sizeof(*jbos), GFP_KERNEL_ACCOUNT);
+	job->bos = kcalloc(n, sizeof(*job->bos), GFP_KERNEL_ACCOUNT);
 	job->base.bos = jbos;
 	if (!ubos || !jbos || !job->bos) {
 		ret = -ENOMEM;
@@ -397,6 +463,11 @@ static int gpufe_submit_bos(struct gpufe_client *client,
 		}
 		job->bos[i] = bo;
 		job->base.num_bos = i + 1;
+		if ((ubos[i].flags & GPUFE_SUBMIT_BO_WRITE) &&
+		    gpufe_bo_handle_readonly(client, ubos[i].handle)) {
+			ret = -EACCES;
+			goto out_free;
+		}
 		jbos[i].vaddr = bo->vaddr;
 		jbos[i].size = bo->size;
 		jbos[i].flags = ubos[i].flags;
@@ -572,7 +643,9 @@ static int gpufe_job_queue(struct gpufe_ctx *ctx, struct gpufe_job_fe *job,
 			goto out_unlock_resvs;
 		}
 	}
-	*seqno = ++ctx->submitted;
+	*seqno = ctx->submitted + 1;
+	WRITE_ONCE(ctx->submitted, *seqno);
+	atomic_inc(&ctx->client->jobs_inflight);
 	job->ctx = gpufe_ctx_get(ctx);
 	job->deadline = ktime_get_ns() +
 			(u64)gpufe_job_timeout_ms * NSEC_PER_MSEC;
@@ -624,7 +697,14 @@ int gpufe_ioctl_submit(struct gpufe_client *client, void *data)
 	if (ret)
 		return ret;
 
-	job = kzalloc(sizeof(*job), GFP_KERNEL);
+	/* Too many jobs in flight: wait for some to finish. */
+	ret = wait_event_interruptible(client->throttle_wq,
+				       atomic_read(&client->jobs_inflight) <
+				       gpufe_max_inflight_jobs);
+	if (ret)
+		return ret;
+
+	job = kzalloc(sizeof(*job), GFP_KERNEL_ACCOUNT);
 	if (!job)
 		return -ENOMEM;
 	INIT_LIST_HEAD(&job->base.link);
@@ -636,7 +716,7 @@ int gpufe_ioctl_submit(struct gpufe_client *client, void *data)
 	if (args->cmds_size <= sizeof(job->inline_cmds))
 		cmds = job->inline_cmds;
 	else
-		cmds = kvmalloc(args->cmds_size, GFP_KERNEL);
+		cmds = kvmalloc(args->cmds_size, GFP_KERNEL_ACCOUNT);
 	if (!cmds) {
 		ret = -ENOMEM;
 		goto err_free;
@@ -729,9 +809,8 @@ int gpufe_ioctl_wait(struct gpufe_client *client, void *data)
 	if (!ctx)
 		return -ENOENT;
 
-	mutex_lock(&ctx->submit_lock);
-	ret = !args->seqno || args->seqno > ctx->submitted ? -EINVAL : 0;
-	mutex_unlock(&ctx->submit_lock);
+	ret = !args->seqno || args->seqno > READ_ONCE(ctx->submitted) ?
+		-EINVAL : 0;
 	if (ret)
 		goto out_put;
 
@@ -740,11 +819,14 @@ int gpufe_ioctl_wait(struct gpufe_client *client, void *data)
 
 	/* Jiffies are coarse: sleep again until the deadline really passed. */
 	for (;;) {
-		remaining = args->timeout_ns - ktime_get_ns();
-		if (remaining <= 0) {
+		s64 now = ktime_get_ns();
+
+		/* Compared first: the difference cannot overflow then. */
+		if (args->timeout_ns <= now) {
 			ret = -ETIME;
 			break;
 		}
+		remaining = args->timeout_ns - now;
 		ret = wait_event_interruptible_timeout(ctx->wq,
 						       gpufe_ctx_reached(ctx, args->seqno),
 						       min_t(u64, nsecs_to_jiffies64(remaining) + 1,

@@ -115,6 +115,14 @@ static struct dma_buf *gpufe_bo_dmabuf_get(struct gpufe_bo *bo, bool rdwr)
 	struct dma_buf *dmabuf;
 
 	mutex_lock(&bo->lock);
+	/*
+	 * The last handle went while the caller looked: caching a dma-buf
+	 * now would keep it and the buffer alive forever.
+	 */
+	if (!bo->handle_count) {
+		mutex_unlock(&bo->lock);
+		return ERR_PTR(-ENOENT);
+	}
 	if (!bo->export) {
 		exp_info.ops = &gpufe_dmabuf_ops;
 		exp_info.size = bo->size;
@@ -161,6 +169,11 @@ int gpufe_ioctl_bo_export(struct gpufe_client *client, void *data)
 	bo = gpufe_bo_lookup(client, args->handle);
 	if (!bo)
 		return -ENOENT;
+	if ((args->flags & GPUFE_BO_EXPORT_RDWR) &&
+	    gpufe_bo_handle_readonly(client, args->handle)) {
+		gpufe_bo_put(bo);
+		return -EACCES;
+	}
 
 	if (bo->import) {
 		/* Hand back the dma-buf it came from. */
@@ -194,9 +207,10 @@ int gpufe_ioctl_bo_export(struct gpufe_client *client, void *data)
 int gpufe_ioctl_bo_import(struct gpufe_client *client, void *data)
 {
 	struct gpufe_bo_import *args = data;
-	struct dma_buf *dmabuf;
+	struct dma_buf *dmabuf, *own = NULL;
 	struct gpufe_bo *bo = NULL, *entry;
 	unsigned long handle;
+	bool readonly;
 	u32 found = 0;
 	int ret;
 
@@ -206,10 +220,12 @@ int gpufe_ioctl_bo_import(struct gpufe_client *client, void *data)
 	dmabuf = dma_buf_get(args->fd);
 	if (IS_ERR(dmabuf))
 		return PTR_ERR(dmabuf);
+	readonly = !(dmabuf->file->f_mode & FMODE_WRITE);
 
+	mutex_lock(&client->import_lock);
 	if (gpufe_bo_is_gpufe_dmabuf(dmabuf)) {
 		bo = gpufe_bo_get(dmabuf->priv);
-		dma_buf_put(dmabuf);
+		own = dmabuf;
 		found = gpufe_bo_handle_find(client, bo);
 	} else {
 		/* The same foreign dma-buf imported before: same handle. */
@@ -227,6 +243,7 @@ int gpufe_ioctl_bo_import(struct gpufe_client *client, void *data)
 		} else {
 			bo = gpufe_bo_alloc_import(dmabuf);
 			if (IS_ERR(bo)) {
+				mutex_unlock(&client->import_lock);
 				dma_buf_put(dmabuf);
 				return PTR_ERR(bo);
 			}
@@ -234,10 +251,31 @@ int gpufe_ioctl_bo_import(struct gpufe_client *client, void *data)
 	}
 
 	if (found) {
+		/* A writable import makes the client's handle writable. */
+		if (!readonly)
+			xa_clear_mark(&client->bos, found,
+				      GPUFE_BO_MARK_READONLY);
 		args->handle = found;
 		ret = 0;
 	} else {
-		ret = gpufe_bo_handle_create(client, bo, &args->handle);
+		ret = gpufe_bo_handle_create(client, bo, readonly,
+					     &args->handle);
+	}
+	mutex_unlock(&client->import_lock);
+
+	if (own) {
+		/*
+		 * The buffer has a handle now: its one dma-buf is this one
+		 * again if the cache had let it go.
+		 */
+		mutex_lock(&bo->lock);
+		if (!ret && !bo->export) {
+			bo->export = own;
+			own = NULL;
+		}
+		mutex_unlock(&bo->lock);
+		if (own)
+			dma_buf_put(own);
 	}
 	if (!ret) {
 		args->size = bo->size;

@@ -427,6 +427,24 @@ TEST_F(bo, bad_mmap_offset)
 	EXPECT_EQ(0, gpufe_destroy_bo(self->fd, c.handle));
 }
 
+TEST_F(bo, bad_mmap_private)
+{
+	struct gpufe_bo_create c;
+	const size_t size = 2 * self->page;
+	void *p;
+
+	describe("A private (copy-on-write) mmap() of a buffer fails with EINVAL: buffers are shared memory");
+	ASSERT_EQ(0, bo_create(self->fd, size, &c));
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, self->fd,
+		 c.mmap_offset);
+	EXPECT_EQ(MAP_FAILED, p);
+	EXPECT_EQ(EINVAL, errno);
+	p = mmap(NULL, size, PROT_READ, MAP_PRIVATE, self->fd, c.mmap_offset);
+	EXPECT_EQ(MAP_FAILED, p);
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(0, gpufe_destroy_bo(self->fd, c.handle));
+}
+
 TEST_F(bo, bad_mmap_length)
 {
 	struct gpufe_bo_create c;

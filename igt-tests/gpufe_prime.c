@@ -261,7 +261,8 @@ TEST_F(prime, import_other_client)
 
 	describe("Another client imports the dma-buf, fills it with a job, and the exporter sees the data");
 	ASSERT_EQ(0, gpufe_buffer_create(self->fd, 4 * self->page, &x));
-	ASSERT_EQ(0, export_bo(self->fd, x.handle, GPUFE_BO_EXPORT_CLOEXEC, &dmabuf));
+	ASSERT_EQ(0, export_bo(self->fd, x.handle, GPUFE_BO_EXPORT_CLOEXEC | GPUFE_BO_EXPORT_RDWR,
+			       &dmabuf));
 	fd2 = gpufe_open();
 	ASSERT_LE(0, fd2);
 	ASSERT_EQ(0, import_fd(fd2, dmabuf, &imp));
@@ -363,6 +364,74 @@ TEST_F(prime, dmabuf_mmap_readonly)
 	munmap(p, x.size);
 	EXPECT_EQ(MAP_FAILED, map_fd(ro, 0, x.size, PROT_READ | PROT_WRITE));
 	EXPECT_EQ(EACCES, errno);
+	close(ro);
+}
+
+TEST_F(prime, bad_dmabuf_mmap_private)
+{
+	struct gpufe_buffer x;
+	int dmabuf;
+
+	describe("A private (copy-on-write) mmap() of an exported dma-buf fails with EINVAL");
+	ASSERT_EQ(0, gpufe_buffer_create(self->fd, self->page, &x));
+	ASSERT_EQ(0, export_bo(self->fd, x.handle,
+			       GPUFE_BO_EXPORT_CLOEXEC | GPUFE_BO_EXPORT_RDWR,
+			       &dmabuf));
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, x.size, PROT_READ | PROT_WRITE,
+				   MAP_PRIVATE, dmabuf, 0));
+	EXPECT_EQ(EINVAL, errno);
+	close(dmabuf);
+}
+
+TEST_F(prime, readonly_import)
+{
+	struct gpufe_submit_bo write_bo, read_bo;
+	struct gpufe_bo_import imp;
+	struct gpufe_buffer x;
+	struct gpufe_cmds c = { 0 };
+	__u64 seqno = 0;
+	int ro, again, other;
+	__u32 ctx;
+	void *p;
+
+	describe("A read-only dma-buf imports as a read-only handle: no writable mmap, no job writing it, no writable export");
+	ASSERT_EQ(0, gpufe_buffer_create(self->fd, self->page, &x));
+	((__u32 *)x.map)[0] = 0x600dcafe;
+	ASSERT_EQ(0, export_bo(self->fd, x.handle, GPUFE_BO_EXPORT_CLOEXEC, &ro));
+
+	other = gpufe_open();
+	ASSERT_LE(0, other);
+	ASSERT_EQ(0, import_fd(other, ro, &imp));
+	EXPECT_EQ(MAP_FAILED, map_fd(other, imp.mmap_offset, x.size,
+				     PROT_READ | PROT_WRITE));
+	EXPECT_EQ(EACCES, errno);
+	p = map_fd(other, imp.mmap_offset, x.size, PROT_READ);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ(0x600dcafe, ((volatile __u32 *)p)[0]);
+	/* Nor can the read-only mapping be made writable later. */
+	EXPECT_EQ(-1, mprotect(p, x.size, PROT_READ | PROT_WRITE));
+	munmap(p, x.size);
+
+	EXPECT_EQ(-EACCES, export_bo(other, imp.handle,
+				     GPUFE_BO_EXPORT_CLOEXEC | GPUFE_BO_EXPORT_RDWR,
+				     &again));
+
+	ASSERT_EQ(0, gpufe_create_ctx(other, self->devs[0],
+				      GPUFE_ENGINE_CLASS_COMPUTE, 0, &ctx));
+	gpufe_emit_fill(&c, 0, 0, 4, 0xbad);
+	write_bo.handle = imp.handle;
+	write_bo.flags = GPUFE_SUBMIT_BO_WRITE;
+	EXPECT_EQ(-EACCES, gpufe_submit_cmds(other, ctx, &c, &write_bo, 1,
+					     &seqno));
+	c.size = 0;
+	gpufe_emit_nop(&c);
+	read_bo.handle = imp.handle;
+	read_bo.flags = GPUFE_SUBMIT_BO_READ;
+	EXPECT_EQ(0, gpufe_submit_cmds(other, ctx, &c, &read_bo, 1, &seqno));
+	EXPECT_EQ(0, gpufe_sync(other, ctx, seqno));
+	EXPECT_EQ(0x600dcafe, ((volatile __u32 *)x.map)[0]);
+
+	close(other);
 	close(ro);
 }
 

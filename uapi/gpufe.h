@@ -52,9 +52,11 @@ extern "C" {
  * - An unknown ioctl number, or a known number with the wrong direction
  *   bits, fails with ``-ENOTTY``.
  * - An ioctl that fails changes nothing, with one exception: an ioctl
- *   that writes a result through a pointer (QUERY's @data) and then cannot
- *   write its own argument back fails with ``-EFAULT`` after the result
- *   was written.
+ *   whose argument cannot be written back at the end fails with
+ *   ``-EFAULT`` after it did its work (QUERY's result written, a buffer,
+ *   context or job made, a file descriptor installed).
+ * - Buffers are mapped with ``MAP_SHARED``; a private mapping fails with
+ *   ``-EINVAL``.
  * - Handles (buffers, contexts) are per file descriptor and never 0. A
  *   buffer has one handle per file descriptor, whichever way it arrived
  *   (created, or imported again), and BO_DESTROY drops it for all its
@@ -357,7 +359,10 @@ struct gpufe_bo_export {
  * Makes a buffer of a dma-buf. A dma-buf gpufe exported itself gives back
  * the buffer it was made of (the same memory); one from another driver
  * must be CPU-mappable system memory. Importing the same dma-buf twice on
- * one file descriptor gives the same handle.
+ * one file descriptor gives the same handle. A read-only dma-buf gives a
+ * read-only handle: a writable mapping fails with ``-EACCES``, and so do
+ * a SUBMIT that writes the buffer and a writable export; importing a
+ * writable dma-buf of the same buffer makes the handle writable.
  *
  * Errors: ``-EINVAL`` for a non-zero @flags or @pad; ``-EBADF`` for an @fd
  * that is not open; ``-EINVAL`` for one that is not a dma-buf;
@@ -528,8 +533,12 @@ struct gpufe_submit_bo {
  * buffer list before anything is queued. The job runs once its in-fence,
  * the implicit fences of its buffers and the previous job of its context
  * have signalled. Its fence signals, with an error if it failed, in finite
- * time: a dependency that does not signal within ``job_timeout_ms`` (a
- * module parameter) fails the job with ``-ETIMEDOUT``.
+ * time: a dependency from outside gpufe that does not signal within
+ * ``job_timeout_ms`` (a module parameter) fails the job with
+ * ``-ETIMEDOUT`` (gpufe's own fences signal in bounded time by
+ * themselves), and a failed job's fence still signals after those of the
+ * jobs ahead of it. A client with ``max_inflight_jobs`` jobs not yet
+ * completed waits in SUBMIT (interruptibly) until one completes.
  *
  * Errors: ``-EINVAL`` for an unknown @flags bit, an @in_fence_fd without
  * %GPUFE_SUBMIT_IN_FENCE (it must be 0 then), a @cmds_size that is 0, not a
@@ -538,8 +547,9 @@ struct gpufe_submit_bo {
  * listed twice, an @in_fence_fd that is not a sync_file, or a command stream
  * the back-end rejects (an unknown opcode, a command the engine cannot run,
  * an access outside a buffer or against its flags); ``-ENOENT`` for an
- * unknown @ctx_id or buffer handle; ``-ENODEV`` when the context's device is
- * gone; ``-EFAULT`` for @cmds or @bos the kernel cannot read; ``-EMFILE``
+ * unknown @ctx_id or buffer handle; ``-EACCES`` for a read-only buffer
+ * handle listed with %GPUFE_SUBMIT_BO_WRITE; ``-ENODEV`` when the context's
+ * device is gone; ``-EFAULT`` for @cmds or @bos the kernel cannot read; ``-EMFILE``
  * when no file descriptor is free for the out-fence. Nothing is queued on
  * error.
  */

@@ -647,8 +647,9 @@ static int gpufe_job_queue(struct gpufe_ctx *ctx, struct gpufe_job_fe *job,
 	WRITE_ONCE(ctx->submitted, *seqno);
 	atomic_inc(&ctx->client->jobs_inflight);
 	job->ctx = gpufe_ctx_get(ctx);
-	job->deadline = ktime_get_ns() +
-			(u64)gpufe_job_timeout_ms * NSEC_PER_MSEC;
+	if (job->num_deps)
+		job->deadline = ktime_get_ns() +
+				(u64)gpufe_job_timeout_ms * NSEC_PER_MSEC;
 	gpufe_job_publish_fence(job);
 	gpufe_job_unlock_resvs(job, &ticket);
 
@@ -704,7 +705,8 @@ int gpufe_ioctl_submit(struct gpufe_client *client, void *data)
 	if (ret)
 		return ret;
 
-	job = kzalloc(sizeof(*job), GFP_KERNEL_ACCOUNT);
+	/* Small and bounded by max_inflight_jobs: not worth a memcg charge. */
+	job = kzalloc(sizeof(*job), GFP_KERNEL);
 	if (!job)
 		return -ENOMEM;
 	INIT_LIST_HEAD(&job->base.link);

@@ -22,6 +22,7 @@
 
 #include <linux/capability.h>
 #include <linux/dma-fence.h>
+#include <linux/module.h>
 #include <linux/slab.h>
 
 #include "gpufe_drv.h"
@@ -38,6 +39,11 @@ static void gpufe_ctx_release_work(struct work_struct *work)
 	gpufe_client_put(ctx->client);
 	mutex_destroy(&ctx->submit_lock);
 	kfree(ctx);
+	/*
+	 * Last: the module's exit destroys gpufe_wq, which waits for this
+	 * work to return before the module's text goes.
+	 */
+	module_put(THIS_MODULE);
 }
 
 static void gpufe_ctx_release(struct kref *ref)
@@ -164,6 +170,12 @@ int gpufe_ioctl_ctx_create(struct gpufe_client *client, void *data)
 		goto err_dec_ctxs;
 	}
 	kref_init(&ctx->ref);
+	/*
+	 * Jobs' fences outlive the file (sync_files, other drivers' dma_resv)
+	 * and call into this module when released: each context, which they
+	 * hold, holds the module.
+	 */
+	__module_get(THIS_MODULE);
 	ctx->client = gpufe_client_get(client);
 	ctx->gdev = gdev;
 	ctx->engine = engine;

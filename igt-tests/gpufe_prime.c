@@ -906,4 +906,75 @@ TEST_F_TIMEOUT(prime, dependency_timeout, 60)
 	close(sh.dmabuf);
 }
 
+/* Submit a DELAY_US job with an out-fence on the fixture's context. */
+static int submit_delay(FIXTURE_DATA(prime) *self, __u32 usecs, int *fence)
+{
+	struct gpufe_submit s = { .flags = GPUFE_SUBMIT_OUT_FENCE };
+	struct gpufe_cmds c = { 0 };
+	int ret;
+
+	gpufe_emit_delay(&c, usecs);
+	s.ctx_id = self->ctx;
+	s.cmds = (uintptr_t)c.buf;
+	s.cmds_size = c.size;
+	ret = gpufe_ioctl(self->fd, GPUFE_IOCTL_SUBMIT, &s);
+	if (!ret)
+		*fence = s.out_fence_fd;
+	return ret;
+}
+
+TEST_F_TIMEOUT(prime, failed_job_signals_in_order, 60)
+{
+	const char *param = GPUFE_PARAMS "/job_timeout_ms";
+	long long timeout_ms = gpufe_read_ull(param);
+	struct gpufe_submit s = { .flags = GPUFE_SUBMIT_OUT_FENCE };
+	struct gpufe_submit_bo bo;
+	struct gpufe_cmds c = { 0 };
+	struct shared sh;
+	__u64 ts_busy = 0, ts_failed = 0;
+	int busy[2], err;
+	__u32 hold;
+
+	describe("A job that times out waiting signals only after the jobs ahead of it in its context, which still run");
+	if (self->vgem < 0)
+		SKIP(return, NO_VGEM);
+	if (timeout_ms < 0)
+		SKIP(return, "no /sys/module/gpufe/parameters/job_timeout_ms");
+	if (timeout_ms != TEST_TIMEOUT_MS && !gpufe_write_ull(param, TEST_TIMEOUT_MS)) {
+		self->saved_timeout_ms = timeout_ms;
+		timeout_ms = gpufe_read_ull(param);
+		ASSERT_EQ(TEST_TIMEOUT_MS, timeout_ms);
+	}
+	if (timeout_ms > 1000)
+		SKIP(return, "job_timeout_ms %lld is above the 1000 this test needs", timeout_ms);
+	ASSERT_EQ(0, shared_from_vgem(self, 64 * 1024, 0x55555555, &sh));
+	ASSERT_EQ(0, vgem_fence_attach(self->vgem, sh.v.handle, true, &hold));
+
+	/* Two seconds of work ahead, more than the job's timeout. */
+	ASSERT_EQ(0, submit_delay(self, SWGPU_MAX_DELAY_US, &busy[0]));
+	ASSERT_EQ(0, submit_delay(self, SWGPU_MAX_DELAY_US, &busy[1]));
+
+	bo = (struct gpufe_submit_bo){ sh.g.handle, GPUFE_SUBMIT_BO_READ };
+	gpufe_emit_nop(&c);
+	s.ctx_id = self->ctx;
+	s.cmds = (uintptr_t)c.buf;
+	s.cmds_size = c.size;
+	s.bos = (uintptr_t)&bo;
+	s.num_bos = 1;
+	ASSERT_EQ(0, gpufe_ioctl(self->fd, GPUFE_IOCTL_SUBMIT, &s));
+
+	/* When the failed job's fence signals, those ahead have signalled. */
+	ASSERT_EQ(POLLIN, gpufe_poll_fd(s.out_fence_fd, POLLIN, GPUFE_TIMEOUT_MS));
+	EXPECT_EQ(POLLIN, gpufe_poll_fd(busy[1], POLLIN, 0));
+	EXPECT_EQ(-ETIMEDOUT, gpufe_fence_status(s.out_fence_fd, &ts_failed, &err));
+	EXPECT_EQ(1, gpufe_fence_status(busy[1], &ts_busy, &err));
+	EXPECT_LE(ts_busy, ts_failed);
+
+	ASSERT_EQ(0, vgem_fence_signal(self->vgem, hold));
+	close(busy[0]);
+	close(busy[1]);
+	close(s.out_fence_fd);
+	close(sh.dmabuf);
+}
+
 GPUFE_TEST_MAIN

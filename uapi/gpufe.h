@@ -296,7 +296,8 @@ struct gpufe_bo_create {
 	 * @mmap_offset: out: the offset to pass to mmap() on this file
 	 * descriptor to map the buffer; a page-aligned offset past it maps
 	 * from that far into the buffer. The offset ranges of two buffers
-	 * never overlap.
+	 * never overlap. Offsets are above 4 GiB: 32-bit processes need a
+	 * 64-bit off_t (``_FILE_OFFSET_BITS=64``).
 	 */
 	__u64 mmap_offset;
 };

@@ -35,7 +35,7 @@ KERNELS_SH=$ROOT/tools/setup/kernels.sh
 
 APT_PKGS=(
 	qemu-system-x86 busybox-static cpio kmod gzip xz-utils rsync
-	gcc make pkg-config libdrm-dev sparse valgrind
+	gcc gcc-multilib make pkg-config libdrm-dev sparse valgrind
 	perl python3 python3-docutils
 	linux-source-6.12
 )

@@ -33,8 +33,8 @@ static void gpufe_ctx_release_work(struct work_struct *work)
 					     release_work);
 
 	cancel_delayed_work_sync(&ctx->work);
-	WARN_ON(!list_empty(&ctx->queue) || ctx->dep);
-	dma_fence_put(ctx->last_fence);
+	WARN_ON(!list_empty(&ctx->queue) || !list_empty(&ctx->failed) ||
+		ctx->dep);
 	gpufe_device_put(ctx->gdev);
 	gpufe_client_put(ctx->client);
 	mutex_destroy(&ctx->submit_lock);
@@ -185,6 +185,7 @@ int gpufe_ioctl_ctx_create(struct gpufe_client *client, void *data)
 	spin_lock_init(&ctx->lock);
 	spin_lock_init(&ctx->run_lock);
 	INIT_LIST_HEAD(&ctx->queue);
+	INIT_LIST_HEAD(&ctx->failed);
 	INIT_DELAYED_WORK(&ctx->work, gpufe_ctx_work);
 	INIT_WORK(&ctx->release_work, gpufe_ctx_release_work);
 	init_waitqueue_head(&ctx->wq);

@@ -160,13 +160,12 @@ struct gpufe_bo {
  * @timeline: the fences' timeline name
  * @submit_lock: serialises submissions: seqnos and implicit fences
  * @submitted: the last sequence number given out, under @submit_lock
- * @lock: the fences' lock; protects @completed and @error
+ * @lock: the fences' lock; protects @completed, @error and @failed
  * @run_lock: protects @queue and keeps jobs in order on their way to the
  *	back-end: held from taking a job off @queue to handing it over
  * @queue: jobs not yet handed to the back-end, in order
- * @last_fence: the fence of the last job that left @queue, under @run_lock;
- *	a job that fails there signals only after it, keeping the timeline
- *	in order
+ * @failed: jobs that failed before reaching the back-end, waiting for the
+ *	jobs ahead of them to complete before they signal, under @lock
  * @completed: every job up to this sequence number has completed
  * @error: the error of the last job that failed
  * @dep: the fence the head of @queue waits for, with @dep_cb armed on it;
@@ -190,10 +189,10 @@ struct gpufe_ctx {
 	char timeline[GPUFE_NAME_LEN + GPUFE_ENGINE_NAME_LEN + 16];
 	struct mutex submit_lock; /* serialises submissions */
 	u64 submitted;
-	spinlock_t lock; /* fence lock; protects completed, error */
+	spinlock_t lock; /* fence lock; protects completed, error, failed */
 	spinlock_t run_lock; /* protects queue; held while handing a job over */
 	struct list_head queue;
-	struct dma_fence *last_fence;
+	struct list_head failed;
 	u64 completed;
 	int error;
 	struct dma_fence *dep;

@@ -50,7 +50,8 @@
  * @fence: the job's fence; first, so that dma_fence_free() frees the job
  * @base: what the back-end sees
  * @ctx: the context (a reference, dropped with the fence)
- * @link: in the context's queue until handed to the back-end
+ * @link: in the context's queue until handed to the back-end; then, if it
+ *	failed there, in the context's failed list until it signals
  * @deadline: CLOCK_MONOTONIC ns by which its dependencies must have
  *	signalled
  * @num_deps: entries in @deps
@@ -61,9 +62,6 @@
  *	may need to sleep, then the job's own fence reference
  * @inline_cmds: holds a short command stream, saving an allocation
  * @error: why the job failed before reaching the back-end
- * @fail_cb: on the context's previous fence, for a job that failed before
- *	reaching the back-end: it signals after its predecessor
- * @fail_work: signals such a job, out of the predecessor's fence lock
  */
 struct gpufe_job_fe {
 	struct dma_fence fence;
@@ -78,8 +76,6 @@ struct gpufe_job_fe {
 	struct llist_node free_node;
 	u32 inline_cmds[16];
 	int error;
-	struct dma_fence_cb fail_cb;
-	struct work_struct fail_work;
 };
 
 /* Jobs done, whose resources one work item drops in batches. */
@@ -173,6 +169,51 @@ static void gpufe_ctx_event(struct gpufe_ctx *ctx)
 		wake_up_interruptible(&client->event_wq);
 }
 
+/* Under the fence lock: the job's fence signals, the context advances. */
+static void gpufe_job_signal_locked(struct gpufe_ctx *ctx,
+				    struct gpufe_job_fe *job, int error)
+{
+	lockdep_assert_held(&ctx->lock);
+
+	if (error) {
+		dma_fence_set_error(&job->fence, error);
+		ctx->error = error;
+	}
+	ctx->completed = max(ctx->completed, job->fence.seqno);
+	dma_fence_signal_locked(&job->fence);
+}
+
+/* After jobs of @ctx signalled: its event, then its waiters. */
+static void gpufe_ctx_done_notify(struct gpufe_ctx *ctx)
+{
+	/* The event first: a WAIT that returns may read() it at once. */
+	gpufe_ctx_event(ctx);
+	if (wq_has_sleeper(&ctx->wq))
+		wake_up_all(&ctx->wq);
+}
+
+/* A signalled job leaves the client's count and is freed. */
+static void gpufe_job_finish(struct gpufe_job_fe *job)
+{
+	struct gpufe_client *client = job->ctx->client;
+
+	if (atomic_dec_return(&client->jobs_inflight) <
+	    gpufe_max_inflight_jobs && wq_has_sleeper(&client->throttle_wq))
+		wake_up(&client->throttle_wq);
+
+	/*
+	 * Dropping a buffer or a vmalloc()ed command stream may sleep: a
+	 * job without either is freed here, others by a work item, in
+	 * batches.
+	 */
+	if (!job->base.num_bos && job->base.cmds == job->inline_cmds) {
+		gpufe_job_put_resources(job);
+		dma_fence_put(&job->fence);
+	} else if (llist_add(&job->free_node, &gpufe_jobs_done)) {
+		queue_work(gpufe_wq, &gpufe_jobs_done_cleanup);
+	}
+}
+
 /**
  * gpufe_job_done - a job has ended
  * @base: the job the back-end got through its @run
@@ -186,38 +227,25 @@ void gpufe_job_done(struct gpufe_job *base, int error)
 	struct gpufe_job_fe *job = container_of(base, struct gpufe_job_fe,
 						base);
 	struct gpufe_ctx *ctx = job->ctx;
+	struct gpufe_job_fe *failed, *next;
+	LIST_HEAD(also_done);
 	unsigned long flags;
 
 	spin_lock_irqsave(&ctx->lock, flags);
-	if (error) {
-		dma_fence_set_error(&job->fence, error);
-		ctx->error = error;
+	gpufe_job_signal_locked(ctx, job, error);
+	/* Jobs that failed before reaching the back-end and waited for this. */
+	list_for_each_entry_safe(failed, next, &ctx->failed, link) {
+		if (failed->fence.seqno != ctx->completed + 1)
+			break;
+		gpufe_job_signal_locked(ctx, failed, failed->error);
+		list_move_tail(&failed->link, &also_done);
 	}
-	ctx->completed = max(ctx->completed, job->fence.seqno);
-	dma_fence_signal_locked(&job->fence);
 	spin_unlock_irqrestore(&ctx->lock, flags);
 
-	/* The event first: a WAIT that returns may read() it at once. */
-	gpufe_ctx_event(ctx);
-	if (wq_has_sleeper(&ctx->wq))
-		wake_up_all(&ctx->wq);
-
-	if (atomic_dec_return(&ctx->client->jobs_inflight) <
-	    gpufe_max_inflight_jobs &&
-	    wq_has_sleeper(&ctx->client->throttle_wq))
-		wake_up(&ctx->client->throttle_wq);
-
-	/*
-	 * Dropping a buffer or a vmalloc()ed command stream may sleep: a
-	 * job without either is freed here, others by a work item, in
-	 * batches.
-	 */
-	if (!base->num_bos && base->cmds == job->inline_cmds) {
-		gpufe_job_put_resources(job);
-		dma_fence_put(&job->fence);
-	} else if (llist_add(&job->free_node, &gpufe_jobs_done)) {
-		queue_work(gpufe_wq, &gpufe_jobs_done_cleanup);
-	}
+	gpufe_ctx_done_notify(ctx);
+	gpufe_job_finish(job);
+	list_for_each_entry_safe(failed, next, &also_done, link)
+		gpufe_job_finish(failed);
 }
 EXPORT_SYMBOL_GPL(gpufe_job_done);
 
@@ -283,51 +311,33 @@ static int gpufe_job_deps_ready(struct gpufe_ctx *ctx, struct gpufe_job_fe *job)
 	return 0;
 }
 
-static void gpufe_job_fail_work(struct work_struct *work)
-{
-	struct gpufe_job_fe *job = container_of(work, struct gpufe_job_fe,
-						fail_work);
-
-	gpufe_job_done(&job->base, job->error);
-}
-
-static void gpufe_job_fail_cb(struct dma_fence *fence, struct dma_fence_cb *cb)
-{
-	struct gpufe_job_fe *job = container_of(cb, struct gpufe_job_fe,
-						fail_cb);
-
-	/* Called under the fence lock, which is the context's @lock too. */
-	queue_work(gpufe_wq, &job->fail_work);
-}
-
-/* The job leaves the queue: it is now the context's last fence. */
-static struct dma_fence *gpufe_ctx_last_fence_swap(struct gpufe_ctx *ctx,
-						   struct gpufe_job_fe *job)
-{
-	struct dma_fence *prev = ctx->last_fence;
-
-	lockdep_assert_held(&ctx->run_lock);
-	ctx->last_fence = dma_fence_get(&job->fence);
-	return prev;
-}
-
 /*
  * Fail a job that never reached the back-end. Its fence must not signal
- * before the jobs ahead of it in the context, which may still run: it
- * signals once the previous one has.
+ * before those of the jobs ahead of it in the context, which may still
+ * run: if they have not all completed, it waits on the context's failed
+ * list, and the completion of its predecessor signals it.
  */
 static void gpufe_job_fail_locked(struct gpufe_ctx *ctx,
 				  struct gpufe_job_fe *job, int error)
 {
-	struct dma_fence *prev = gpufe_ctx_last_fence_swap(ctx, job);
+	unsigned long flags;
+	bool now;
+
+	lockdep_assert_held(&ctx->run_lock);
 
 	job->error = error;
-	INIT_WORK(&job->fail_work, gpufe_job_fail_work);
-	if (!prev ||
-	    dma_fence_add_callback(prev, &job->fail_cb, gpufe_job_fail_cb))
-		queue_work(gpufe_wq, &job->fail_work);
-	/* A gpufe fence lives until it has signalled: the callback is safe. */
-	dma_fence_put(prev);
+	spin_lock_irqsave(&ctx->lock, flags);
+	now = ctx->completed + 1 == job->fence.seqno;
+	if (now)
+		gpufe_job_signal_locked(ctx, job, error);
+	else
+		list_add_tail(&job->link, &ctx->failed);
+	spin_unlock_irqrestore(&ctx->lock, flags);
+
+	if (now) {
+		gpufe_ctx_done_notify(ctx);
+		gpufe_job_finish(job);
+	}
 }
 
 /*
@@ -343,12 +353,10 @@ static void gpufe_job_run_locked(struct gpufe_ctx *ctx, struct gpufe_job_fe *job
 	lockdep_assert_held(&ctx->run_lock);
 
 	idx = gpufe_device_enter();
-	if (gpufe_device_unplugged(gdev)) {
+	if (gpufe_device_unplugged(gdev))
 		gpufe_job_fail_locked(ctx, job, -ENODEV);
-	} else {
-		dma_fence_put(gpufe_ctx_last_fence_swap(ctx, job));
+	else
 		gdev->ops->run(gdev, &job->base);
-	}
 	gpufe_device_exit(idx);
 }
 

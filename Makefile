@@ -113,7 +113,7 @@ payload: userspace
 	mkdir -p $(BUILD)/payload/bin $(BUILD)/payload/lib
 	cp $(BUILD)/igt-tests/gpufe_* $(BUILD)/tools/gpufe-smi \
 		$(BUILD)/tools/gpufe-bench $(BUILD)/lib/examples/* \
-		$(BUILD)/payload/bin/
+		$(ROOT)/tools/vmtest/gpufe-teardown $(BUILD)/payload/bin/
 	cp -P $(BUILD)/lib/libgpuclient.so* $(BUILD)/payload/lib/
 
 # --- checks -----------------------------------------------------------------
@@ -138,7 +138,8 @@ check: ensure-deps
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory unit
 	$(MAKE) --no-print-directory payload
-	$(ROOT)/tools/vmtest/check.sh --kernels "$(KERNELS)" --tests "$(TESTS)" \
+	$(ROOT)/tools/vmtest/check.sh --kernels "$(KERNELS)" \
+		--tests "$(TESTS) gpufe-teardown" \
 		--modules-root $(BUILD)/modules --payload $(BUILD)/payload \
 		--logdir $(BUILD)/logs --stock-mods vgem
 

@@ -30,18 +30,16 @@ FIXTURE(bo) {
 
 FIXTURE_SETUP(bo)
 {
-	const char *missing;
+	const char *missing = NULL;
+	int ret;
 
 	self->fd = -1;
 	self->saved_mem_mib = -1;
 	self->page = sysconf(_SC_PAGESIZE);
-	if (access(GPUFE_DEV, F_OK))
-		SKIP(return, GPUFE_DEV " is absent: gpufe.ko not loaded");
-	self->fd = gpufe_open();
-	ASSERT_LE(0, self->fd);
-	missing = gpufe_datapath_missing(self->fd);
-	if (missing)
+	ret = gpufe_fixture_open(&self->fd, NULL, 0, NULL, &missing);
+	if (ret > 0)
 		SKIP(return, "%s", missing);
+	ASSERT_EQ(0, ret);
 }
 
 FIXTURE_TEARDOWN(bo)

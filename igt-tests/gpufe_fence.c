@@ -38,29 +38,20 @@ FIXTURE(fence) {
 
 FIXTURE_SETUP(fence)
 {
-	const char *missing;
+	const char *missing = NULL;
 	__u16 cls_b = GPUFE_ENGINE_CLASS_COMPUTE, inst_b = 0;
-	int n;
+	int ret;
 
 	self->fd = -1;
-	if (access(GPUFE_DEV, F_OK))
-		SKIP(return, GPUFE_DEV " is absent: gpufe.ko not loaded");
-	self->fd = gpufe_open();
-	ASSERT_LE(0, self->fd);
-	missing = gpufe_datapath_missing(self->fd);
-	if (missing)
+	ret = gpufe_fixture_open(&self->fd, self->devs, MAX_DEVS,
+				 &self->num_devs, &missing);
+	if (ret > 0)
 		SKIP(return, "%s", missing);
-	self->num_devs = gpufe_swgpu_ids(self->fd, self->devs, MAX_DEVS);
-	ASSERT_LE(0, self->num_devs);
-	if (!self->num_devs)
-		SKIP(return, "no swgpu device: gpufe_swgpu not loaded");
-	n = gpufe_engine_count(self->fd, self->devs[0], GPUFE_ENGINE_CLASS_COMPUTE);
-	ASSERT_LE(0, n);
-	if (!n)
-		SKIP(return, "swgpu0 shows no compute engine");
+	ASSERT_EQ(0, ret);
 	if (gpufe_engine_count(self->fd, self->devs[0], GPUFE_ENGINE_CLASS_COPY) > 0)
 		cls_b = GPUFE_ENGINE_CLASS_COPY;
-	else if (n > 1)
+	else if (gpufe_engine_count(self->fd, self->devs[0],
+				    GPUFE_ENGINE_CLASS_COMPUTE) > 1)
 		inst_b = 1;
 	self->b_own_engine = cls_b != GPUFE_ENGINE_CLASS_COMPUTE || inst_b;
 	ASSERT_EQ(0, gpufe_create_ctx(self->fd, self->devs[0],

@@ -60,28 +60,18 @@ static int vgem_open(void)
 
 FIXTURE_SETUP(prime)
 {
-	const char *missing;
-	int n;
+	const char *missing = NULL;
+	int ret;
 
 	self->fd = -1;
 	self->vgem = -1;
 	self->saved_timeout_ms = -1;
 	self->page = sysconf(_SC_PAGESIZE);
-	if (access(GPUFE_DEV, F_OK))
-		SKIP(return, GPUFE_DEV " is absent: gpufe.ko not loaded");
-	self->fd = gpufe_open();
-	ASSERT_LE(0, self->fd);
-	missing = gpufe_datapath_missing(self->fd);
-	if (missing)
+	ret = gpufe_fixture_open(&self->fd, self->devs, MAX_DEVS,
+				 &self->num_devs, &missing);
+	if (ret > 0)
 		SKIP(return, "%s", missing);
-	self->num_devs = gpufe_swgpu_ids(self->fd, self->devs, MAX_DEVS);
-	ASSERT_LE(0, self->num_devs);
-	if (!self->num_devs)
-		SKIP(return, "no swgpu device: gpufe_swgpu not loaded");
-	n = gpufe_engine_count(self->fd, self->devs[0], GPUFE_ENGINE_CLASS_COMPUTE);
-	ASSERT_LE(0, n);
-	if (!n)
-		SKIP(return, "swgpu0 shows no compute engine");
+	ASSERT_EQ(0, ret);
 	ASSERT_EQ(0, gpufe_create_ctx(self->fd, self->devs[0],
 				      GPUFE_ENGINE_CLASS_COMPUTE, 0, &self->ctx));
 	self->vgem = vgem_open();
@@ -833,6 +823,20 @@ TEST_F(prime, gpufe_read_fence_in_resv)
 /* The job_timeout_ms dependency-timeout sets while it runs, if it may. */
 #define TEST_TIMEOUT_MS	1000
 
+/*
+ * Set job_timeout_ms to TEST_TIMEOUT_MS if it is writable, for the
+ * teardown to restore; the value in force afterwards.
+ */
+static long long use_test_timeout(FIXTURE_DATA(prime) *self,
+				  const char *param, long long timeout_ms)
+{
+	if (timeout_ms == TEST_TIMEOUT_MS ||
+	    gpufe_write_ull(param, TEST_TIMEOUT_MS))
+		return timeout_ms;
+	self->saved_timeout_ms = timeout_ms;
+	return gpufe_read_ull(param);
+}
+
 TEST_F_TIMEOUT(prime, dependency_timeout, 60)
 {
 	const char *param = GPUFE_PARAMS "/job_timeout_ms";
@@ -854,11 +858,9 @@ TEST_F_TIMEOUT(prime, dependency_timeout, 60)
 		SKIP(return, NO_VGEM);
 	if (timeout_ms < 0)
 		SKIP(return, "no /sys/module/gpufe/parameters/job_timeout_ms");
-	if (timeout_ms != TEST_TIMEOUT_MS && !gpufe_write_ull(param, TEST_TIMEOUT_MS)) {
-		self->saved_timeout_ms = timeout_ms;
-		timeout_ms = gpufe_read_ull(param);
+	timeout_ms = use_test_timeout(self, param, timeout_ms);
+	if (self->saved_timeout_ms >= 0)
 		ASSERT_EQ(TEST_TIMEOUT_MS, timeout_ms);
-	}
 	/* vgem signals its fences itself after 10 s: stay well inside that. */
 	if (timeout_ms > 5000)
 		SKIP(return, "job_timeout_ms %lld is above the 5000 this test can wait", timeout_ms);
@@ -940,11 +942,9 @@ TEST_F_TIMEOUT(prime, failed_job_signals_in_order, 60)
 		SKIP(return, NO_VGEM);
 	if (timeout_ms < 0)
 		SKIP(return, "no /sys/module/gpufe/parameters/job_timeout_ms");
-	if (timeout_ms != TEST_TIMEOUT_MS && !gpufe_write_ull(param, TEST_TIMEOUT_MS)) {
-		self->saved_timeout_ms = timeout_ms;
-		timeout_ms = gpufe_read_ull(param);
+	timeout_ms = use_test_timeout(self, param, timeout_ms);
+	if (self->saved_timeout_ms >= 0)
 		ASSERT_EQ(TEST_TIMEOUT_MS, timeout_ms);
-	}
 	if (timeout_ms > 1000)
 		SKIP(return, "job_timeout_ms %lld is above the 1000 this test needs", timeout_ms);
 	ASSERT_EQ(0, shared_from_vgem(self, 64 * 1024, 0x55555555, &sh));

@@ -29,25 +29,15 @@ FIXTURE(submit) {
 
 FIXTURE_SETUP(submit)
 {
-	const char *missing;
-	int n;
+	const char *missing = NULL;
+	int ret;
 
 	self->fd = -1;
-	if (access(GPUFE_DEV, F_OK))
-		SKIP(return, GPUFE_DEV " is absent: gpufe.ko not loaded");
-	self->fd = gpufe_open();
-	ASSERT_LE(0, self->fd);
-	missing = gpufe_datapath_missing(self->fd);
-	if (missing)
+	ret = gpufe_fixture_open(&self->fd, self->devs, MAX_DEVS,
+				 &self->num_devs, &missing);
+	if (ret > 0)
 		SKIP(return, "%s", missing);
-	self->num_devs = gpufe_swgpu_ids(self->fd, self->devs, MAX_DEVS);
-	ASSERT_LE(0, self->num_devs);
-	if (!self->num_devs)
-		SKIP(return, "no swgpu device: gpufe_swgpu not loaded");
-	n = gpufe_engine_count(self->fd, self->devs[0], GPUFE_ENGINE_CLASS_COMPUTE);
-	ASSERT_LE(0, n);
-	if (!n)
-		SKIP(return, "swgpu0 shows no compute engine");
+	ASSERT_EQ(0, ret);
 	ASSERT_EQ(0, gpufe_create_ctx(self->fd, self->devs[0],
 				      GPUFE_ENGINE_CLASS_COMPUTE, 0, &self->ctx));
 	ASSERT_EQ(0, gpufe_buffer_create(self->fd, 2 * sysconf(_SC_PAGESIZE),

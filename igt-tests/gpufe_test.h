@@ -607,4 +607,44 @@ static inline void gpufe_test_dashify_names(void)
 		return test_harness_run(argc, argv);		\
 	}
 
+/*
+ * The start every data-path fixture shares: open /dev/gpufe into *fd and,
+ * when @devs is given, list the swgpu devices into it. 0 on success, 1 to
+ * skip with the reason in *why, -errno on failure.
+ */
+static inline int gpufe_fixture_open(int *fd, __u32 *devs, int max_devs,
+				     int *num_devs, const char **why)
+{
+	int n;
+
+	*fd = -1;
+	if (access(GPUFE_DEV, F_OK)) {
+		*why = GPUFE_DEV " is absent: gpufe.ko not loaded";
+		return 1;
+	}
+	*fd = gpufe_open();
+	if (*fd < 0)
+		return -errno;
+	*why = gpufe_datapath_missing(*fd);
+	if (*why)
+		return 1;
+	if (!devs)
+		return 0;
+	*num_devs = gpufe_swgpu_ids(*fd, devs, max_devs);
+	if (*num_devs < 0)
+		return *num_devs;
+	if (!*num_devs) {
+		*why = "no swgpu device: gpufe_swgpu not loaded";
+		return 1;
+	}
+	n = gpufe_engine_count(*fd, devs[0], GPUFE_ENGINE_CLASS_COMPUTE);
+	if (n < 0)
+		return n;
+	if (!n) {
+		*why = "swgpu0 shows no compute engine";
+		return 1;
+	}
+	return 0;
+}
+
 #endif /* _GPUFE_TEST_H_ */

@@ -1383,6 +1383,24 @@ TEST_F(submit, bad_bo_index)
 	}
 }
 
+/* A FILL of each (offset, length) in @ranges is rejected with EINVAL. */
+static void expect_fills_rejected(struct __test_metadata *_metadata,
+				  FIXTURE_DATA(submit) *self,
+				  const __u64 (*ranges)[2], unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		struct swgpu_cmd_fill f = fill_cmd(self);
+		struct job j;
+
+		f.offset = ranges[i][0];
+		f.length = ranges[i][1];
+		job_one_cmd(&j, self, &f, sizeof(f));
+		expect_rejected(_metadata, self, &j, -EINVAL, "ranges[%u]", i);
+	}
+}
+
 TEST_F(submit, bad_fill_range)
 {
 	const __u64 size = self->x.size;
@@ -1394,35 +1412,17 @@ TEST_F(submit, bad_fill_range)
 		{ 4, ~0ULL - 3 },		/* so does this */
 		{ 1ULL << 62, 1ULL << 62 },
 	};
-	unsigned int i;
 
 	describe("FILL of a range outside its buffer, including ranges whose end wraps around, fails with EINVAL");
-	for (i = 0; i < ARRAY_SIZE(ranges); i++) {
-		struct swgpu_cmd_fill f = fill_cmd(self);
-		struct job j;
-
-		f.offset = ranges[i][0];
-		f.length = ranges[i][1];
-		job_one_cmd(&j, self, &f, sizeof(f));
-		expect_rejected(_metadata, self, &j, -EINVAL, "ranges[%u]", i);
-	}
+	expect_fills_rejected(_metadata, self, ranges, ARRAY_SIZE(ranges));
 }
 
 TEST_F(submit, bad_fill_align)
 {
 	const __u64 ranges[][2] = { { 2, 8 }, { 1, 4 }, { 0, 6 }, { 4, 1 } };
-	unsigned int i;
 
 	describe("FILL with an offset or length that is not a multiple of 4 fails with EINVAL");
-	for (i = 0; i < ARRAY_SIZE(ranges); i++) {
-		struct swgpu_cmd_fill f = fill_cmd(self);
-		struct job j;
-
-		f.offset = ranges[i][0];
-		f.length = ranges[i][1];
-		job_one_cmd(&j, self, &f, sizeof(f));
-		expect_rejected(_metadata, self, &j, -EINVAL, "ranges[%u]", i);
-	}
+	expect_fills_rejected(_metadata, self, ranges, ARRAY_SIZE(ranges));
 }
 
 TEST_F(submit, bad_copy_range)

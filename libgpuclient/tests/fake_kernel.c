@@ -1067,38 +1067,42 @@ static int fake_open(const char *path, int flags)
 	return fd;
 }
 
+/* The mode argument of open(), present only when a file may be created. */
+#define FAKE_OPEN_MODE(flags, mode)					\
+	do {								\
+		if ((flags) & (O_CREAT | O_TMPFILE)) {			\
+			va_list ap;					\
+									\
+			va_start(ap, flags);				\
+			(mode) = va_arg(ap, mode_t);			\
+			va_end(ap);					\
+		}							\
+	} while (0)
+
+/* Our node goes to the fake, anything else to @real_open. */
+static int fake_open_or(const char *path, int flags, mode_t mode,
+			int (*real_open)(const char *, int, ...))
+{
+	fake_record_open(path, flags);
+	if (!strcmp(path, FAKE_PATH))
+		return fake_open(path, flags);
+	return real_open(path, flags, mode);
+}
+
 int __wrap_open(const char *path, int flags, ...)
 {
 	mode_t mode = 0;
 
-	if (flags & (O_CREAT | O_TMPFILE)) {
-		va_list ap;
-
-		va_start(ap, flags);
-		mode = va_arg(ap, mode_t);
-		va_end(ap);
-	}
-	fake_record_open(path, flags);
-	if (!strcmp(path, FAKE_PATH))
-		return fake_open(path, flags);
-	return __real_open(path, flags, mode);
+	FAKE_OPEN_MODE(flags, mode);
+	return fake_open_or(path, flags, mode, __real_open);
 }
 
 int __wrap_open64(const char *path, int flags, ...)
 {
 	mode_t mode = 0;
 
-	if (flags & (O_CREAT | O_TMPFILE)) {
-		va_list ap;
-
-		va_start(ap, flags);
-		mode = va_arg(ap, mode_t);
-		va_end(ap);
-	}
-	fake_record_open(path, flags);
-	if (!strcmp(path, FAKE_PATH))
-		return fake_open(path, flags);
-	return __real_open64(path, flags, mode);
+	FAKE_OPEN_MODE(flags, mode);
+	return fake_open_or(path, flags, mode, __real_open64);
 }
 
 int __wrap_close(int fd)

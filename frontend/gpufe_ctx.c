@@ -23,6 +23,7 @@
 #include <linux/capability.h>
 #include <linux/dma-fence.h>
 #include <linux/module.h>
+#include <linux/rcupdate.h>
 #include <linux/slab.h>
 
 #include "gpufe_drv.h"
@@ -38,7 +39,7 @@ static void gpufe_ctx_release_work(struct work_struct *work)
 	gpufe_device_put(ctx->gdev);
 	gpufe_client_put(ctx->client);
 	mutex_destroy(&ctx->submit_lock);
-	kfree(ctx);
+	kfree_rcu(ctx, rcu);
 	/*
 	 * Last: the module's exit destroys gpufe_wq, which waits for this
 	 * work to return before the module's text goes.
@@ -90,11 +91,12 @@ struct gpufe_ctx *gpufe_ctx_lookup(struct gpufe_client *client, u32 id)
 {
 	struct gpufe_ctx *ctx;
 
-	xa_lock(&client->ctxs);
+	/* Contexts are freed after a grace period: no lock needed. */
+	rcu_read_lock();
 	ctx = xa_load(&client->ctxs, id);
-	if (ctx)
-		gpufe_ctx_get(ctx);
-	xa_unlock(&client->ctxs);
+	if (ctx && !kref_get_unless_zero(&ctx->ref))
+		ctx = NULL;
+	rcu_read_unlock();
 	return ctx;
 }
 

@@ -174,6 +174,7 @@ struct gpufe_bo {
  * @work: hands ready jobs to the back-end and fails those whose
  *	dependencies time out
  * @release_work: frees the context in process context
+ * @rcu: the context is freed after a grace period, for lockless lookups
  * @wq: WAIT sleeps here
  * @event_link: in the client's event list, under its @event_lock
  * @event_pending: on that list
@@ -199,6 +200,7 @@ struct gpufe_ctx {
 	struct dma_fence_cb dep_cb;
 	struct delayed_work work;
 	struct work_struct release_work;
+	struct rcu_head rcu;
 	wait_queue_head_t wq;
 	struct list_head event_link;
 	bool event_pending;

@@ -342,22 +342,20 @@ static void gpufe_job_fail_locked(struct gpufe_ctx *ctx,
 
 /*
  * Hand a job to the back-end, or fail it if its device is gone. Called
- * under the context's @run_lock, which keeps the jobs of a context in
- * order between the submit fast path and the context's work.
+ * between gpufe_device_enter() and gpufe_device_exit(), under the
+ * context's @run_lock, which keeps the jobs of a context in order between
+ * the submit fast path and the context's work.
  */
 static void gpufe_job_run_locked(struct gpufe_ctx *ctx, struct gpufe_job_fe *job)
 {
 	struct gpufe_device *gdev = ctx->gdev;
-	int idx;
 
 	lockdep_assert_held(&ctx->run_lock);
 
-	idx = gpufe_device_enter();
 	if (gpufe_device_unplugged(gdev))
 		gpufe_job_fail_locked(ctx, job, -ENODEV);
 	else
 		gdev->ops->run(gdev, &job->base);
-	gpufe_device_exit(idx);
 }
 
 /**
@@ -371,7 +369,7 @@ void gpufe_ctx_work(struct work_struct *work)
 
 	for (;;) {
 		struct gpufe_job_fe *job;
-		int ret;
+		int ret, idx;
 
 		spin_lock(&ctx->run_lock);
 		job = list_first_entry_or_null(&ctx->queue, struct gpufe_job_fe,
@@ -384,6 +382,7 @@ void gpufe_ctx_work(struct work_struct *work)
 		if (ret == -EAGAIN)
 			return;
 
+		idx = gpufe_device_enter();
 		spin_lock(&ctx->run_lock);
 		list_del(&job->link);
 		if (ret)
@@ -391,6 +390,7 @@ void gpufe_ctx_work(struct work_struct *work)
 		else
 			gpufe_job_run_locked(ctx, job);
 		spin_unlock(&ctx->run_lock);
+		gpufe_device_exit(idx);
 	}
 }
 
@@ -605,24 +605,21 @@ static void gpufe_job_publish_fence(struct gpufe_job_fe *job)
 	}
 }
 
+/* Between gpufe_device_enter() and gpufe_device_exit(). */
 static int gpufe_job_validate(struct gpufe_ctx *ctx, struct gpufe_job_fe *job)
 {
 	struct gpufe_device *gdev = ctx->gdev;
-	int idx, ret;
 
-	idx = gpufe_device_enter();
 	if (gpufe_device_unplugged(gdev))
-		ret = -ENODEV;
-	else
-		ret = gdev->ops->validate(gdev, &job->base);
-	gpufe_device_exit(idx);
-	return ret;
+		return -ENODEV;
+	return gdev->ops->validate(gdev, &job->base);
 }
 
 /*
- * Give the job its sequence number and fence, and queue it. Once queued,
- * the job may complete and be freed at any time: @seqno is the caller's
- * copy of its sequence number.
+ * Give the job its sequence number and fence, and queue it; between
+ * gpufe_device_enter() and gpufe_device_exit(), for the fast path. Once
+ * queued, the job may complete and be freed at any time: @seqno is the
+ * caller's copy of its sequence number.
  */
 static int gpufe_job_queue(struct gpufe_ctx *ctx, struct gpufe_job_fe *job,
 			   bool want_sync_file, struct sync_file **sync_file,
@@ -654,7 +651,8 @@ static int gpufe_job_queue(struct gpufe_ctx *ctx, struct gpufe_job_fe *job,
 	*seqno = ctx->submitted + 1;
 	WRITE_ONCE(ctx->submitted, *seqno);
 	atomic_inc(&ctx->client->jobs_inflight);
-	job->ctx = gpufe_ctx_get(ctx);
+	/* The job takes over the caller's reference on the context. */
+	job->ctx = ctx;
 	if (job->num_deps)
 		job->deadline = ktime_get_ns() +
 				(u64)gpufe_job_timeout_ms * NSEC_PER_MSEC;
@@ -698,6 +696,7 @@ int gpufe_ioctl_submit(struct gpufe_client *client, void *data)
 	struct gpufe_ctx *ctx = NULL;
 	void *cmds;
 	int out_fd = -1;
+	int idx;
 	int ret;
 
 	BUILD_BUG_ON(offsetof(struct gpufe_job_fe, fence) != 0);
@@ -760,10 +759,6 @@ int gpufe_ioctl_submit(struct gpufe_client *client, void *data)
 		}
 	}
 
-	ret = gpufe_job_validate(ctx, job);
-	if (ret)
-		goto err_free;
-
 	if (args->flags & GPUFE_SUBMIT_OUT_FENCE) {
 		out_fd = get_unused_fd_flags(O_CLOEXEC);
 		if (out_fd < 0) {
@@ -772,7 +767,16 @@ int gpufe_ioctl_submit(struct gpufe_client *client, void *data)
 		}
 	}
 
-	ret = gpufe_job_queue(ctx, job, out_fd >= 0, &sync_file, &args->seqno);
+	/*
+	 * One section for validate and, on the fast path, run: an unplug
+	 * waits for it, and the back-end sees both or neither.
+	 */
+	idx = gpufe_device_enter();
+	ret = gpufe_job_validate(ctx, job);
+	if (!ret)
+		ret = gpufe_job_queue(ctx, job, out_fd >= 0, &sync_file,
+				      &args->seqno);
+	gpufe_device_exit(idx);
 	if (ret)
 		goto err_put_fd;
 
@@ -780,7 +784,7 @@ int gpufe_ioctl_submit(struct gpufe_client *client, void *data)
 		fd_install(out_fd, sync_file->file);
 		args->out_fence_fd = out_fd;
 	}
-	gpufe_ctx_put(ctx);
+	/* The job holds the lookup's reference on the context now. */
 	return 0;
 
 err_put_fd:

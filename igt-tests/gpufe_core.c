@@ -499,6 +499,68 @@ TEST_F(core, unload_backend_with_open_fd)
 	EXPECT_EQ((int)self->cfg.num_gpus, swgpu_devices(self->fd, NULL));
 }
 
+TEST_F_TIMEOUT(core, unload_backend_with_jobs, 60)
+{
+	struct gpufe_submit s = { .flags = GPUFE_SUBMIT_OUT_FENCE };
+	struct gpufe_ctx_destroy d = { 0 };
+	struct gpufe_ctx_status st;
+	struct gpufe_cmds c = { 0 };
+	struct gpufe_event ev;
+	int fences[4], err, i;
+	__u64 seqno = 0;
+	__u32 ctx;
+
+	describe("Unloading swgpu with jobs running and queued: every fence signals, the context is lost, SUBMIT says ENODEV");
+	ASSERT_EQ(0, gpufe_create_ctx(self->fd, self->dev,
+				      GPUFE_ENGINE_CLASS_COMPUTE, 0, &ctx));
+	d.ctx_id = ctx;
+	gpufe_emit_delay(&c, SWGPU_MAX_DELAY_US);
+	s.ctx_id = ctx;
+	s.cmds = (uintptr_t)c.buf;
+	s.cmds_size = c.size;
+	for (i = 0; i < 4; i++) {
+		ASSERT_EQ(0, gpufe_ioctl(self->fd, GPUFE_IOCTL_SUBMIT, &s));
+		fences[i] = s.out_fence_fd;
+	}
+
+	ASSERT_EQ(0, gpufe_module_unload(SWGPU_MODULE));
+
+	/* Ended, not run to the end: the one running and those queued. */
+	for (i = 0; i < 4; i++) {
+		EXPECT_EQ(POLLIN, gpufe_poll_fd(fences[i], POLLIN, 0));
+		EXPECT_EQ(-ENODEV, gpufe_fence_status(fences[i], NULL, &err));
+		close(fences[i]);
+	}
+	ASSERT_EQ(0, gpufe_get_status(self->fd, ctx, &st));
+	EXPECT_EQ(GPUFE_CTX_STATE_LOST, st.state);
+	EXPECT_EQ(4, st.completed);
+	EXPECT_EQ(-ENODEV, st.error);
+	EXPECT_EQ(0, gpufe_sync(self->fd, ctx, 4));
+
+	c.size = 0;
+	gpufe_emit_nop(&c);
+	EXPECT_EQ(-ENODEV, gpufe_submit_cmds(self->fd, ctx, &c, NULL, 0, &seqno));
+	ASSERT_EQ(0, gpufe_get_status(self->fd, ctx, &st));
+	EXPECT_EQ(4, st.submitted);
+
+	/*
+	 * The context still holds the unplugged device until it goes: its
+	 * handle, and its completion event, which is read here.
+	 */
+	EXPECT_EQ(0, gpufe_counter("devices"));
+	EXPECT_EQ(1, gpufe_counter("device_objects"));
+	EXPECT_EQ(0, gpufe_ioctl(self->fd, GPUFE_IOCTL_CTX_DESTROY, &d));
+	ASSERT_EQ(0, gpufe_set_nonblock(self->fd));
+	EXPECT_EQ(sizeof(ev), read(self->fd, &ev, sizeof(ev)));
+	EXPECT_EQ(ctx, ev.ctx_id);
+	EXPECT_EQ(4, ev.seqno);
+	EXPECT_EQ(-ENODEV, ev.error);
+	for (i = 0; i < 50 && gpufe_counter("device_objects"); i++)
+		usleep(100000);
+	EXPECT_EQ(0, gpufe_counter("device_objects"));
+	ASSERT_EQ(0, gpufe_module_load(SWGPU_MODULE, ""));
+}
+
 TEST_F(core, reload_backend)
 {
 	__u32 first = 0, prev = self->dev;

@@ -35,7 +35,7 @@ DESTDIR ?=
 # for several kernels never share objects.
 KSRC := Kbuild frontend backends include uapi
 KFILES := $(shell cd $(ROOT) && find frontend backends include -name '*.[ch]') \
-	  uapi/gpufe.h
+	  $(wildcard uapi/*.h) common/gpufe_route.c common/gpufe_route.h
 KLINT := $(KFILES) $(shell cd $(ROOT) && find Kbuild frontend backends -name Kbuild)
 
 CHECKPATCH := $(CACHE)/checkpatch/checkpatch.pl
@@ -133,6 +133,7 @@ unit: lib tools
 		UAPI=$(ROOT)/uapi
 	$(MAKE) -C $(ROOT)/tools/gpufe-smi check BUILD=$(BUILD)/tools \
 		LIBDIR=$(BUILD)/lib
+	$(MAKE) -C $(ROOT)/common check BUILD=$(BUILD)/common
 
 check: ensure-deps
 	$(MAKE) --no-print-directory lint
@@ -150,6 +151,8 @@ demo bench: ensure-deps
 		--run $(ROOT)/tools/$(if $(filter demo,$@),vmtest/demo,bench/bench)-run.sh \
 		--kernel $(DEMO_KERNEL) --modules-root $(BUILD)/modules \
 		--payload $(BUILD)/payload --logdir $(BUILD)/logs
+	$(if $(filter bench,$@),@$(MAKE) -s --no-print-directory -C $(ROOT)/common \
+		bench BUILD=$(BUILD)/common)
 
 # --- installation on a real machine ----------------------------------------
 

@@ -904,7 +904,10 @@ ssize_t gpufe_events_read(struct gpufe_client *client, char __user *buf,
 		return -EINVAL;
 
 	while (count - done >= sizeof(struct gpufe_event)) {
-		struct gpufe_event ev = { .type = GPUFE_EVENT_COMPLETION };
+		struct gpufe_event ev = {
+			.type = GPUFE_EVENT_COMPLETION,
+			.length = sizeof(ev),
+		};
 		struct gpufe_ctx *ctx = gpufe_event_pop(client);
 		int ret;
 

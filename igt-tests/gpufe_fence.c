@@ -602,7 +602,7 @@ TEST_F(fence, basic_events)
 	EXPECT_EQ(self->ctx_a, ev[0].ctx_id);
 	EXPECT_EQ(1, ev[0].seqno);
 	EXPECT_EQ(0, ev[0].error);
-	EXPECT_EQ(0, ev[0].pad);
+	EXPECT_EQ(sizeof(ev[0]), ev[0].length);
 
 	/* Read, the event is gone. */
 	EXPECT_EQ(0, gpufe_poll_fd(self->fd, POLLIN, 0));

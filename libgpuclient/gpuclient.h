@@ -690,7 +690,8 @@ int gpuclient_wait(gpuclient_ctx_handle ctx, uint64_t seqno,
  * one pending event per context, carrying its latest completed sequence
  * number: an application that reads late gets one event, not a backlog.
  * The timeout is one CLOCK_MONOTONIC deadline across signals and across
- * events another thread read first.
+ * events another thread read first. Events of types this library does not
+ * know (from a later kernel) are stepped over by their length.
  *
  * Return: the number of events stored, at least 1; -ETIME if none came
  * before the timeout; -EINVAL if @h or @ev is NULL or @max is 0;

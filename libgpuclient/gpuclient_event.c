@@ -84,8 +84,10 @@ gpuclient_public int gpuclient_read_events(gpuclient_handle h,
 					   unsigned int max, int timeout_ms)
 {
 	struct gpufe_event kev[GPUCLIENT_EVENT_BATCH];
+	const struct gpufe_event *k;
 	int64_t deadline = 0;
 	unsigned int n, i;
+	size_t off;
 	ssize_t len;
 	int ret;
 
@@ -102,6 +104,7 @@ gpuclient_public int gpuclient_read_events(gpuclient_handle h,
 	}
 
 	n = max < GPUCLIENT_EVENT_BATCH ? max : GPUCLIENT_EVENT_BATCH;
+again:
 	for (;;) {
 		ret = gpuclient_event_poll(h->fd, timeout_ms, deadline);
 		if (ret)
@@ -116,16 +119,28 @@ gpuclient_public int gpuclient_read_events(gpuclient_handle h,
 	}
 
 	/* Whole events only, at least one: the kernel promises both. */
-	if (len == 0 || len % sizeof(kev[0]) || (size_t)len > n * sizeof(kev[0]))
+	if (len == 0 || (size_t)len > n * sizeof(kev[0]))
 		return -EPROTO;
 
-	n = (unsigned int)(len / sizeof(kev[0]));
-	for (i = 0; i < n; i++) {
+	/* Step by each event's length; a later kernel may add types. */
+	for (i = 0, off = 0; off < (size_t)len; off += k->length) {
+		k = (const struct gpufe_event *)((const char *)kev + off);
+		if ((size_t)len - off < 8 || k->length < 8 || k->length % 8 ||
+		    k->length > (size_t)len - off)
+			return -EPROTO;
+		if (k->type != GPUFE_EVENT_COMPLETION)
+			continue;
+		if (k->length < sizeof(*k))
+			return -EPROTO;
 		memset(&ev[i], 0, sizeof(ev[i]));
-		ev[i].type = kev[i].type;
-		ev[i].ctx_id = kev[i].ctx_id;
-		ev[i].seqno = kev[i].seqno;
-		ev[i].error = kev[i].error;
+		ev[i].type = k->type;
+		ev[i].ctx_id = k->ctx_id;
+		ev[i].seqno = k->seqno;
+		ev[i].error = k->error;
+		i++;
 	}
-	return (int)n;
+	/* Only events of types this library does not know: wait on. */
+	if (!i)
+		goto again;
+	return (int)i;
 }

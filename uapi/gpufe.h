@@ -624,14 +624,18 @@ struct gpufe_wait {
 struct gpufe_event {
 	/** @type: GPUFE_EVENT_COMPLETION */
 	__u32 type;
+	/**
+	 * @length: bytes of this event, these fields included, a multiple
+	 * of 8; later versions may add event types and fields, and user
+	 * space steps over what it does not know by @length
+	 */
+	__u32 length;
 	/** @ctx_id: the context */
 	__u32 ctx_id;
-	/** @seqno: every job up to this sequence number completed */
-	__u64 seqno;
 	/** @error: 0, or the error of the last job that failed */
 	__s32 error;
-	/** @pad: written as zero */
-	__u32 pad;
+	/** @seqno: every job up to this sequence number completed */
+	__u64 seqno;
 };
 
 /**

@@ -1177,6 +1177,14 @@ ssize_t __wrap_read(int fd, void *buf, size_t count)
 		errno = EINVAL;
 		return -1;
 	}
+	if (fk.unknown_event && c->num_events &&
+	    count >= 16 + sizeof(struct gpufe_event)) {
+		const __u32 unknown[4] = { 0x7fffffff, 16, 0, 0 };
+
+		fk.unknown_event = 0;
+		memcpy(buf, unknown, sizeof(unknown));
+		done = sizeof(unknown);
+	}
 	if (!c->num_events) {
 		/* A blocking read would sleep; this fake never does. */
 		if (!(c->open_flags & O_NONBLOCK))
@@ -1188,6 +1196,7 @@ ssize_t __wrap_read(int fd, void *buf, size_t count)
 		struct fake_ctx *ctx = fake_client_ctx(c, c->events[0]);
 		struct gpufe_event ev = {
 			.type = GPUFE_EVENT_COMPLETION,
+			.length = sizeof(ev),
 			.ctx_id = ctx->id,
 			.seqno = ctx->completed,
 			.error = ctx->error,

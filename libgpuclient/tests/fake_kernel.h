@@ -131,6 +131,9 @@ struct fake_kernel {
 	 */
 	int entry_extra;
 
+	/* Put an event of an unknown type, 16 bytes, before the next read's. */
+	int unknown_event;
+
 	/* data path knobs */
 	int auto_complete;		/* jobs complete as they are queued */
 	int complete_on_wait;		/* a WAIT that would block completes */

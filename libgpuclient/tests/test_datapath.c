@@ -1189,6 +1189,27 @@ static void events_basic(void)
 	CHECK_INT(fk.blocking_reads, ==, 0);
 }
 
+static void events_unknown_type(void)
+{
+	struct gpuclient_event ev[8];
+	uint32_t id0;
+
+	CHECK_INT(setup(), ==, 0);
+	CHECK_INT(copy_ctx(d_h, &d_ctx[0]), ==, 0);
+	id0 = gpuclient_ctx_get_id(d_ctx[0]);
+	CHECK_INT(submit_nop(d_ctx[0]), ==, 1);
+	fake_complete(dfd(), id0, 1, 0);
+	fk.unknown_event = 1;
+
+	memset(ev, 0xa5, sizeof(ev));
+	CHECK_INT(gpuclient_read_events(d_h, ev, ARRAY_SIZE(ev), 0), ==, 1);
+	CHECK_INT(fk.unknown_event, ==, 0);	/* it was read, and skipped */
+	CHECK_INT(ev[0].type, ==, GPUCLIENT_EVENT_COMPLETION);
+	CHECK_INT(ev[0].ctx_id, ==, id0);
+	CHECK_INT(ev[0].seqno, ==, 1);
+	CHECK_INT(ev[1].ctx_id, ==, 0xa5a5a5a5);	/* untouched */
+}
+
 static void events_coalesce(void)
 {
 	struct gpuclient_event ev[4];
@@ -1428,6 +1449,7 @@ const struct test datapath_tests[] = {
 	TEST(wait_infinite, "an infinite timeout saturates, never wraps"),
 	TEST(wait_bad_args, "seqno 0 or unsubmitted: -EINVAL"),
 	TEST(events_basic, "events: one per context, every field"),
+	TEST(events_unknown_type, "events of an unknown type are stepped over by length"),
 	TEST(events_coalesce, "completions of one context coalesce"),
 	TEST(events_max, "at most max events per call"),
 	TEST(events_timeout, "no event in time: -ETIME; forever waits"),

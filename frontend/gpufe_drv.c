@@ -42,7 +42,7 @@ MODULE_PARM_DESC(max_bo_mib, "Largest buffer, MiB (default 256)");
 
 unsigned int gpufe_job_timeout_ms = 10000;
 module_param_named(job_timeout_ms, gpufe_job_timeout_ms, uint, 0644);
-MODULE_PARM_DESC(job_timeout_ms, "How long a job waits for its dependencies before it fails, ms (default 10000)");
+MODULE_PARM_DESC(job_timeout_ms, "How long a job waits for a dependency from outside gpufe before it fails, ms (default 10000)");
 
 unsigned int gpufe_max_contexts = 1024;
 module_param_named(max_contexts, gpufe_max_contexts, uint, 0644);

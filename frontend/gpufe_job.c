@@ -18,10 +18,14 @@
  * The context's work item is the job's scheduler, in the manner of a
  * drm_sched entity: it takes the head of the context's queue, waits (with
  * one fence callback, never blocking a thread) until each dependency has
- * signalled, and hands the job to the back-end. A dependency that has not
- * signalled within ``job_timeout_ms`` fails the job with ``-ETIMEDOUT``, so
- * every fence signals in finite time; a device that went away fails its
- * jobs with ``-ENODEV``.
+ * signalled, and hands the job to the back-end. When nothing is queued
+ * ahead and nothing is to be waited for, SUBMIT hands the job over itself.
+ * A dependency from outside gpufe that has not signalled within
+ * ``job_timeout_ms`` fails the job with ``-ETIMEDOUT`` (gpufe's own fences
+ * signal in bounded time by themselves), so every fence signals in finite
+ * time; a device that went away fails its jobs with ``-ENODEV``. A job
+ * that fails before reaching the back-end signals only after the jobs
+ * ahead of it in its context, from the context's failed list.
  *
  * The back-end reports the end of a job with gpufe_job_done(), from any
  * context: the fence signals, the context's completed sequence number

@@ -33,7 +33,7 @@ DESTDIR ?=
 
 # Kernel sources of the external modules, copied per kernel so that builds
 # for several kernels never share objects.
-KSRC := Kbuild frontend backends include uapi
+KSRC := Kbuild frontend backends include uapi common
 KFILES := $(shell cd $(ROOT) && find frontend backends include -name '*.[ch]') \
 	  $(wildcard uapi/*.h) common/gpufe_route.c common/gpufe_route.h
 KLINT := $(KFILES) $(shell cd $(ROOT) && find Kbuild frontend backends -name Kbuild)

@@ -16,10 +16,23 @@
  * completion and signal their fences, holding references on the contexts
  * and buffers they use, and each context holds a reference on its client,
  * so the client's memory goes with the last of them.
+ *
+ * A client's fdinfo (``/proc/<pid>/fdinfo/<fd>``) follows the DRM usage
+ * statistics format (Documentation/gpu/drm-usage-stats.rst) for the keys
+ * it shares with it, and adds gpufe's own:
+ *
+ * - ``drm-driver``: ``gpufe``
+ * - ``drm-client-id``: the client's id, unique among open clients
+ * - ``gpufe-jobs-completed``: jobs of the client whose fences signalled
+ * - ``gpufe-deliveries``: times the completion router delivered to the
+ *   client (one delivery may signal several jobs)
+ * - ``gpufe-wakeups``: times a sleeping waiter of the client (WAIT,
+ *   read(), poll()) was woken
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/idr.h>
 #include <linux/sched.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -56,11 +69,18 @@ struct gpufe_client *gpufe_client_create(void)
 	spin_lock_init(&client->event_lock);
 	INIT_LIST_HEAD(&client->events);
 	init_waitqueue_head(&client->event_wq);
+	mutex_init(&client->cpage_lock);
+	xa_init(&client->cpages);
+	ida_init(&client->slot_ida);
+	atomic64_set(&client->jobs_completed, 0);
+	atomic64_set(&client->deliveries, 0);
+	atomic64_set(&client->wakeups, 0);
 	client->pid = get_task_pid(current, PIDTYPE_TGID);
 
 	ret = xa_alloc_cyclic(&gpufe_clients, &client->id, client,
 			      xa_limit_31b, &gpufe_next_client_id, GFP_KERNEL);
 	if (ret < 0) {
+		gpufe_client_cpages_fini(client);
 		put_pid(client->pid);
 		kfree(client);
 		return ERR_PTR(ret);
@@ -76,6 +96,7 @@ static void gpufe_client_release(struct kref *ref)
 	WARN_ON(atomic64_read(&client->mem_used));
 	xa_destroy(&client->bos);
 	xa_destroy(&client->ctxs);
+	gpufe_client_cpages_fini(client);
 	mutex_destroy(&client->import_lock);
 	put_pid(client->pid);
 	kfree(client);
@@ -149,4 +170,21 @@ void gpufe_clients_show(struct seq_file *m)
 			   pid_vnr(client->pid),
 			   (long long)atomic64_read(&client->mem_used));
 	xa_unlock(&gpufe_clients);
+}
+
+/**
+ * gpufe_client_fdinfo - print a client's fdinfo
+ * @client: the client
+ * @m: the seq_file of /proc/<pid>/fdinfo/<fd>
+ */
+void gpufe_client_fdinfo(struct gpufe_client *client, struct seq_file *m)
+{
+	seq_puts(m, "drm-driver:\tgpufe\n");
+	seq_printf(m, "drm-client-id:\t%u\n", client->id);
+	seq_printf(m, "gpufe-jobs-completed:\t%lld\n",
+		   (long long)atomic64_read(&client->jobs_completed));
+	seq_printf(m, "gpufe-deliveries:\t%lld\n",
+		   (long long)atomic64_read(&client->deliveries));
+	seq_printf(m, "gpufe-wakeups:\t%lld\n",
+		   (long long)atomic64_read(&client->wakeups));
 }

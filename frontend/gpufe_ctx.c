@@ -16,6 +16,11 @@
  * every job and a pending completion event hold references on the
  * context; the last one may be dropped from a fence callback, so the
  * context is freed from a work item, which can wait for its own work.
+ *
+ * Each context has a completion slot on its client's completion page
+ * (gpufe_cpage.c), an id in its device's table of contexts, which
+ * interrupts name it by (&gpufe_job.irq_hint), and a reserved place in
+ * its device's set of pending contexts (gpufe_irq.c).
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -28,6 +33,40 @@
 
 #include "gpufe_drv.h"
 
+/*
+ * Give a new context its completion slot, its id on its device and its
+ * place in the device's pending set. Undone by gpufe_ctx_fini_device(),
+ * also when it fails half-way.
+ */
+static int gpufe_ctx_init_device(struct gpufe_ctx *ctx)
+{
+	struct gpufe_device *gdev = ctx->gdev;
+	int ret;
+
+	ret = gpufe_slot_alloc(ctx);
+	if (ret)
+		return ret;
+	ret = xa_alloc(&gdev->ctxs, &ctx->hint_id, ctx,
+		       XA_LIMIT(0, GPUFE_IRQ_NO_HINT - 1), GFP_KERNEL);
+	if (ret)
+		return ret == -EBUSY ? -EMFILE : ret;
+	ctx->hint_id_valid = true;
+	ret = gpufe_route_reserve(gdev);
+	if (ret)
+		return ret;
+	ctx->route_reserved = true;
+	return 0;
+}
+
+static void gpufe_ctx_fini_device(struct gpufe_ctx *ctx)
+{
+	if (ctx->route_reserved)
+		gpufe_route_unreserve(ctx->gdev);
+	if (ctx->hint_id_valid)
+		xa_erase(&ctx->gdev->ctxs, ctx->hint_id);
+	gpufe_slot_free(ctx);
+}
+
 static void gpufe_ctx_release_work(struct work_struct *work)
 {
 	struct gpufe_ctx *ctx = container_of(work, struct gpufe_ctx,
@@ -35,7 +74,8 @@ static void gpufe_ctx_release_work(struct work_struct *work)
 
 	cancel_delayed_work_sync(&ctx->work);
 	WARN_ON(!list_empty(&ctx->queue) || !list_empty(&ctx->failed) ||
-		ctx->dep);
+		!list_empty(&ctx->inflight) || ctx->dep || ctx->route_idx >= 0);
+	gpufe_ctx_fini_device(ctx);
 	gpufe_device_put(ctx->gdev);
 	gpufe_client_put(ctx->client);
 	mutex_destroy(&ctx->submit_lock);
@@ -187,12 +227,19 @@ int gpufe_ioctl_ctx_create(struct gpufe_client *client, void *data)
 	spin_lock_init(&ctx->lock);
 	spin_lock_init(&ctx->run_lock);
 	INIT_LIST_HEAD(&ctx->queue);
+	INIT_LIST_HEAD(&ctx->inflight);
 	INIT_LIST_HEAD(&ctx->failed);
+	ctx->route_idx = -1;
 	INIT_DELAYED_WORK(&ctx->work, gpufe_ctx_work);
 	INIT_WORK(&ctx->release_work, gpufe_ctx_release_work);
 	init_waitqueue_head(&ctx->wq);
 	INIT_LIST_HEAD(&ctx->event_link);
 
+	ret = gpufe_ctx_init_device(ctx);
+	if (ret) {
+		gpufe_ctx_put(ctx);
+		return ret;
+	}
 	ret = xa_alloc_cyclic(&client->ctxs, &ctx->id, ctx, xa_limit_31b,
 			      &client->next_ctx_id, GFP_KERNEL);
 	if (ret < 0) {
@@ -205,6 +252,8 @@ int gpufe_ioctl_ctx_create(struct gpufe_client *client, void *data)
 		 "copy" : "video", engine->instance, client->id, ctx->id);
 
 	args->ctx_id = ctx->id;
+	args->slot_offset = (u64)ctx->slot_index *
+			    sizeof(struct gpufe_completion_slot);
 	return 0;
 
 err_dec_ctxs:

@@ -11,6 +11,14 @@
  * - ``devices``: one line per registered device: id, name, back-end,
  *   references held, the back-end's engine names.
  * - ``clients``: one line per open client: id and process id.
+ * - ``route``: one line per registered device: id, name, and the completion
+ *   router's counters: ``irqs`` (interrupts the back-end raised),
+ *   ``routes`` (router runs for them), ``hint_hits`` (runs whose hint named
+ *   a context whose slot moved), ``slots_scanned`` (slots read by all
+ *   scans), ``delivered`` (deliveries by those runs), ``watchdog_scans``,
+ *   ``watchdog_delivered`` (deliveries the watchdog found), ``route_ns``
+ *   (time the runs for interrupts took) and ``pending`` (contexts with jobs
+ *   in the back-end's hands now).
  * - ``counters``: ``clients``, ``devices`` and ``device_objects`` (devices
  *   allocated and not yet freed, registered or not); tests read these to
  *   prove that nothing leaks.
@@ -39,6 +47,13 @@ static int clients_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(clients);
 
+static int route_show(struct seq_file *m, void *unused)
+{
+	gpufe_route_show(m);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(route);
+
 static int counters_show(struct seq_file *m, void *unused)
 {
 	unsigned int devices;
@@ -66,6 +81,8 @@ void gpufe_debugfs_init(void)
 			    &devices_fops);
 	debugfs_create_file("clients", 0444, gpufe_debugfs_root, NULL,
 			    &clients_fops);
+	debugfs_create_file("route", 0444, gpufe_debugfs_root, NULL,
+			    &route_fops);
 	debugfs_create_file("counters", 0444, gpufe_debugfs_root, NULL,
 			    &counters_fops);
 }

@@ -12,9 +12,11 @@
  * that goes away and comes back gets a new id and a stale id held by a
  * client never names the newcomer.
  *
- * Lifetime: the registry holds one reference on each device from
- * registration to unregistration; a lookup by id takes another for as long
- * as the caller uses the device. Hot-unplug works like drm_dev_unplug():
+ * Lifetime: the back-end holds one reference on each device from
+ * registration until its gpufe_device_put(), which comes after
+ * unregistration, once it has completed every job it held and raised its
+ * last interrupt; a lookup by id and every context take another for as
+ * long as they use the device. Hot-unplug works like drm_dev_unplug():
  * gpufe_device_unregister() removes the device from the registry, marks it
  * unplugged and waits in synchronize_srcu() for every caller that is inside
  * gpufe_device_enter()/gpufe_device_exit(). Every front-end path that calls
@@ -30,6 +32,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/atomic.h>
+#include <linux/device.h>
 #include <linux/err.h>
 #include <linux/module.h>
 #include <linux/overflow.h>
@@ -96,6 +99,10 @@ static void gpufe_device_release(struct kref *ref)
 {
 	struct gpufe_device *gdev = container_of(ref, struct gpufe_device, ref);
 
+	gpufe_route_fini(gdev);
+	WARN_ON(!xa_empty(&gdev->ctxs));
+	xa_destroy(&gdev->ctxs);
+	put_device(gdev->dma_dev);
 	kfree(gdev);
 	atomic_long_dec(&gpufe_device_objs);
 }
@@ -103,12 +110,18 @@ static void gpufe_device_release(struct kref *ref)
 /**
  * gpufe_device_put - drop a reference on a device
  * @gdev: the device, may be NULL
+ *
+ * A back-end drops the reference gpufe_device_register() gave it once the
+ * device is unregistered, every job it held is completed and it raises no
+ * more interrupts; it must not use @gdev afterwards. May sleep.
  */
 void gpufe_device_put(struct gpufe_device *gdev)
 {
+	might_sleep();
 	if (gdev)
 		kref_put(&gdev->ref, gpufe_device_release);
 }
+EXPORT_SYMBOL_GPL(gpufe_device_put);
 
 static struct gpufe_device *
 gpufe_device_alloc(const struct gpufe_device_desc *desc,
@@ -130,6 +143,9 @@ gpufe_device_alloc(const struct gpufe_device_desc *desc,
 	strscpy(gdev->name, desc->name, sizeof(gdev->name));
 	strscpy(gdev->backend, ops->name, sizeof(gdev->backend));
 	gdev->mem_size = desc->mem_size;
+	gdev->dma_dev = get_device(desc->dma_dev);
+	xa_init_flags(&gdev->ctxs, XA_FLAGS_ALLOC);
+	gpufe_route_init(gdev);
 	gdev->num_engines = desc->num_engines;
 
 	for (i = 0; i < desc->num_engines; i++) {
@@ -166,6 +182,9 @@ static bool gpufe_device_name_taken_locked(const char *name)
  * @desc: what the GPU is; copied, need not outlive the call
  * @ops: the back-end's entry points; must outlive the registration
  * @priv: the back-end's private data for this GPU
+ *
+ * The back-end owns a reference on the device from here until its
+ * gpufe_device_put().
  *
  * Return: the front-end's device, or an ERR_PTR(): -EINVAL for a bad
  * description, -EEXIST when a device of that name exists, -ENOSPC when
@@ -217,7 +236,9 @@ EXPORT_SYMBOL_GPL(gpufe_device_register);
  *
  * May sleep. Returns once no front-end call into the back-end for @gdev is
  * running; none starts afterwards. Clients that still name the device get
- * -ENODEV from then on.
+ * -ENODEV from then on. The back-end's reference stays: it completes the
+ * jobs it holds (gpufe_job_complete() and gpufe_device_irq() still work),
+ * then drops it with gpufe_device_put().
  */
 void gpufe_device_unregister(struct gpufe_device *gdev)
 {
@@ -230,7 +251,6 @@ void gpufe_device_unregister(struct gpufe_device *gdev)
 	synchronize_srcu(&gpufe_unplug_srcu);
 
 	pr_info("device %u: %s unregistered\n", gdev->id, gdev->name);
-	gpufe_device_put(gdev);
 }
 EXPORT_SYMBOL_GPL(gpufe_device_unregister);
 

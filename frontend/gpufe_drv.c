@@ -24,9 +24,11 @@
 #include <linux/build_bug.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/nospec.h>
+#include <linux/seq_file.h>
 #include <linux/uaccess.h>
 #include <linux/workqueue.h>
 
@@ -47,6 +49,10 @@ MODULE_PARM_DESC(job_timeout_ms, "How long a job waits for a dependency from out
 unsigned int gpufe_max_contexts = 1024;
 module_param_named(max_contexts, gpufe_max_contexts, uint, 0644);
 MODULE_PARM_DESC(max_contexts, "Contexts one client may create (default 1024)");
+
+unsigned int gpufe_route_watchdog_ms = 10;
+module_param_named(route_watchdog_ms, gpufe_route_watchdog_ms, uint, 0644);
+MODULE_PARM_DESC(route_watchdog_ms, "While jobs are in flight on a device, how often its completion slots are scanned without an interrupt, ms (1-1000, default 10)");
 
 unsigned int gpufe_max_inflight_jobs = 4096;
 module_param_named(max_inflight_jobs, gpufe_max_inflight_jobs, uint, 0644);
@@ -108,7 +114,8 @@ static const struct gpufe_ioctl_desc gpufe_ioctls[] = {
 	},
 	[_IOC_NR(GPUFE_IOCTL_CTX_CREATE)] = {
 		.cmd = GPUFE_IOCTL_CTX_CREATE,
-		.min_size = sizeof(struct gpufe_ctx_create),
+		/* 1.1's, without slot_offset */
+		.min_size = offsetof(struct gpufe_ctx_create, slot_offset),
 		.func = gpufe_ioctl_ctx_create,
 		.name = "CTX_CREATE",
 	},
@@ -214,7 +221,15 @@ static int gpufe_release(struct inode *inode, struct file *file)
 
 static int gpufe_mmap(struct file *file, struct vm_area_struct *vma)
 {
+	/* Offsets below a buffer's window are the completion page's. */
+	if (vma->vm_pgoff < gpufe_bo_mmap_offset(1) >> PAGE_SHIFT)
+		return gpufe_cpage_mmap(file->private_data, vma);
 	return gpufe_bo_mmap(file->private_data, vma);
+}
+
+static void gpufe_show_fdinfo(struct seq_file *m, struct file *file)
+{
+	gpufe_client_fdinfo(file->private_data, m);
 }
 
 static ssize_t gpufe_read(struct file *file, char __user *buf, size_t count,
@@ -238,6 +253,7 @@ static const struct file_operations gpufe_fops = {
 	.mmap = gpufe_mmap,
 	.read = gpufe_read,
 	.poll = gpufe_poll,
+	.show_fdinfo = gpufe_show_fdinfo,
 	.llseek = noop_llseek,
 };
 
@@ -264,7 +280,11 @@ static void __init gpufe_uapi_size_check(void)
 	BUILD_BUG_ON(sizeof(struct gpufe_bo_destroy) != 8);
 	BUILD_BUG_ON(sizeof(struct gpufe_bo_export) != 16);
 	BUILD_BUG_ON(sizeof(struct gpufe_bo_import) != 32);
-	BUILD_BUG_ON(sizeof(struct gpufe_ctx_create) != 24);
+	BUILD_BUG_ON(sizeof(struct gpufe_ctx_create) != 32);
+	BUILD_BUG_ON(sizeof(struct gpufe_completion_slot) != 16);
+	BUILD_BUG_ON(GPUFE_COMPLETION_MAX_SIZE % PAGE_SIZE);
+	BUILD_BUG_ON(GPUFE_COMPLETION_MMAP_OFFSET + GPUFE_COMPLETION_MAX_SIZE >
+		     BIT_ULL(32));
 	BUILD_BUG_ON(sizeof(struct gpufe_ctx_destroy) != 8);
 	BUILD_BUG_ON(sizeof(struct gpufe_ctx_status) != 32);
 	BUILD_BUG_ON(sizeof(struct gpufe_submit_bo) != 8);

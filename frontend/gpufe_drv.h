@@ -10,7 +10,9 @@
 #include <linux/atomic.h>
 #include <linux/dma-fence.h>
 #include <linux/dma-resv.h>
+#include <linux/idr.h>
 #include <linux/iosys-map.h>
+#include <linux/irq_work.h>
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
@@ -24,6 +26,8 @@
 
 #include <gpufe.h>
 #include <gpufe/backend.h>
+
+#include "gpufe_route.h"
 
 struct dma_buf;
 struct seq_file;
@@ -48,9 +52,57 @@ struct gpufe_engine {
 };
 
 /**
+ * struct gpufe_route - a device's completion routing (gpufe_irq.c)
+ * @lock: protects @slots, @ctxs, @num_pending, @capacity and each pending
+ *	context's @route_idx and @handed; taken in the router's hard-IRQ
+ *	context, so with interrupts off everywhere else
+ * @slots: what gpufe_route_scan() scans: the completion slots of the
+ *	contexts with jobs in the back-end's hands, and what was delivered
+ * @ctxs: the context of each entry of @slots
+ * @num_pending: entries in use in @slots and @ctxs
+ * @capacity: entries allocated, at least @num_ctxs, so that a context
+ *	becomes pending without allocating
+ * @resize_lock: serialises changes of @num_ctxs and of the arrays' size
+ * @num_ctxs: contexts alive on the device
+ * @hint: the hint of the last interrupt not yet routed
+ * @irq_work: the router, queued by gpufe_device_irq()
+ * @watchdog: rescans while contexts are pending, so a lost interrupt
+ *	only delays a completion
+ * @irqs: interrupts the back-end raised
+ * @routes: router runs for interrupts
+ * @hint_hits: interrupts whose hint named a context whose slot moved
+ * @slots_scanned: slots read by all scans
+ * @delivered: deliveries to contexts by router runs for interrupts
+ * @watchdog_scans: scans the watchdog made
+ * @watchdog_delivered: deliveries the watchdog made
+ * @route_ns: time the router runs for interrupts took, in nanoseconds
+ */
+struct gpufe_route {
+	spinlock_t lock; /* protects the pending set; see above */
+	struct gpufe_route_slot *slots;
+	struct gpufe_ctx **ctxs;
+	unsigned int num_pending;
+	unsigned int capacity;
+	struct mutex resize_lock; /* protects num_ctxs, resizing */
+	unsigned int num_ctxs;
+	u32 hint;
+	struct irq_work irq_work;
+	struct delayed_work watchdog;
+	atomic64_t irqs;
+	atomic64_t routes;
+	atomic64_t hint_hits;
+	atomic64_t slots_scanned;
+	atomic64_t delivered;
+	atomic64_t watchdog_scans;
+	atomic64_t watchdog_delivered;
+	atomic64_t route_ns;
+};
+
+/**
  * struct gpufe_device - the front-end's side of a GPU
- * @ref: the registry holds one reference until unregister; every lookup
- *	takes one more
+ * @ref: the back-end holds one reference from gpufe_device_register()
+ *	until its gpufe_device_put(), past gpufe_device_unregister(); every
+ *	lookup and every context takes one more
  * @id: the id user space names the device by, never 0
  * @unplugged: set once by gpufe_device_unregister(); read with
  *	gpufe_device_unplugged() between gpufe_device_enter() and
@@ -60,10 +112,15 @@ struct gpufe_engine {
  * @name: the device's name
  * @backend: the back-end's name, copied so it outlives the module
  * @mem_size: bytes of device memory
+ * @dma_dev: the device that writes completion slots by DMA (a
+ *	reference), or NULL
+ * @ctxs: the contexts on the device by their hint id, for the router
+ * @route: completion routing
  * @num_engines: number of entries in @engines
  * @engines: sorted by class, then back-end instance
  *
- * Everything but @ref and @unplugged is fixed at registration.
+ * Everything but @ref, @unplugged, @ctxs and @route is fixed at
+ * registration.
  */
 struct gpufe_device {
 	struct kref ref;
@@ -74,6 +131,9 @@ struct gpufe_device {
 	char name[GPUFE_NAME_LEN];
 	char backend[GPUFE_NAME_LEN];
 	u64 mem_size;
+	struct device *dma_dev;
+	struct xarray ctxs;
+	struct gpufe_route route;
 	unsigned int num_engines;
 	struct gpufe_engine engines[];
 };
@@ -97,6 +157,12 @@ struct gpufe_device {
  * @events: contexts with an unread completion event
  * @closed: the file is gone: no more events
  * @event_wq: read() and poll() wait here
+ * @cpage_lock: serialises the allocation of completion pages
+ * @cpages: the completion pages by page index, allocated on demand
+ * @slot_ida: the completion slots in use
+ * @jobs_completed: jobs whose fences signalled (fdinfo)
+ * @deliveries: times the router delivered completions here (fdinfo)
+ * @wakeups: times a sleeping waiter was woken (fdinfo)
  */
 struct gpufe_client {
 	struct kref ref;
@@ -114,6 +180,12 @@ struct gpufe_client {
 	struct list_head events;
 	bool closed;
 	wait_queue_head_t event_wq;
+	struct mutex cpage_lock; /* serialises completion page allocation */
+	struct xarray cpages;
+	struct ida slot_ida;
+	atomic64_t jobs_completed;
+	atomic64_t deliveries;
+	atomic64_t wakeups;
 };
 
 /**
@@ -160,12 +232,16 @@ struct gpufe_bo {
  * @timeline: the fences' timeline name
  * @submit_lock: serialises submissions: seqnos and implicit fences
  * @submitted: the last sequence number given out, under @submit_lock
- * @lock: the fences' lock; protects @completed, @error and @failed
+ * @lock: the fences' lock; protects @completed, @error, @inflight and
+ *	@failed
  * @run_lock: protects @queue and keeps jobs in order on their way to the
  *	back-end: held from taking a job off @queue to handing it over
  * @queue: jobs not yet handed to the back-end, in order
+ * @inflight: jobs in the back-end's hands, in order, under @lock
  * @failed: jobs that failed before reaching the back-end, waiting for the
- *	jobs ahead of them to complete before they signal, under @lock
+ *	jobs ahead of them to complete before they signal, under @lock;
+ *	while it is not empty no job is handed to the back-end, so that the
+ *	front-end is then the only writer of the completion slot
  * @completed: every job up to this sequence number has completed
  * @error: the error of the last job that failed
  * @dep: the fence the head of @queue waits for, with @dep_cb armed on it;
@@ -178,6 +254,17 @@ struct gpufe_bo {
  * @wq: WAIT sleeps here
  * @event_link: in the client's event list, under its @event_lock
  * @event_pending: on that list
+ * @slot: the context's completion slot, on its client's completion page
+ * @slot_index: the slot's number, @slot_offset / sizeof(*@slot)
+ * @slot_dma: @slot's DMA address for the device's @dma_dev, or 0
+ * @slot_dma_page: the DMA address of @slot's page, to unmap it
+ * @hint_id: the context's id in its device's @ctxs, the interrupt hint
+ * @hint_id_valid: @hint_id is allocated
+ * @route_reserved: the device's pending set has room for the context
+ * @route_idx: the context's entry in the device's pending set, or -1;
+ *	under the device's route lock
+ * @handed: the last sequence number handed to the back-end; under the
+ *	device's route lock
  */
 struct gpufe_ctx {
 	struct kref ref;
@@ -204,6 +291,16 @@ struct gpufe_ctx {
 	wait_queue_head_t wq;
 	struct list_head event_link;
 	bool event_pending;
+	struct list_head inflight;
+	struct gpufe_completion_slot *slot;
+	unsigned int slot_index;
+	dma_addr_t slot_dma;
+	dma_addr_t slot_dma_page;
+	u32 hint_id;
+	bool hint_id_valid;
+	bool route_reserved;
+	int route_idx;
+	u64 handed;
 };
 
 /* gpufe_drv.c */
@@ -212,6 +309,7 @@ extern unsigned int gpufe_max_bo_mib;
 extern unsigned int gpufe_job_timeout_ms;
 extern unsigned int gpufe_max_contexts;
 extern unsigned int gpufe_max_inflight_jobs;
+extern unsigned int gpufe_route_watchdog_ms;
 extern struct workqueue_struct *gpufe_wq;
 
 /* gpufe_client.c */
@@ -221,6 +319,23 @@ struct gpufe_client *gpufe_client_get(struct gpufe_client *client);
 void gpufe_client_put(struct gpufe_client *client);
 unsigned long gpufe_client_count(void);
 void gpufe_clients_show(struct seq_file *m);
+void gpufe_client_fdinfo(struct gpufe_client *client, struct seq_file *m);
+
+/* gpufe_cpage.c */
+int gpufe_slot_alloc(struct gpufe_ctx *ctx);
+void gpufe_slot_free(struct gpufe_ctx *ctx);
+void gpufe_slot_write(struct gpufe_completion_slot *slot, u64 seqno,
+		      int error);
+int gpufe_cpage_mmap(struct gpufe_client *client, struct vm_area_struct *vma);
+void gpufe_client_cpages_fini(struct gpufe_client *client);
+
+/* gpufe_irq.c */
+void gpufe_route_init(struct gpufe_device *gdev);
+void gpufe_route_fini(struct gpufe_device *gdev);
+int gpufe_route_reserve(struct gpufe_device *gdev);
+void gpufe_route_unreserve(struct gpufe_device *gdev);
+void gpufe_route_add(struct gpufe_ctx *ctx, u64 seqno);
+void gpufe_route_show(struct seq_file *m);
 
 /* gpufe_bo.c */
 struct gpufe_bo *gpufe_bo_lookup(struct gpufe_client *client, u32 handle);
@@ -258,6 +373,7 @@ int gpufe_ioctl_ctx_status(struct gpufe_client *client, void *data);
 
 /* gpufe_job.c */
 void gpufe_ctx_work(struct work_struct *work);
+void gpufe_ctx_deliver(struct gpufe_ctx *ctx, u64 seqno);
 void gpufe_jobs_flush(void);
 int gpufe_ioctl_submit(struct gpufe_client *client, void *data);
 int gpufe_ioctl_wait(struct gpufe_client *client, void *data);

@@ -27,11 +27,19 @@
  * that fails before reaching the back-end signals only after the jobs
  * ahead of it in its context, from the context's failed list.
  *
- * The back-end reports the end of a job with gpufe_job_done(), from any
- * context: the fence signals, the context's completed sequence number
+ * The back-end reports the end of a job through the job's completion slot
+ * (gpufe_job_complete()) and its interrupt; the router (gpufe_irq.c)
+ * finds the slots that moved and calls gpufe_ctx_deliver(), from any
+ * context: the fences of the context's jobs up to the slot's sequence
+ * number signal, in order, the context's completed sequence number
  * advances, WAIT callers wake, and the context is queued once on its
  * client's event list for read() and poll(). What may sleep (dropping
  * buffers) happens in a work item.
+ *
+ * A job that fails before reaching the back-end has its slot written by
+ * the front-end when its turn comes. So that the slot has one writer at a
+ * time, no job of a context goes to the back-end while such a failed job
+ * waits for the jobs ahead of it.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -54,8 +62,9 @@
  * @fence: the job's fence; first, so that dma_fence_free() frees the job
  * @base: what the back-end sees
  * @ctx: the context (a reference, dropped with the fence)
- * @link: in the context's queue until handed to the back-end; then, if it
- *	failed there, in the context's failed list until it signals
+ * @link: in the context's queue until handed to the back-end, then in its
+ *	inflight list until it signals; or, if it failed before reaching the
+ *	back-end, in its failed list until it signals
  * @deadline: CLOCK_MONOTONIC ns by which its dependencies must have
  *	signalled
  * @num_deps: entries in @deps
@@ -65,7 +74,8 @@
  * @free_node: on gpufe_jobs_done, for gpufe_jobs_done_work to drop what
  *	may need to sleep, then the job's own fence reference
  * @inline_cmds: holds a short command stream, saving an allocation
- * @error: why the job failed before reaching the back-end
+ * @error: why the job failed, before reaching the back-end or in it
+ *	(gpufe_job_complete(), published by the slot's release)
  */
 struct gpufe_job_fe {
 	struct dma_fence fence;
@@ -157,6 +167,19 @@ void gpufe_jobs_flush(void)
 	flush_work(&gpufe_jobs_done_cleanup);
 }
 
+/* Wake the sleepers of @wq, if any, counting it for the client's fdinfo. */
+static void gpufe_client_wake(struct gpufe_client *client,
+			      struct wait_queue_head *wq, bool interruptible)
+{
+	if (!wq_has_sleeper(wq))
+		return;
+	atomic64_inc(&client->wakeups);
+	if (interruptible)
+		wake_up_interruptible(wq);
+	else
+		wake_up_all(wq);
+}
+
 static void gpufe_ctx_event(struct gpufe_ctx *ctx)
 {
 	struct gpufe_client *client = ctx->client;
@@ -169,8 +192,7 @@ static void gpufe_ctx_event(struct gpufe_ctx *ctx)
 		gpufe_ctx_get(ctx);
 	}
 	spin_unlock_irqrestore(&client->event_lock, flags);
-	if (wq_has_sleeper(&client->event_wq))
-		wake_up_interruptible(&client->event_wq);
+	gpufe_client_wake(client, &client->event_wq, true);
 }
 
 /* Under the fence lock: the job's fence signals, the context advances. */
@@ -185,6 +207,7 @@ static void gpufe_job_signal_locked(struct gpufe_ctx *ctx,
 	}
 	ctx->completed = max(ctx->completed, job->fence.seqno);
 	dma_fence_signal_locked(&job->fence);
+	atomic64_inc(&ctx->client->jobs_completed);
 }
 
 /* After jobs of @ctx signalled: its event, then its waiters. */
@@ -192,8 +215,7 @@ static void gpufe_ctx_done_notify(struct gpufe_ctx *ctx)
 {
 	/* The event first: a WAIT that returns may read() it at once. */
 	gpufe_ctx_event(ctx);
-	if (wq_has_sleeper(&ctx->wq))
-		wake_up_all(&ctx->wq);
+	gpufe_client_wake(ctx->client, &ctx->wq, false);
 }
 
 /* A signalled job leaves the client's count and is freed. */
@@ -219,39 +241,90 @@ static void gpufe_job_finish(struct gpufe_job_fe *job)
 }
 
 /**
- * gpufe_job_done - a job has ended
+ * gpufe_job_complete - a job has ended: write its completion slot
  * @base: the job the back-end got through its @run
  * @error: 0, or the negative errno it failed with
  *
- * Callable from any context, including hard interrupts. The back-end must
- * not touch the job afterwards.
+ * Stores @error, then the job's sequence number with release ordering,
+ * into the job's completion slot; the back-end calls it after the job's
+ * results are in memory and raises gpufe_device_irq() afterwards (once
+ * for any number of completions). The job's fence signals when the
+ * router sees the slot move. Callable from any context, including hard
+ * interrupts. The back-end must not touch the job afterwards.
  */
-void gpufe_job_done(struct gpufe_job *base, int error)
+void gpufe_job_complete(struct gpufe_job *base, int error)
 {
 	struct gpufe_job_fe *job = container_of(base, struct gpufe_job_fe,
 						base);
-	struct gpufe_ctx *ctx = job->ctx;
-	struct gpufe_job_fe *failed, *next;
-	LIST_HEAD(also_done);
+
+	/* Published by the release below: the router reads it after. */
+	job->error = error;
+	gpufe_slot_write(base->slot, base->seqno, error);
+}
+EXPORT_SYMBOL_GPL(gpufe_job_complete);
+
+/*
+ * Under the fence lock: signal the failed jobs whose turn has come, in
+ * order, writing the slot for each, and move them to @done. Returns true
+ * if that emptied the failed list, so that jobs may go to the back-end
+ * again.
+ */
+static bool gpufe_ctx_signal_failed_locked(struct gpufe_ctx *ctx,
+					   struct list_head *done)
+{
+	struct gpufe_job_fe *job, *next;
+	bool was_blocked = !list_empty(&ctx->failed);
+
+	lockdep_assert_held(&ctx->lock);
+
+	list_for_each_entry_safe(job, next, &ctx->failed, link) {
+		if (job->fence.seqno != ctx->completed + 1)
+			break;
+		/* The back-end holds no job of @ctx: the slot is ours. */
+		gpufe_slot_write(ctx->slot, job->fence.seqno, job->error);
+		gpufe_job_signal_locked(ctx, job, job->error);
+		list_move_tail(&job->link, done);
+	}
+	return was_blocked && list_empty(&ctx->failed);
+}
+
+/**
+ * gpufe_ctx_deliver - signal a context's jobs up to a sequence number
+ * @ctx: the context
+ * @seqno: what its completion slot showed
+ *
+ * Called by the router for a context whose slot moved. Signals every job
+ * of @ctx up to @seqno that has not signalled yet, in order, then the
+ * failed jobs that waited for them, and wakes the context's waiters.
+ * Idempotent: a second delivery of the same @seqno does nothing. Callable
+ * from any context, including hard interrupts.
+ */
+void gpufe_ctx_deliver(struct gpufe_ctx *ctx, u64 seqno)
+{
+	struct gpufe_job_fe *job, *next;
+	LIST_HEAD(done);
 	unsigned long flags;
+	bool unblocked;
 
 	spin_lock_irqsave(&ctx->lock, flags);
-	gpufe_job_signal_locked(ctx, job, error);
-	/* Jobs that failed before reaching the back-end and waited for this. */
-	list_for_each_entry_safe(failed, next, &ctx->failed, link) {
-		if (failed->fence.seqno != ctx->completed + 1)
+	list_for_each_entry_safe(job, next, &ctx->inflight, link) {
+		if (job->fence.seqno > seqno)
 			break;
-		gpufe_job_signal_locked(ctx, failed, failed->error);
-		list_move_tail(&failed->link, &also_done);
+		gpufe_job_signal_locked(ctx, job, job->error);
+		list_move_tail(&job->link, &done);
 	}
+	unblocked = gpufe_ctx_signal_failed_locked(ctx, &done);
 	spin_unlock_irqrestore(&ctx->lock, flags);
 
+	if (list_empty(&done))
+		return;
+	atomic64_inc(&ctx->client->deliveries);
 	gpufe_ctx_done_notify(ctx);
-	gpufe_job_finish(job);
-	list_for_each_entry_safe(failed, next, &also_done, link)
-		gpufe_job_finish(failed);
+	list_for_each_entry_safe(job, next, &done, link)
+		gpufe_job_finish(job);
+	if (unblocked)
+		mod_delayed_work(gpufe_wq, &ctx->work, 0);
 }
-EXPORT_SYMBOL_GPL(gpufe_job_done);
 
 static void gpufe_ctx_dep_cb(struct dma_fence *fence, struct dma_fence_cb *cb)
 {
@@ -332,10 +405,13 @@ static void gpufe_job_fail_locked(struct gpufe_ctx *ctx,
 	job->error = error;
 	spin_lock_irqsave(&ctx->lock, flags);
 	now = ctx->completed + 1 == job->fence.seqno;
-	if (now)
+	if (now) {
+		/* Every job ahead has signalled: the slot is ours. */
+		gpufe_slot_write(ctx->slot, job->fence.seqno, error);
 		gpufe_job_signal_locked(ctx, job, error);
-	else
+	} else {
 		list_add_tail(&job->link, &ctx->failed);
+	}
 	spin_unlock_irqrestore(&ctx->lock, flags);
 
 	if (now) {
@@ -353,13 +429,36 @@ static void gpufe_job_fail_locked(struct gpufe_ctx *ctx,
 static void gpufe_job_run_locked(struct gpufe_ctx *ctx, struct gpufe_job_fe *job)
 {
 	struct gpufe_device *gdev = ctx->gdev;
+	unsigned long flags;
 
 	lockdep_assert_held(&ctx->run_lock);
 
-	if (gpufe_device_unplugged(gdev))
+	if (gpufe_device_unplugged(gdev)) {
 		gpufe_job_fail_locked(ctx, job, -ENODEV);
-	else
-		gdev->ops->run(gdev, &job->base);
+		return;
+	}
+	spin_lock_irqsave(&ctx->lock, flags);
+	list_add_tail(&job->link, &ctx->inflight);
+	spin_unlock_irqrestore(&ctx->lock, flags);
+	/* Pending before the back-end can write the slot. */
+	gpufe_route_add(ctx, job->fence.seqno);
+	gdev->ops->run(gdev, &job->base);
+}
+
+/*
+ * Whether a failed job waits for the jobs ahead of it, so that no job may
+ * go to the back-end. Under @run_lock it cannot become true behind the
+ * caller's back: only gpufe_job_fail_locked() fills the failed list.
+ */
+static bool gpufe_ctx_blocked(struct gpufe_ctx *ctx)
+{
+	unsigned long flags;
+	bool blocked;
+
+	spin_lock_irqsave(&ctx->lock, flags);
+	blocked = !list_empty(&ctx->failed);
+	spin_unlock_irqrestore(&ctx->lock, flags);
+	return blocked;
 }
 
 /**
@@ -379,7 +478,8 @@ void gpufe_ctx_work(struct work_struct *work)
 		job = list_first_entry_or_null(&ctx->queue, struct gpufe_job_fe,
 					       link);
 		spin_unlock(&ctx->run_lock);
-		if (!job)
+		/* A blocked context is kicked again once it is unblocked. */
+		if (!job || gpufe_ctx_blocked(ctx))
 			return;
 
 		ret = gpufe_job_deps_ready(ctx, job);
@@ -654,6 +754,10 @@ static int gpufe_job_queue(struct gpufe_ctx *ctx, struct gpufe_job_fe *job,
 	}
 	*seqno = ctx->submitted + 1;
 	WRITE_ONCE(ctx->submitted, *seqno);
+	job->base.seqno = *seqno;
+	job->base.slot = ctx->slot;
+	job->base.slot_dma = ctx->slot_dma;
+	job->base.irq_hint = ctx->hint_id;
 	atomic_inc(&ctx->client->jobs_inflight);
 	/* The job takes over the caller's reference on the context. */
 	job->ctx = ctx;
@@ -668,7 +772,8 @@ static int gpufe_job_queue(struct gpufe_ctx *ctx, struct gpufe_job_fe *job,
 	 * the job goes to the back-end now rather than through the work.
 	 */
 	spin_lock(&ctx->run_lock);
-	if (list_empty(&ctx->queue) && gpufe_job_deps_signaled(job)) {
+	if (list_empty(&ctx->queue) && gpufe_job_deps_signaled(job) &&
+	    !gpufe_ctx_blocked(ctx)) {
 		gpufe_job_run_locked(ctx, job);
 	} else {
 		list_add_tail(&job->link, &ctx->queue);

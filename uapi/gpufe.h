@@ -36,6 +36,9 @@ extern "C" {
  * - &GPUFE_IOCTL_WAIT: wait for a context's job to complete.
  * - read() and poll() on the file descriptor: completion events, a
  *   &struct gpufe_event per context whose jobs completed.
+ * - mmap() at %GPUFE_COMPLETION_MMAP_OFFSET: the client's completion page,
+ *   a &struct gpufe_completion_slot per context, read-only, to see which
+ *   jobs completed without a system call.
  *
  * Rules that hold for every ioctl:
  *
@@ -73,9 +76,13 @@ extern "C" {
  * 1.1 - The data path: buffer objects and mmap, dma-buf export and import,
  *       contexts, SUBMIT with sync_file in- and out-fences and implicit
  *       dma_resv synchronisation, WAIT, completion events.
+ * 1.2 - Completion pages: every client has one, mapped read-only at
+ *       %GPUFE_COMPLETION_MMAP_OFFSET, with a &struct gpufe_completion_slot
+ *       per context; &struct gpufe_ctx_create grows @slot_offset, where
+ *       the new context's slot is. &GPUFE_FEATURE_COMPLETION_PAGE.
  */
 #define GPUFE_VERSION_MAJOR		1
-#define GPUFE_VERSION_MINOR		1
+#define GPUFE_VERSION_MINOR		2
 #define GPUFE_VERSION_PATCH		0
 
 /**
@@ -97,6 +104,13 @@ extern "C" {
  * contexts, SUBMIT, WAIT and completion events
  */
 #define GPUFE_FEATURE_DATAPATH		_BITULL(1)
+
+/**
+ * define GPUFE_FEATURE_COMPLETION_PAGE - feature bit: the completion page
+ * (mmap() at %GPUFE_COMPLETION_MMAP_OFFSET) and
+ * &gpufe_ctx_create.slot_offset
+ */
+#define GPUFE_FEATURE_COMPLETION_PAGE	_BITULL(2)
 
 /**
  * struct gpufe_version - the interface version
@@ -409,7 +423,8 @@ struct gpufe_bo_import {
  * @priority out of range; ``-EPERM`` for %GPUFE_PRIORITY_HIGH without
  * ``CAP_SYS_NICE``; ``-ENODEV`` for an unknown @device_id; ``-ENOENT`` for
  * an engine (@engine_class, @engine_instance) the device does not show this
- * client; ``-EMFILE`` when the client has ``max_contexts`` contexts.
+ * client; ``-EMFILE`` when the client has ``max_contexts`` contexts or no
+ * completion slot is free (%GPUFE_COMPLETION_MAX_SLOTS).
  */
 struct gpufe_ctx_create {
 	/** @device_id: the device */
@@ -426,6 +441,15 @@ struct gpufe_ctx_create {
 	__u32 ctx_id;
 	/** @pad: MBZ */
 	__u32 pad;
+	/**
+	 * @slot_offset: out (since 1.2): the byte offset of the context's
+	 * &struct gpufe_completion_slot in the client's completion page
+	 * mapping, a multiple of sizeof(struct gpufe_completion_slot) below
+	 * %GPUFE_COMPLETION_MAX_SIZE. The slot is the context's until it is
+	 * destroyed and its last job is done; a later context may get it
+	 * again.
+	 */
+	__u64 slot_offset;
 };
 
 /**
@@ -637,6 +661,88 @@ struct gpufe_event {
 	/** @seqno: every job up to this sequence number completed */
 	__u64 seqno;
 };
+
+/**
+ * DOC: gpufe completion page
+ *
+ * Every client (open file of ``/dev/gpufe``) has a completion page: memory
+ * the kernel allocates for it and the client maps read-only with
+ * ``mmap(NULL, size, PROT_READ, MAP_SHARED, fd,
+ * GPUFE_COMPLETION_MMAP_OFFSET)``. It holds one &struct gpufe_completion_slot
+ * per context of the client, at &gpufe_ctx_create.slot_offset; a client
+ * with more contexts than fit in one page gets more pages, so the mapping
+ * may cover up to %GPUFE_COMPLETION_MAX_SIZE bytes. Slots are handed out
+ * lowest first: a client with n contexts alive needs the first
+ * n * sizeof(struct gpufe_completion_slot) bytes, rounded up to pages.
+ *
+ * When a job of a context completes, its slot's @seqno becomes the job's
+ * sequence number, so a client learns that job N is done by reading the
+ * slot, without a system call: job N is done once @seqno >= N. Read
+ * @seqno with acquire ordering (``__atomic_load_n(&slot->seqno,
+ * __ATOMIC_ACQUIRE)``): the writer stores it with release ordering after
+ * the job's results and the slot's @error, so a reader that sees a
+ * sequence number also sees those. The kernel's own wake-ups (WAIT,
+ * events, fences) come from the same slots: the GPU, or its back-end,
+ * writes the slot and raises one interrupt, and the kernel finds whose
+ * slot moved.
+ *
+ * The page is read-only for the client: a writable mapping fails with
+ * ``-EACCES`` and so does mprotect() to make it writable; a store to it
+ * faults (SIGSEGV). Only the file's own contexts have slots on it: no
+ * mapping of another file descriptor's page can be made through this
+ * one.
+ *
+ * mmap() fails with ``-EINVAL`` for a private (``MAP_PRIVATE``) mapping,
+ * for one that reaches past %GPUFE_COMPLETION_MAX_SIZE, and with
+ * ``-EACCES`` for ``PROT_WRITE``.
+ *
+ * Across fork(): a child shares its parent's open file, and so its
+ * client, contexts and completion page; an inherited mapping keeps
+ * showing the client's completions, the parent's and the child's alike.
+ * A process that wants its own completion page opens ``/dev/gpufe``
+ * itself.
+ */
+
+/**
+ * define GPUFE_COMPLETION_MMAP_OFFSET - the mmap() offset of the
+ * completion page (buffers are mapped at offsets of 4 GiB and above)
+ */
+#define GPUFE_COMPLETION_MMAP_OFFSET	0
+
+/**
+ * define GPUFE_COMPLETION_MAX_SIZE - the largest completion page mapping,
+ * in bytes
+ */
+#define GPUFE_COMPLETION_MAX_SIZE	0x100000
+
+/**
+ * struct gpufe_completion_slot - one context's slot on the completion page
+ *
+ * Written only by the kernel and the GPU; read-only to the client.
+ */
+struct gpufe_completion_slot {
+	/**
+	 * @seqno: every job of the context up to this sequence number has
+	 * completed (0 before the first); written with release ordering,
+	 * read it with acquire ordering
+	 */
+	__u64 seqno;
+	/**
+	 * @error: 0, or the negative errno of the context's last job that
+	 * failed; written before the @seqno of that job, so it may already
+	 * show a failure of a job after @seqno
+	 */
+	__s32 error;
+	/** @pad: reads as zero */
+	__u32 pad;
+};
+
+/**
+ * define GPUFE_COMPLETION_MAX_SLOTS - the most contexts (slots) a client
+ * can have at once
+ */
+#define GPUFE_COMPLETION_MAX_SLOTS	\
+	(GPUFE_COMPLETION_MAX_SIZE / sizeof(struct gpufe_completion_slot))
 
 /**
  * define GPUFE_IOCTL_BO_CREATE - create a buffer object

@@ -10,6 +10,8 @@
 /* How long an idle engine looks for new work before its worker sleeps. */
 #define SWGPU_IDLE_POLL_NS	(50 * NSEC_PER_USEC)
 
+#include <linux/atomic.h>
+#include <linux/irq_work.h>
 #include <linux/list.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
@@ -53,6 +55,10 @@ struct swgpu_engine {
  * @gdev: the front-end's device
  * @index: the GPU's number within this module
  * @name: the GPU's name
+ * @irq: the GPU's interrupt; its handler calls gpufe_device_irq()
+ * @irq_events: completions raised since the handler last ran
+ * @irq_hint: the hint of the last completion raised
+ * @irq_count: interrupts handled, for ``drop_irq_every``
  * @num_engines: number of initialised entries in @engines
  * @engines: the engines, in the order of the &gpufe_device_desc engines
  *	(so &gpufe_job.engine indexes this array)
@@ -61,6 +67,10 @@ struct swgpu {
 	struct gpufe_device *gdev;
 	unsigned int index;
 	char name[GPUFE_NAME_LEN];
+	struct irq_work irq;
+	atomic_t irq_events;
+	u32 irq_hint;
+	atomic_t irq_count;
 	unsigned int num_engines;
 	struct swgpu_engine engines[];
 };
@@ -72,5 +82,15 @@ void swgpu_engine_stop(struct swgpu_engine *engine);
 void swgpu_engine_fini(struct swgpu_engine *engine);
 int swgpu_job_validate(struct gpufe_device *gdev, const struct gpufe_job *job);
 void swgpu_job_run(struct gpufe_device *gdev, struct gpufe_job *job);
+
+/* swgpu_irq.c */
+extern atomic_t swgpu_fail_next_jobs;
+void swgpu_irq_raise(struct swgpu *gpu, u32 hint);
+void swgpu_job_complete(struct swgpu_engine *engine, struct gpufe_job *job,
+			int error);
+void swgpu_irq_init(struct swgpu *gpu);
+void swgpu_irq_fini(struct swgpu *gpu);
+void swgpu_debugfs_init(void);
+void swgpu_debugfs_fini(void);
 
 #endif /* _SWGPU_H_ */

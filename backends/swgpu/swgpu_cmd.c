@@ -31,8 +31,9 @@
  * engine's queue and queues the engine's work item on the engine's own
  * ordered workqueue. The work item takes jobs off the queue one at a time,
  * in the order they arrived, runs their commands with the CPU on the
- * buffers' kernel mappings and reports each job with gpufe_job_done().
- * Engines run in parallel, each on its workqueue.
+ * buffers' kernel mappings and reports each job through its completion
+ * slot and the GPU's interrupt (swgpu_irq.c). Engines run in parallel,
+ * each on its workqueue.
  *
  * Execution checks every command again, with the same code, right before
  * it runs it: a stream that was not validated, or a buffer list that
@@ -42,12 +43,15 @@
  * front-end bug. Large FILL, COPY and VADD commands run in slices with a
  * chance to reschedule between them.
  *
- * Teardown. swgpu_engine_stop() marks the engine dying and fails the jobs
- * that have not started with ``-ENODEV``; the running job sees the mark at
- * its next command or slice (a DELAY_US sleeps in slices of at most
- * %SWGPU_DELAY_SLICE_US for this) and fails with ``-ENODEV`` too, so a
- * GPU's teardown waits at most about one slice. Every job handed to
- * swgpu_job_run() is reported exactly once.
+ * Teardown. swgpu_engine_stop() marks the engine dying; the running job
+ * sees the mark at its next command or slice (a DELAY_US sleeps in slices
+ * of at most %SWGPU_DELAY_SLICE_US for this) and fails with ``-ENODEV``,
+ * and so do the jobs queued behind it, at their first command, so a GPU's
+ * teardown waits at most about one slice. The engine's worker fails them
+ * one after the other: a completion slot says that every job up to its
+ * sequence number is done, so the jobs of an engine complete in the order
+ * they arrived, also when they fail. Every job handed to swgpu_job_run()
+ * is completed exactly once.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -569,12 +573,16 @@ int swgpu_job_validate(struct gpufe_device *gdev, const struct gpufe_job *job)
 	return swgpu_exec_process(&ex);
 }
 
-/* Run one job on @engine: returns the error gpufe_job_done() reports. */
+/* Run one job on @engine: returns the error its completion reports. */
 static int swgpu_job_exec(struct swgpu_engine *engine,
 			  const struct gpufe_job *job)
 {
 	struct swgpu_exec ex = { .engine = engine, .job = job, .run = true };
 	unsigned int i;
+
+	/* Fault injection: fail_next_jobs in debugfs. */
+	if (atomic_dec_if_positive(&swgpu_fail_next_jobs) >= 0)
+		return -EIO;
 
 	for (i = 0; i < job->num_bos; i++)
 		if (WARN_ON_ONCE(!job->bos[i].vaddr))
@@ -622,9 +630,19 @@ static void swgpu_engine_work(struct work_struct *work)
 		if (!job)
 			return;
 
-		gpufe_job_done(job, swgpu_job_exec(engine, job));
+		swgpu_job_complete(engine, job, swgpu_job_exec(engine, job));
 		cond_resched();
 	}
+}
+
+/* Complete a job that never started, without sleeping. */
+static void swgpu_job_fail_now(struct swgpu *gpu, struct gpufe_job *job,
+			       int error)
+{
+	u32 hint = job->irq_hint;
+
+	gpufe_job_complete(job, error);
+	swgpu_irq_raise(gpu, hint);
 }
 
 /**
@@ -634,8 +652,8 @@ static void swgpu_engine_work(struct work_struct *work)
  *
  * The back-end's &gpufe_backend_ops.run: queues the job on its engine.
  * Does not sleep; may be called with interrupts disabled. The job is
- * reported with gpufe_job_done() from the engine's workqueue, or at once
- * (-EINVAL, -ENODEV) if the front-end breaks its side of the interface.
+ * completed from the engine's workqueue, or at once (-EINVAL, -ENODEV) if
+ * the front-end breaks its side of the interface.
  */
 void swgpu_job_run(struct gpufe_device *gdev, struct gpufe_job *job)
 {
@@ -645,7 +663,7 @@ void swgpu_job_run(struct gpufe_device *gdev, struct gpufe_job *job)
 	bool dying;
 
 	if (WARN_ON_ONCE(job->engine >= gpu->num_engines)) {
-		gpufe_job_done(job, -EINVAL);
+		swgpu_job_fail_now(gpu, job, -EINVAL);
 		return;
 	}
 	engine = &gpu->engines[array_index_nospec(job->engine,
@@ -666,7 +684,7 @@ void swgpu_job_run(struct gpufe_device *gdev, struct gpufe_job *job)
 
 	/* No job arrives after gpufe_device_unregister() has returned. */
 	if (WARN_ON_ONCE(dying))
-		gpufe_job_done(job, -ENODEV);
+		swgpu_job_fail_now(gpu, job, -ENODEV);
 }
 
 /**
@@ -702,28 +720,21 @@ int swgpu_engine_init(struct swgpu_engine *engine, struct swgpu *gpu,
 }
 
 /**
- * swgpu_engine_stop() - fail an engine's queued jobs and start no others
+ * swgpu_engine_stop() - make an engine fail its jobs
  * @engine: the engine
  *
- * Call after gpufe_device_unregister(): marks the engine dying and reports
- * every job that has not started with -ENODEV. A job that is running ends
- * at its next command or slice, with -ENODEV; swgpu_engine_fini() waits
- * for it. May sleep.
+ * Call after gpufe_device_unregister(): marks the engine dying, so that
+ * the job that is running ends at its next command or slice, with
+ * -ENODEV, and the engine's worker fails those queued behind it, in
+ * order; swgpu_engine_fini() waits for them. May sleep.
  */
 void swgpu_engine_stop(struct swgpu_engine *engine)
 {
-	struct gpufe_job *job, *next;
-	LIST_HEAD(cancelled);
-
 	spin_lock_irq(&engine->lock);
 	WRITE_ONCE(engine->dying, true);
-	list_splice_init(&engine->queue, &cancelled);
+	if (!list_empty(&engine->queue) && !engine->polling)
+		queue_work(engine->wq, &engine->work);
 	spin_unlock_irq(&engine->lock);
-
-	list_for_each_entry_safe(job, next, &cancelled, link) {
-		list_del_init(&job->link);
-		gpufe_job_done(job, -ENODEV);
-	}
 }
 
 /**

@@ -13,12 +13,15 @@
  * unregisters them. The module parameters are read at load time only.
  *
  * This file holds the module, its parameters and the registration of the
- * GPUs; swgpu_cmd.c holds the engines' queues and the command processor.
+ * GPUs; swgpu_cmd.c holds the engines' queues and the command processor,
+ * swgpu_irq.c the GPU's interrupt and the fault-injection knobs.
  * A GPU goes away in this order: gpufe_device_unregister(), after which no
  * job arrives; swgpu_engine_stop() on every engine, which fails the jobs
  * that have not started with ``-ENODEV`` and makes the running ones stop
  * early; swgpu_engine_fini() on every engine, which waits for them and
- * destroys the workqueues; then the memory is freed.
+ * destroys the workqueues; swgpu_irq_fini(), which waits for the last
+ * interrupt; gpufe_device_put(), after which the device is not touched;
+ * then the memory is freed.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -123,6 +126,7 @@ static struct swgpu *swgpu_create(unsigned int index)
 
 	gpu->index = index;
 	snprintf(gpu->name, sizeof(gpu->name), "swgpu%u", index);
+	swgpu_irq_init(gpu);
 	ret = swgpu_engines_add(gpu, descs, GPUFE_ENGINE_CLASS_COMPUTE, "ce",
 				num_compute);
 	if (!ret)
@@ -168,6 +172,9 @@ static void swgpu_destroy(struct swgpu *gpu)
 	for (i = 0; i < gpu->num_engines; i++)
 		swgpu_engine_stop(&gpu->engines[i]);
 	swgpu_engines_fini(gpu);
+	/* Every job is complete; the last interrupt has been handled. */
+	swgpu_irq_fini(gpu);
+	gpufe_device_put(gpu->gdev);
 	kfree(gpu);
 }
 
@@ -214,6 +221,8 @@ static int __init swgpu_init(void)
 	if (ret)
 		return ret;
 
+	swgpu_debugfs_init();
+
 	for (i = 0; i < num_gpus; i++) {
 		swgpus[i] = swgpu_create(i);
 		if (IS_ERR(swgpus[i])) {
@@ -226,12 +235,14 @@ static int __init swgpu_init(void)
 
 err_destroy_all:
 	swgpu_destroy_all();
+	swgpu_debugfs_fini();
 	return ret;
 }
 
 static void __exit swgpu_exit(void)
 {
 	swgpu_destroy_all();
+	swgpu_debugfs_fini();
 }
 
 module_init(swgpu_init);

@@ -7,6 +7,7 @@
 #ifndef _GPUFE_BACKEND_H_
 #define _GPUFE_BACKEND_H_
 
+#include <linux/dma-mapping.h>
 #include <linux/list.h>
 #include <linux/types.h>
 
@@ -39,12 +40,24 @@
  * back-end's @validate whether a command stream is one its engine can run
  * on those buffers; a job that passes is queued. When its dependencies have
  * signalled, the front-end hands it to @run. The back-end runs the jobs of
- * an engine in the order it got them, and reports each one's end with
- * gpufe_job_done(), from any context. Every job given to @run must be
- * reported done, also when the device is unregistered meanwhile: after
- * gpufe_device_unregister() returns, no new job arrives, and the back-end
- * finishes (or fails, with ``-ENODEV``) those it holds before it frees
- * them and its device.
+ * an engine in the order it got them.
+ *
+ * Completions travel through completion slots and one interrupt, as on a
+ * GPU that cannot interrupt each client on its own: every job carries the
+ * address of its context's &struct gpufe_completion_slot and its sequence
+ * number. When a job ends, the back-end calls gpufe_job_complete(), which
+ * stores the job's error and then, with release ordering, its sequence
+ * number into the slot (a device that writes the slot itself by DMA does
+ * the same at &gpufe_job.slot_dma: results, then the sequence number);
+ * then it raises its interrupt, gpufe_device_irq(), once for any number of
+ * completions. The front-end finds whose slots moved and signals exactly
+ * those jobs' fences. Documentation/completion.rst has the rules.
+ *
+ * Every job given to @run must be completed, also when the device is
+ * unregistered meanwhile: after gpufe_device_unregister() returns, no new
+ * job arrives, and the back-end completes (or fails, with ``-ENODEV``)
+ * those it holds, raises its last interrupt, and only then drops its
+ * reference on the device with gpufe_device_put() and frees its own data.
  */
 
 struct gpufe_device;
@@ -72,12 +85,18 @@ struct gpufe_engine_desc {
  * @mem_size: bytes of device memory, 0 if none
  * @num_engines: number of entries in @engines, 1 to %GPUFE_MAX_ENGINES
  * @engines: the engines
+ * @dma_dev: the device that writes completion slots by DMA, or NULL when
+ *	the back-end writes them with the CPU (gpufe_job_complete()); the
+ *	front-end maps each completion page for it and hands its address in
+ *	&gpufe_job.slot_dma, and holds a reference on it until the device
+ *	is freed
  */
 struct gpufe_device_desc {
 	const char *name;
 	u64 mem_size;
 	unsigned int num_engines;
 	const struct gpufe_engine_desc *engines;
+	struct device *dma_dev;
 };
 
 /**
@@ -101,10 +120,17 @@ struct gpufe_job_bo {
  * @cmds_size: bytes at @cmds, a multiple of 4
  * @num_bos: entries in @bos
  * @bos: the buffer list; commands name buffers by index in it
- * @link: the back-end's, from @run until gpufe_job_done()
+ * @seqno: the job's sequence number, what its slot says once it is done
+ * @slot: the kernel mapping of the job's completion slot
+ * @slot_dma: the slot's DMA address for &gpufe_device_desc.dma_dev, 0 when
+ *	the device has none
+ * @irq_hint: what to pass to gpufe_device_irq() for an interrupt raised
+ *	for this job alone
+ * @link: the back-end's, from @run until gpufe_job_complete()
  *
  * The front-end owns the job; the back-end may keep a pointer from @run
- * until it calls gpufe_job_done().
+ * until it calls gpufe_job_complete() or, for a device that writes @slot
+ * by DMA, until the slot shows @seqno.
  */
 struct gpufe_job {
 	unsigned int engine;
@@ -112,6 +138,10 @@ struct gpufe_job {
 	u32 cmds_size;
 	unsigned int num_bos;
 	const struct gpufe_job_bo *bos;
+	u64 seqno;
+	struct gpufe_completion_slot *slot;
+	dma_addr_t slot_dma;
+	u32 irq_hint;
 	struct list_head link;
 };
 
@@ -123,7 +153,8 @@ struct gpufe_job {
  * @validate: check a job's command stream against its engine and buffers;
  *	may sleep, must not change anything; returns 0 or -EINVAL
  * @run: start a job; must not sleep (it may be called from a fence
- *	callback); the back-end calls gpufe_job_done() when the job ends
+ *	callback); the back-end calls gpufe_job_complete() when the job ends,
+ *	then gpufe_device_irq()
  *
  * Every call the front-end makes through this table for a device happens
  * before gpufe_device_unregister() of that device returns.
@@ -139,13 +170,17 @@ struct gpufe_backend_ops {
 #define GPUFE_MAX_ENGINES	64
 /* The most devices the front-end serves at once. */
 #define GPUFE_MAX_DEVICES	64
+/* gpufe_device_irq(): the interrupt names no job. */
+#define GPUFE_IRQ_NO_HINT	U32_MAX
 
 struct gpufe_device *gpufe_device_register(const struct gpufe_device_desc *desc,
 					   const struct gpufe_backend_ops *ops,
 					   void *priv);
 void gpufe_device_unregister(struct gpufe_device *gdev);
+void gpufe_device_put(struct gpufe_device *gdev);
 void *gpufe_device_priv(const struct gpufe_device *gdev);
 u32 gpufe_device_id(const struct gpufe_device *gdev);
-void gpufe_job_done(struct gpufe_job *job, int error);
+void gpufe_device_irq(struct gpufe_device *gdev, u32 hint);
+void gpufe_job_complete(struct gpufe_job *job, int error);
 
 #endif /* _GPUFE_BACKEND_H_ */

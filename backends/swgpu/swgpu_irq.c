@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Copyright (c) 2026 The gpufe authors
+ */
+
+/**
+ * DOC: swgpu interrupts and fault injection
+ *
+ * A swgpu GPU behaves like a GPU that cannot interrupt each client on its
+ * own: when an engine finishes a job, it writes the job's completion slot
+ * (gpufe_job_complete(): the error, then the sequence number with release
+ * ordering) and raises the GPU's one interrupt. The interrupt is an
+ * irq_work, so its handler runs in hard interrupt context as a real one
+ * would; it calls the front-end's gpufe_device_irq(). Interrupts coalesce:
+ * completions that come while the interrupt is pending are reported by
+ * that one interrupt, which then carries no hint; a lone completion's
+ * interrupt carries its job's &gpufe_job.irq_hint.
+ *
+ * ``/sys/kernel/debug/gpufe_swgpu/`` has knobs, for every swgpu GPU, to
+ * prove that the front-end loses nothing when the hardware misbehaves:
+ *
+ * - ``drop_irq_every``: 0 (default) or N: every Nth interrupt of a GPU is
+ *   dropped, never reaching the front-end.
+ * - ``late_slot_write_us``: 0 (default) or the microseconds (at most
+ *   100000) by which an engine writes a finished job's slot after it has
+ *   raised the job's interrupt, so that the interrupt finds nothing.
+ * - ``fail_next_jobs``: the next N jobs to start, on any engine, fail with
+ *   ``-EIO`` without running a command.
+ * - ``irqs_raised``, ``irqs_dropped``, ``late_writes``: what happened,
+ *   read-only.
+ *
+ * debugfs is not ABI.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/atomic.h>
+#include <linux/debugfs.h>
+#include <linux/delay.h>
+#include <linux/irq_work.h>
+#include <linux/minmax.h>
+
+#include "swgpu.h"
+
+/* The longest late_slot_write_us honoured. */
+#define SWGPU_MAX_LATE_US	100000
+
+static u32 swgpu_drop_irq_every;
+static u32 swgpu_late_slot_write_us;
+atomic_t swgpu_fail_next_jobs = ATOMIC_INIT(0);
+static atomic_t swgpu_irqs_raised = ATOMIC_INIT(0);
+static atomic_t swgpu_irqs_dropped = ATOMIC_INIT(0);
+static atomic_t swgpu_late_writes = ATOMIC_INIT(0);
+
+static struct dentry *swgpu_debugfs_root;
+
+static void swgpu_irq_handler(struct irq_work *work)
+{
+	struct swgpu *gpu = container_of(work, struct swgpu, irq);
+	u32 every = READ_ONCE(swgpu_drop_irq_every);
+	unsigned int events = atomic_xchg(&gpu->irq_events, 0);
+	u32 hint;
+
+	if (!events)
+		return;
+	/* A hint that a racing raise overwrote is still only a hint. */
+	hint = events == 1 ? READ_ONCE(gpu->irq_hint) : GPUFE_IRQ_NO_HINT;
+	atomic_inc(&swgpu_irqs_raised);
+	if (every && !(atomic_inc_return(&gpu->irq_count) % every)) {
+		atomic_inc(&swgpu_irqs_dropped);
+		return;
+	}
+	gpufe_device_irq(gpu->gdev, hint);
+}
+
+/**
+ * swgpu_irq_raise() - raise a GPU's interrupt
+ * @gpu: the GPU
+ * @hint: the &gpufe_job.irq_hint of the job it reports, or
+ *	%GPUFE_IRQ_NO_HINT
+ *
+ * After the slot writes it reports. Callable from any context.
+ */
+void swgpu_irq_raise(struct swgpu *gpu, u32 hint)
+{
+	WRITE_ONCE(gpu->irq_hint, hint);
+	atomic_inc(&gpu->irq_events);
+	irq_work_queue(&gpu->irq);
+}
+
+/**
+ * swgpu_job_complete() - report a job that ended on an engine
+ * @engine: the engine it ran on
+ * @job: the job; not touched afterwards
+ * @error: 0 or the job's negative errno
+ *
+ * Writes the job's slot and raises the interrupt, or, with
+ * ``late_slot_write_us`` set, raises the interrupt first and writes the
+ * slot that much later. May sleep.
+ */
+void swgpu_job_complete(struct swgpu_engine *engine, struct gpufe_job *job,
+			int error)
+{
+	u32 late = min_t(u32, READ_ONCE(swgpu_late_slot_write_us),
+			 SWGPU_MAX_LATE_US);
+	u32 hint = job->irq_hint;
+
+	if (!late) {
+		gpufe_job_complete(job, error);
+		swgpu_irq_raise(engine->gpu, hint);
+		return;
+	}
+	swgpu_irq_raise(engine->gpu, hint);
+	usleep_range(late, late + late / 8 + 1);
+	gpufe_job_complete(job, error);
+	atomic_inc(&swgpu_late_writes);
+}
+
+/**
+ * swgpu_irq_init() - set up a GPU's interrupt
+ * @gpu: the GPU
+ */
+void swgpu_irq_init(struct swgpu *gpu)
+{
+	init_irq_work(&gpu->irq, swgpu_irq_handler);
+	atomic_set(&gpu->irq_events, 0);
+	atomic_set(&gpu->irq_count, 0);
+}
+
+/**
+ * swgpu_irq_fini() - wait for a GPU's last interrupt
+ * @gpu: the GPU, whose engines raise no more interrupts
+ */
+void swgpu_irq_fini(struct swgpu *gpu)
+{
+	irq_work_sync(&gpu->irq);
+}
+
+/**
+ * swgpu_debugfs_init() - create /sys/kernel/debug/gpufe_swgpu/
+ *
+ * Failures are not errors: debugfs is optional.
+ */
+void swgpu_debugfs_init(void)
+{
+	struct dentry *d = debugfs_create_dir("gpufe_swgpu", NULL);
+
+	swgpu_debugfs_root = d;
+	debugfs_create_u32("drop_irq_every", 0644, d, &swgpu_drop_irq_every);
+	debugfs_create_u32("late_slot_write_us", 0644, d,
+			   &swgpu_late_slot_write_us);
+	debugfs_create_atomic_t("fail_next_jobs", 0644, d,
+				&swgpu_fail_next_jobs);
+	debugfs_create_atomic_t("irqs_raised", 0444, d, &swgpu_irqs_raised);
+	debugfs_create_atomic_t("irqs_dropped", 0444, d, &swgpu_irqs_dropped);
+	debugfs_create_atomic_t("late_writes", 0444, d, &swgpu_late_writes);
+}
+
+/**
+ * swgpu_debugfs_fini() - remove /sys/kernel/debug/gpufe_swgpu/
+ */
+void swgpu_debugfs_fini(void)
+{
+	debugfs_remove_recursive(swgpu_debugfs_root);
+}

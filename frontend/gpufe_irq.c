@@ -1,0 +1,403 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Copyright (c) 2026 The gpufe authors
+ */
+
+/**
+ * DOC: completion routing
+ *
+ * A back-end completes a job by writing its sequence number into the job's
+ * completion slot (gpufe_job_complete()) and then raises one interrupt,
+ * gpufe_device_irq(), for any number of completions. The interrupt entry
+ * only notes the hint and queues the device's router, an irq_work; the
+ * router reads the slots and delivers to exactly the contexts whose slot
+ * moved: their jobs' fences signal, their waiters and only theirs wake.
+ *
+ * What is scanned: each device keeps a pending set, the contexts that have
+ * jobs in the back-end's hands, with the slot and the last sequence number
+ * delivered of each, in the arrays common/gpufe_route.c scans. A context
+ * enters the set when a job is handed to the back-end and leaves it when
+ * the router has seen its slot reach the last job handed over. Idle
+ * contexts and idle clients are not in it, so the cost of an interrupt
+ * does not grow with them. The arrays are sized when contexts are created,
+ * so entering the set never allocates.
+ *
+ * The hint: an interrupt may name a job's context (&gpufe_job.irq_hint).
+ * The router looks the hint up, scans that slot first and delivers it
+ * first if it moved; it is only a hint, and every interrupt rescans the
+ * whole pending set, so a wrong or stale hint, a coalesced interrupt or a
+ * write that was not yet visible at the last interrupt costs nothing but
+ * a little time.
+ *
+ * Lost interrupts: while the set is not empty, a watchdog scans it every
+ * ``route_watchdog_ms``, so a completion whose interrupt never came, or
+ * whose slot was written after its interrupt, is delivered within that
+ * bound.
+ *
+ * Locking: the device's route lock protects the set; the router holds it
+ * to scan, takes a reference on each context whose slot moved and drops
+ * the lock before it delivers, with the context's own lock. Deliveries of
+ * one context may race (an interrupt and the watchdog); they are
+ * idempotent, as a delivery signals only jobs not yet signalled, in order.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/irq_work.h>
+#include <linux/jiffies.h>
+#include <linux/mm.h>
+#include <linux/rcupdate.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/timekeeping.h>
+
+#include "gpufe_drv.h"
+
+/* Contexts one scan hands over for delivery before the router rescans. */
+#define GPUFE_ROUTE_BATCH	16
+
+/* Scans the pending set no longer needs after this many. */
+#define GPUFE_ROUTE_MIN_CAPACITY	16
+
+/**
+ * struct gpufe_route_hit - a context whose slot moved
+ * @ctx: the context (a reference)
+ * @seen: its slot's value, to deliver up to
+ */
+struct gpufe_route_hit {
+	struct gpufe_ctx *ctx;
+	u64 seen;
+};
+
+static struct gpufe_device *to_gpufe_device(struct gpufe_route *route)
+{
+	return container_of(route, struct gpufe_device, route);
+}
+
+static void gpufe_route_remove_locked(struct gpufe_route *route,
+				      struct gpufe_ctx *ctx)
+{
+	unsigned int i = ctx->route_idx;
+	unsigned int last = --route->num_pending;
+
+	lockdep_assert_held(&route->lock);
+
+	if (i != last) {
+		route->slots[i] = route->slots[last];
+		route->ctxs[i] = route->ctxs[last];
+		route->ctxs[i]->route_idx = i;
+	}
+	ctx->route_idx = -1;
+}
+
+/* The pending-set index of the context @hint names, or no hint. */
+static unsigned int gpufe_route_hint_locked(struct gpufe_device *gdev,
+					    u32 hint)
+{
+	struct gpufe_route *route = &gdev->route;
+	struct gpufe_ctx *ctx;
+	unsigned int idx = GPUFE_ROUTE_NO_HINT;
+
+	lockdep_assert_held(&route->lock);
+
+	if (hint == GPUFE_IRQ_NO_HINT)
+		return idx;
+	/* Contexts are freed after a grace period; a pending one is alive. */
+	rcu_read_lock();
+	ctx = xa_load(&gdev->ctxs, hint);
+	if (ctx && ctx->route_idx >= 0 && ctx->route_idx < route->num_pending &&
+	    route->ctxs[ctx->route_idx] == ctx)
+		idx = ctx->route_idx;
+	rcu_read_unlock();
+	return idx;
+}
+
+/*
+ * One scan of the pending set: fill @hits with the contexts whose slot
+ * moved, at most GPUFE_ROUTE_BATCH, and drop from the set those that have
+ * nothing more in the back-end's hands. Returns how many.
+ */
+static unsigned int gpufe_route_scan_locked(struct gpufe_device *gdev,
+					    u32 hint, bool *hint_hit,
+					    struct gpufe_route_hit *hits)
+{
+	struct gpufe_route *route = &gdev->route;
+	unsigned int advanced[GPUFE_ROUTE_BATCH];
+	unsigned int idx, n, i;
+
+	lockdep_assert_held(&route->lock);
+
+	idx = gpufe_route_hint_locked(gdev, hint);
+	n = gpufe_route_scan(route->slots, route->num_pending, idx, advanced,
+			     GPUFE_ROUTE_BATCH);
+	atomic64_add(route->num_pending, &route->slots_scanned);
+	*hint_hit = n && idx != GPUFE_ROUTE_NO_HINT && advanced[0] == idx;
+
+	for (i = 0; i < n; i++) {
+		hits[i].ctx = gpufe_ctx_get(route->ctxs[advanced[i]]);
+		hits[i].seen = route->slots[advanced[i]].seen;
+	}
+	/* After the loop above: removing moves entries around. */
+	for (i = 0; i < n; i++)
+		if (hits[i].seen >= hits[i].ctx->handed)
+			gpufe_route_remove_locked(route, hits[i].ctx);
+	return n;
+}
+
+/*
+ * Scan the pending set until no slot moved and deliver what moved.
+ * Returns the number of deliveries.
+ */
+static unsigned int gpufe_route_run(struct gpufe_device *gdev, u32 hint,
+				    bool *hint_hit)
+{
+	struct gpufe_route_hit hits[GPUFE_ROUTE_BATCH];
+	struct gpufe_route *route = &gdev->route;
+	unsigned int n, i, total = 0;
+	unsigned long flags;
+	bool hit;
+
+	*hint_hit = false;
+	do {
+		spin_lock_irqsave(&route->lock, flags);
+		n = gpufe_route_scan_locked(gdev, hint, &hit, hits);
+		spin_unlock_irqrestore(&route->lock, flags);
+		*hint_hit |= hit;
+		hint = GPUFE_IRQ_NO_HINT;
+
+		for (i = 0; i < n; i++) {
+			gpufe_ctx_deliver(hits[i].ctx, hits[i].seen);
+			gpufe_ctx_put(hits[i].ctx);
+		}
+		total += n;
+	} while (n == GPUFE_ROUTE_BATCH);
+	return total;
+}
+
+static void gpufe_route_irq_work(struct irq_work *work)
+{
+	struct gpufe_route *route = container_of(work, struct gpufe_route,
+						 irq_work);
+	struct gpufe_device *gdev = to_gpufe_device(route);
+	u64 start = ktime_get_ns();
+	unsigned int n;
+	bool hit;
+
+	n = gpufe_route_run(gdev, xchg(&route->hint, GPUFE_IRQ_NO_HINT), &hit);
+	atomic64_inc(&route->routes);
+	atomic64_add(n, &route->delivered);
+	if (hit)
+		atomic64_inc(&route->hint_hits);
+	atomic64_add(ktime_get_ns() - start, &route->route_ns);
+}
+
+static unsigned long gpufe_route_watchdog_delay(void)
+{
+	return msecs_to_jiffies(clamp(READ_ONCE(gpufe_route_watchdog_ms),
+				      1U, 1000U));
+}
+
+static void gpufe_route_watchdog(struct work_struct *work)
+{
+	struct gpufe_route *route = container_of(to_delayed_work(work),
+						 struct gpufe_route, watchdog);
+	unsigned int n, pending;
+	bool hit;
+
+	n = gpufe_route_run(to_gpufe_device(route), GPUFE_IRQ_NO_HINT, &hit);
+	atomic64_inc(&route->watchdog_scans);
+	atomic64_add(n, &route->watchdog_delivered);
+
+	spin_lock_irq(&route->lock);
+	pending = route->num_pending;
+	spin_unlock_irq(&route->lock);
+	if (pending)
+		queue_delayed_work(gpufe_wq, &route->watchdog,
+				   gpufe_route_watchdog_delay());
+}
+
+/**
+ * gpufe_device_irq - the back-end's interrupt
+ * @gdev: the device
+ * @hint: the &gpufe_job.irq_hint of a job whose completion this interrupt
+ *	reports, or %GPUFE_IRQ_NO_HINT
+ *
+ * Raise after gpufe_job_complete() (or the device's own slot write), once
+ * for any number of completions. Every interrupt makes the front-end scan
+ * every slot with a job in flight on the device, so one interrupt for
+ * several completions, a wrong hint, or an interrupt raised before its
+ * slot write became visible is harmless; a lost interrupt only delays
+ * completions until the next interrupt or the ``route_watchdog_ms``
+ * watchdog.
+ *
+ * Context: any, including hard IRQ. Valid until the back-end's
+ * gpufe_device_put(), also after gpufe_device_unregister().
+ */
+void gpufe_device_irq(struct gpufe_device *gdev, u32 hint)
+{
+	struct gpufe_route *route = &gdev->route;
+
+	atomic64_inc(&route->irqs);
+	WRITE_ONCE(route->hint, hint);
+	irq_work_queue(&route->irq_work);
+}
+EXPORT_SYMBOL_GPL(gpufe_device_irq);
+
+/**
+ * gpufe_route_add - a context's job goes to the back-end
+ * @ctx: the context
+ * @seqno: the job's sequence number
+ *
+ * Makes the context pending on its device, if it is not yet, before the
+ * back-end can write the job's slot. Callable with interrupts on, from
+ * any context that may queue work.
+ */
+void gpufe_route_add(struct gpufe_ctx *ctx, u64 seqno)
+{
+	struct gpufe_route *route = &ctx->gdev->route;
+	unsigned long flags;
+	bool first = false;
+	unsigned int i;
+
+	spin_lock_irqsave(&route->lock, flags);
+	ctx->handed = seqno;
+	if (ctx->route_idx < 0) {
+		/* gpufe_route_reserve() made room for every context. */
+		i = route->num_pending++;
+		route->slots[i].seqno = &ctx->slot->seqno;
+		/* Whatever the slot says now was delivered already. */
+		route->slots[i].seen = smp_load_acquire(&ctx->slot->seqno);
+		route->ctxs[i] = ctx;
+		ctx->route_idx = i;
+		first = !i;
+	}
+	spin_unlock_irqrestore(&route->lock, flags);
+
+	if (first)
+		queue_delayed_work(gpufe_wq, &route->watchdog,
+				   gpufe_route_watchdog_delay());
+}
+
+/**
+ * gpufe_route_reserve - make room for one more context in the pending set
+ * @gdev: the device a context is being created on
+ *
+ * Undone by gpufe_route_unreserve().
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int gpufe_route_reserve(struct gpufe_device *gdev)
+{
+	struct gpufe_route *route = &gdev->route;
+	struct gpufe_route_slot *slots, *old_slots;
+	struct gpufe_ctx **ctxs, **old_ctxs;
+	unsigned int capacity;
+
+	mutex_lock(&route->resize_lock);
+	if (route->num_ctxs < route->capacity)
+		goto out;
+
+	capacity = max(route->capacity * 2, GPUFE_ROUTE_MIN_CAPACITY);
+	slots = kvmalloc_array(capacity, sizeof(*slots), GFP_KERNEL);
+	ctxs = kvmalloc_array(capacity, sizeof(*ctxs), GFP_KERNEL);
+	if (!slots || !ctxs) {
+		kvfree(slots);
+		kvfree(ctxs);
+		mutex_unlock(&route->resize_lock);
+		return -ENOMEM;
+	}
+
+	spin_lock_irq(&route->lock);
+	memcpy(slots, route->slots, route->num_pending * sizeof(*slots));
+	memcpy(ctxs, route->ctxs, route->num_pending * sizeof(*ctxs));
+	old_slots = route->slots;
+	old_ctxs = route->ctxs;
+	route->slots = slots;
+	route->ctxs = ctxs;
+	route->capacity = capacity;
+	spin_unlock_irq(&route->lock);
+	/* The router reads the arrays only under the lock. */
+	kvfree(old_slots);
+	kvfree(old_ctxs);
+out:
+	route->num_ctxs++;
+	mutex_unlock(&route->resize_lock);
+	return 0;
+}
+
+/**
+ * gpufe_route_unreserve - a context of the device is gone
+ * @gdev: the device
+ */
+void gpufe_route_unreserve(struct gpufe_device *gdev)
+{
+	mutex_lock(&gdev->route.resize_lock);
+	gdev->route.num_ctxs--;
+	mutex_unlock(&gdev->route.resize_lock);
+}
+
+/**
+ * gpufe_route_init - set up a new device's routing
+ * @gdev: the device
+ */
+void gpufe_route_init(struct gpufe_device *gdev)
+{
+	struct gpufe_route *route = &gdev->route;
+
+	spin_lock_init(&route->lock);
+	mutex_init(&route->resize_lock);
+	route->hint = GPUFE_IRQ_NO_HINT;
+	init_irq_work(&route->irq_work, gpufe_route_irq_work);
+	INIT_DELAYED_WORK(&route->watchdog, gpufe_route_watchdog);
+}
+
+/**
+ * gpufe_route_fini - tear a device's routing down
+ * @gdev: the device, whose last reference is gone: no context is left and
+ *	the back-end raises no more interrupts
+ *
+ * May sleep.
+ */
+void gpufe_route_fini(struct gpufe_device *gdev)
+{
+	struct gpufe_route *route = &gdev->route;
+
+	cancel_delayed_work_sync(&route->watchdog);
+	irq_work_sync(&route->irq_work);
+	WARN_ON(route->num_pending || route->num_ctxs);
+	kvfree(route->slots);
+	kvfree(route->ctxs);
+	mutex_destroy(&route->resize_lock);
+}
+
+/**
+ * gpufe_route_show - print every device's routing counters for debugfs
+ * @m: the seq_file
+ */
+void gpufe_route_show(struct seq_file *m)
+{
+	struct gpufe_device *gdev;
+	unsigned long index = 0;
+	unsigned int pending;
+
+	mutex_lock(&gpufe_registry_lock);
+	while ((gdev = gpufe_device_next_locked(&index))) {
+		struct gpufe_route *route = &gdev->route;
+
+		spin_lock_irq(&route->lock);
+		pending = route->num_pending;
+		spin_unlock_irq(&route->lock);
+		seq_printf(m, "%u %s irqs=%lld routes=%lld hint_hits=%lld slots_scanned=%lld delivered=%lld watchdog_scans=%lld watchdog_delivered=%lld route_ns=%lld pending=%u\n",
+			   gdev->id, gdev->name,
+			   (long long)atomic64_read(&route->irqs),
+			   (long long)atomic64_read(&route->routes),
+			   (long long)atomic64_read(&route->hint_hits),
+			   (long long)atomic64_read(&route->slots_scanned),
+			   (long long)atomic64_read(&route->delivered),
+			   (long long)atomic64_read(&route->watchdog_scans),
+			   (long long)atomic64_read(&route->watchdog_delivered),
+			   (long long)atomic64_read(&route->route_ns),
+			   pending);
+	}
+	mutex_unlock(&gpufe_registry_lock);
+}

@@ -7,8 +7,8 @@
  * DOC: device handles
  *
  * Opening and closing a gpufe device, the interface version check, the
- * device's reference count, and gpuclient_ioctl(), the one place the
- * library calls ioctl(2).
+ * device's reference count, the deadline arithmetic of the waits, and
+ * gpuclient_ioctl(), the one place the library calls ioctl(2).
  *
  * The device node is opened ``O_NONBLOCK``: gpuclient_read_events() polls
  * before it reads, and a read that another thread's read emptied must come
@@ -32,6 +32,9 @@ _Static_assert(sizeof(struct gpufe_version) == 16,
 _Static_assert(GPUCLIENT_FEATURE_DISCOVERY == GPUFE_FEATURE_DISCOVERY,
 	       "library feature bits are the uAPI's");
 _Static_assert(GPUCLIENT_FEATURE_DATAPATH == GPUFE_FEATURE_DATAPATH,
+	       "library feature bits are the uAPI's");
+_Static_assert(GPUCLIENT_FEATURE_COMPLETION_PAGE ==
+	       GPUFE_FEATURE_COMPLETION_PAGE,
 	       "library feature bits are the uAPI's");
 
 /**
@@ -69,13 +72,16 @@ void gpuclient_device_get(struct gpuclient_device *dev)
  * gpuclient_device_put() - drop a reference on a device
  * @dev: the device
  *
- * The last reference closes the descriptor and frees the device.
+ * The last reference unmaps the completion page, closes the descriptor and
+ * frees the device.
  */
 void gpuclient_device_put(struct gpuclient_device *dev)
 {
 	if (atomic_fetch_sub_explicit(&dev->refcount, 1,
 				      memory_order_acq_rel) != 1)
 		return;
+	gpuclient_completion_fini(dev);
+	pthread_mutex_destroy(&dev->completion_lock);
 	pthread_mutex_destroy(&dev->bo_lock);
 	close(dev->fd);
 	free(dev);
@@ -93,6 +99,19 @@ int gpuclient_has_datapath(const struct gpuclient_device *dev)
 }
 
 /**
+ * gpuclient_has_completion_page() - can contexts be watched without a syscall?
+ * @dev: the device
+ *
+ * Return: non-zero if the kernel reported GPUFE_FEATURE_COMPLETION_PAGE
+ * (interface 1.2 and later). Without it &gpufe_ctx_create.slot_offset is
+ * not there: an older kernel writes back only the fields it knows.
+ */
+int gpuclient_has_completion_page(const struct gpuclient_device *dev)
+{
+	return !!(dev->kversion.features & GPUFE_FEATURE_COMPLETION_PAGE);
+}
+
+/**
  * gpuclient_now_ns() - the CLOCK_MONOTONIC time, the clock of gpufe deadlines
  * @now: set to the time in nanoseconds
  *
@@ -106,6 +125,23 @@ int gpuclient_now_ns(int64_t *now)
 		return -errno;
 	*now = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 	return 0;
+}
+
+/**
+ * gpuclient_deadline_after() - the gpufe deadline a relative timeout gives
+ * @now: the CLOCK_MONOTONIC time in nanoseconds, from gpuclient_now_ns()
+ * @timeout_ns: nanoseconds from @now
+ *
+ * Saturates: an infinite or huge timeout is the farthest deadline,
+ * INT64_MAX, never one wrapped into the past.
+ *
+ * Return: the absolute CLOCK_MONOTONIC deadline in nanoseconds.
+ */
+int64_t gpuclient_deadline_after(int64_t now, uint64_t timeout_ns)
+{
+	if (now < 0 || timeout_ns > (uint64_t)(INT64_MAX - now))
+		return INT64_MAX;
+	return now + (int64_t)timeout_ns;
 }
 
 static const char *gpuclient_default_path(void)
@@ -134,13 +170,16 @@ gpuclient_public int gpuclient_open(const char *path, gpuclient_handle *out)
 	ret = -pthread_mutex_init(&dev->bo_lock, NULL);
 	if (ret)
 		goto err_free;
+	ret = -pthread_mutex_init(&dev->completion_lock, NULL);
+	if (ret)
+		goto err_bo_lock_destroy;
 
 	do {
 		dev->fd = open(path, O_RDWR | O_CLOEXEC | O_NONBLOCK);
 	} while (dev->fd == -1 && errno == EINTR);
 	if (dev->fd == -1) {
 		ret = -errno;
-		goto err_mutex_destroy;
+		goto err_completion_lock_destroy;
 	}
 
 	ret = gpuclient_ioctl(dev->fd, GPUFE_IOCTL_VERSION, &dev->kversion);
@@ -158,7 +197,9 @@ gpuclient_public int gpuclient_open(const char *path, gpuclient_handle *out)
 
 err_close:
 	close(dev->fd);
-err_mutex_destroy:
+err_completion_lock_destroy:
+	pthread_mutex_destroy(&dev->completion_lock);
+err_bo_lock_destroy:
 	pthread_mutex_destroy(&dev->bo_lock);
 err_free:
 	free(dev);

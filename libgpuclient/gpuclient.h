@@ -56,6 +56,23 @@ extern "C" {
  * or context may be used from several threads at once, but its destroy
  * must not race with another use of it. A command-stream builder belongs
  * to one thread at a time.
+ *
+ * Since version 1.2, on kernels that report
+ * %GPUCLIENT_FEATURE_COMPLETION_PAGE, the library maps the client's
+ * completion page, read-only, at the first gpuclient_ctx_create(): the
+ * kernel keeps there, for every context, the sequence number of its last
+ * completed job. gpuclient_ctx_done() tells whether a job is done without
+ * a system call, and gpuclient_wait_mode() waits in one of three
+ * &enum gpuclient_wait_mode ways: asleep in the kernel
+ * (%GPUCLIENT_WAIT_SLEEP, what gpuclient_wait() does), spinning on the
+ * page (%GPUCLIENT_WAIT_SPIN: the lowest latency, one CPU busy), or
+ * spinning for a while and then asleep (%GPUCLIENT_WAIT_HYBRID). On older
+ * kernels both work all the same, through system calls: gpuclient_ctx_done()
+ * asks the kernel and every mode sleeps. For instance::
+ *
+ *	gpuclient_submit(ctx, cb, -1, NULL, &seqno);
+ *	gpuclient_wait_mode(ctx, seqno, 1000000000, GPUCLIENT_WAIT_HYBRID,
+ *			    50000);
  */
 
 /** define GPUCLIENT_DEFAULT_PATH - the device node gpuclient_open() uses */
@@ -70,6 +87,13 @@ extern "C" {
  * and events work (kernel interface 1.1 and later)
  */
 #define GPUCLIENT_FEATURE_DATAPATH	(1ULL << 1)
+/**
+ * define GPUCLIENT_FEATURE_COMPLETION_PAGE - contexts have a slot on the
+ * completion page: gpuclient_ctx_done() and the spinning modes of
+ * gpuclient_wait_mode() need no system call (kernel interface 1.2 and
+ * later)
+ */
+#define GPUCLIENT_FEATURE_COMPLETION_PAGE	(1ULL << 2)
 
 /** define GPUCLIENT_NAME_LEN - size of a device or back-end name, with NUL */
 #define GPUCLIENT_NAME_LEN		32
@@ -151,6 +175,24 @@ enum gpuclient_engine_class {
 enum gpuclient_ctx_state {
 	GPUCLIENT_CTX_STATE_ACTIVE = 0,
 	GPUCLIENT_CTX_STATE_LOST = 1,
+};
+
+/**
+ * enum gpuclient_wait_mode - how gpuclient_wait_mode() waits
+ *
+ * @GPUCLIENT_WAIT_SLEEP: asleep in the kernel, as gpuclient_wait() does:
+ *	no CPU time while waiting, a wake-up's latency at the end
+ * @GPUCLIENT_WAIT_SPIN: polling the context's slot on the completion page,
+ *	without a system call: the lowest latency, one CPU busy meanwhile
+ * @GPUCLIENT_WAIT_HYBRID: spinning for a while, then asleep in the kernel
+ *
+ * Without %GPUCLIENT_FEATURE_COMPLETION_PAGE there is no slot to poll:
+ * every mode sleeps.
+ */
+enum gpuclient_wait_mode {
+	GPUCLIENT_WAIT_SLEEP = 0,
+	GPUCLIENT_WAIT_SPIN = 1,
+	GPUCLIENT_WAIT_HYBRID = 2,
 };
 
 /**
@@ -450,12 +492,20 @@ int gpuclient_bo_import(gpuclient_handle h, int fd, gpuclient_bo_handle *out);
  * Jobs of a context run one after another, in submission order; their
  * sequence numbers count from 1.
  *
+ * With %GPUCLIENT_FEATURE_COMPLETION_PAGE, the first context of @h maps
+ * the client's completion page, read-only; a later context whose slot
+ * lies beyond that mapping maps it again, larger. The mappings stay until
+ * @h and every buffer and context of it are gone.
+ *
  * Return: 0 on success; -EINVAL if @h or @out is NULL or (from the kernel)
  * @priority is out of range; -EOPNOTSUPP without
  * %GPUCLIENT_FEATURE_DATAPATH; -EPERM for %GPUCLIENT_PRIORITY_HIGH without
  * CAP_SYS_NICE; -ENODEV for an unknown device; -ENOENT for an engine the
  * device does not show this client; -EMFILE when the client has as many
- * contexts as it may; -ENOMEM.
+ * contexts as it may; -ENOMEM; -EPROTO if the kernel put the context's
+ * completion slot where the uAPI does not allow; or the negative errno
+ * from mmap(2) of the completion page. When the mapping fails, the kernel
+ * context just made is destroyed again.
  */
 int gpuclient_ctx_create(gpuclient_handle h, uint32_t device_id,
 			 uint32_t engine_class, uint32_t engine_instance,
@@ -676,6 +726,66 @@ int gpuclient_submit(gpuclient_ctx_handle ctx, gpuclient_cmdbuf_handle cb,
  */
 int gpuclient_wait(gpuclient_ctx_handle ctx, uint64_t seqno,
 		   uint64_t timeout_ns);
+
+/**
+ * gpuclient_ctx_done() - has a job completed?
+ * @ctx: the context
+ * @seqno: the job, as gpuclient_submit() returned it
+ *
+ * Reads the context's slot on the completion page: no system call and no
+ * lock, cheap enough to call in a loop. Once it answers 1, what the job
+ * and the jobs before it wrote is visible to the calling thread, as after
+ * gpuclient_wait(); the job may have failed, which gpuclient_ctx_status()
+ * tells. On a kernel without %GPUCLIENT_FEATURE_COMPLETION_PAGE it asks the
+ * kernel instead, with one GPUFE_IOCTL_CTX_STATUS. A @seqno not yet
+ * submitted is not done.
+ *
+ * Return: 1 if job @seqno and every job before it completed; 0 if not yet;
+ * -EINVAL if @ctx is NULL or @seqno is 0; without the completion page, the
+ * negative errno of the status ioctl (-ENOENT for a context that no longer
+ * exists in the kernel).
+ */
+int gpuclient_ctx_done(gpuclient_ctx_handle ctx, uint64_t seqno);
+
+/**
+ * gpuclient_wait_mode() - wait for a job, asleep, spinning or both
+ * @ctx: the context
+ * @seqno: the job, as gpuclient_submit() returned it
+ * @timeout_ns: how long to wait at most, from now, as for gpuclient_wait():
+ *	0 only checks; %GPUCLIENT_TIMEOUT_INFINITE (or any value past the end
+ *	of the monotonic clock) waits until the job completes
+ * @mode: an &enum gpuclient_wait_mode value
+ * @spin_ns: for %GPUCLIENT_WAIT_HYBRID, how long to spin before sleeping,
+ *	bounded by the timeout; ignored by the other modes
+ *
+ * The timeout becomes one CLOCK_MONOTONIC deadline when the call starts,
+ * shared by the spinning and the sleeping; a signal does not restart it.
+ *
+ * %GPUCLIENT_WAIT_SLEEP is gpuclient_wait(). %GPUCLIENT_WAIT_SPIN reads the
+ * context's completion slot in a loop, with a CPU pause hint between two
+ * reads and a look at the clock every few hundred, until the job is done
+ * or the deadline passes; it makes no system call (the clock is read
+ * through the vDSO) and keeps the calling CPU busy throughout. It cannot
+ * tell a job not yet submitted from one still running: for a @seqno never
+ * submitted it spins until the deadline and returns -ETIME, where the
+ * kernel's wait fails with -EINVAL. %GPUCLIENT_WAIT_HYBRID spins for
+ * @spin_ns, or until the deadline if that comes first, then sleeps in the
+ * kernel until the same deadline (if it has passed, the kernel only
+ * checks). A job found done while spinning returns at once, without a
+ * system call.
+ *
+ * On a kernel without %GPUCLIENT_FEATURE_COMPLETION_PAGE,
+ * %GPUCLIENT_WAIT_SPIN and %GPUCLIENT_WAIT_HYBRID sleep as
+ * %GPUCLIENT_WAIT_SLEEP does.
+ *
+ * Return: 0 once job @seqno and every job before it completed; -ETIME if
+ * the deadline passed first; -EINVAL if @ctx is NULL, @seqno is 0, @mode
+ * is not an &enum gpuclient_wait_mode value, or (from the kernel, when
+ * sleeping) @seqno is not yet submitted; -ENOENT (when sleeping) for a
+ * context that no longer exists in the kernel; or another negative errno.
+ */
+int gpuclient_wait_mode(gpuclient_ctx_handle ctx, uint64_t seqno,
+			uint64_t timeout_ns, uint32_t mode, uint64_t spin_ns);
 
 /**
  * gpuclient_read_events() - read completion events

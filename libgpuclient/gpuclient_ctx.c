@@ -10,16 +10,27 @@
  * engine of one device, whose sequence numbers count from 1. It holds a
  * reference on its &struct gpuclient_device, so the descriptor outlives
  * gpuclient_close() until the context is destroyed.
+ *
+ * On a kernel with GPUFE_FEATURE_COMPLETION_PAGE, CTX_CREATE also says
+ * where the context's completion slot is, and the context points at it
+ * through the device's completion page mapping (gpuclient_completion.c).
+ * The library always passes the 1.2 structure; a 1.1 kernel accepts it
+ * (its tail, @slot_offset, is zero on input) and writes back only the
+ * fields it knows, so @slot_offset is read only when the feature bit says
+ * it is there.
  */
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "gpuclient_priv.h"
 
-_Static_assert(sizeof(struct gpufe_ctx_create) == 24,
+_Static_assert(sizeof(struct gpufe_ctx_create) == 32,
 	       "struct gpufe_ctx_create layout");
+_Static_assert(offsetof(struct gpufe_ctx_create, slot_offset) == 24,
+	       "struct gpufe_ctx_create: 1.1 ends where slot_offset starts");
 _Static_assert(sizeof(struct gpufe_ctx_destroy) == 8,
 	       "struct gpufe_ctx_destroy layout");
 _Static_assert(sizeof(struct gpufe_ctx_status) == 32,
@@ -48,6 +59,7 @@ gpuclient_public int gpuclient_ctx_create(gpuclient_handle h,
 		.engine_instance = (uint16_t)engine_instance,
 		.priority = priority,
 	};
+	struct gpufe_ctx_destroy destroy = { 0 };
 	struct gpuclient_ctx *ctx;
 	int ret;
 
@@ -64,9 +76,14 @@ gpuclient_public int gpuclient_ctx_create(gpuclient_handle h,
 		return -ENOMEM;
 
 	ret = gpuclient_ioctl(h->fd, GPUFE_IOCTL_CTX_CREATE, &args);
-	if (ret) {
-		free(ctx);
-		return ret;
+	if (ret)
+		goto err_free;
+
+	if (gpuclient_has_completion_page(h)) {
+		ret = gpuclient_completion_slot(h, args.slot_offset,
+						&ctx->slot);
+		if (ret)
+			goto err_ctx_destroy;
 	}
 
 	gpuclient_device_get(h);
@@ -74,6 +91,13 @@ gpuclient_public int gpuclient_ctx_create(gpuclient_handle h,
 	ctx->id = args.ctx_id;
 	*out = ctx;
 	return 0;
+
+err_ctx_destroy:
+	destroy.ctx_id = args.ctx_id;
+	gpuclient_ioctl(h->fd, GPUFE_IOCTL_CTX_DESTROY, &destroy);
+err_free:
+	free(ctx);
+	return ret;
 }
 
 gpuclient_public int gpuclient_ctx_destroy(gpuclient_ctx_handle ctx)

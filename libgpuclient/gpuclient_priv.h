@@ -31,6 +31,24 @@
 /* The first allocation of a command stream, in bytes. */
 #define GPUCLIENT_CMDBUF_INITIAL	256
 
+/* How many polls of a completion slot a spinning wait makes per clock read. */
+#define GPUCLIENT_SPIN_CLOCK_INTERVAL	256
+
+/**
+ * struct gpuclient_completion_map - one mapping of a completion page
+ *
+ * Made by gpuclient_completion_slot(), unmapped only when the device's last
+ * reference goes: a thread may still be spinning on a slot through it.
+ */
+struct gpuclient_completion_map {
+	/** @next: the next older, smaller mapping of the device */
+	struct gpuclient_completion_map *next;
+	/** @addr: where the page is mapped, read-only */
+	void *addr;
+	/** @size: bytes mapped from GPUFE_COMPLETION_MMAP_OFFSET */
+	size_t size;
+};
+
 /**
  * struct gpuclient_device - an open gpufe device, behind &gpuclient_handle
  *
@@ -48,6 +66,12 @@
  * more reference; @bo_lock is held across the import and destroy ioctls so
  * that a handle is never looked up between its destruction in the kernel
  * and its removal from @bos.
+ *
+ * The completion page (kernels with GPUFE_FEATURE_COMPLETION_PAGE) is mapped
+ * at the first context creation, and mapped again, larger, when a context's
+ * slot lies beyond what is mapped; @completion_maps keeps every mapping, the
+ * largest first, until the last reference goes, as contexts point into the
+ * older ones. @completion_lock is never held with @bo_lock.
  */
 struct gpuclient_device {
 	/** @fd: the open /dev/gpufe file descriptor */
@@ -60,6 +84,13 @@ struct gpuclient_device {
 	pthread_mutex_t bo_lock;
 	/** @bos: the buffer objects, a singly linked list through next */
 	struct gpuclient_bo *bos;
+	/** @completion_lock: protects @completion_maps */
+	pthread_mutex_t completion_lock;
+	/**
+	 * @completion_maps: the completion page mappings, the largest (the
+	 * newest) first; NULL before the first context
+	 */
+	struct gpuclient_completion_map *completion_maps;
 };
 
 /**
@@ -90,6 +121,12 @@ struct gpuclient_ctx {
 	struct gpuclient_device *dev;
 	/** @id: the kernel's context id, never 0 */
 	uint32_t id;
+	/**
+	 * @slot: the context's slot on the completion page, inside one of
+	 * &gpuclient_device.completion_maps; NULL when the kernel has no
+	 * completion page
+	 */
+	const struct gpufe_completion_slot *slot;
 };
 
 /**
@@ -117,6 +154,18 @@ int gpuclient_ioctl(int fd, unsigned long req, void *arg);
 void gpuclient_device_get(struct gpuclient_device *dev);
 void gpuclient_device_put(struct gpuclient_device *dev);
 int gpuclient_has_datapath(const struct gpuclient_device *dev);
+int gpuclient_has_completion_page(const struct gpuclient_device *dev);
 int gpuclient_now_ns(int64_t *now);
+int64_t gpuclient_deadline_after(int64_t now, uint64_t timeout_ns);
+
+/* gpuclient_submit.c */
+int gpuclient_wait_deadline(struct gpuclient_ctx *ctx, uint64_t seqno,
+			    int64_t deadline);
+
+/* gpuclient_completion.c */
+int gpuclient_completion_slot(struct gpuclient_device *dev,
+			      uint64_t slot_offset,
+			      const struct gpufe_completion_slot **slot);
+void gpuclient_completion_fini(struct gpuclient_device *dev);
 
 #endif /* GPUCLIENT_PRIV_H */

@@ -14,6 +14,8 @@
  * takes an absolute CLOCK_MONOTONIC deadline. The deadline is computed once,
  * before the first call, so that the calls gpuclient_ioctl() repeats after
  * a signal wait for the same deadline, not for a fresh timeout each time.
+ * gpuclient_wait_mode() (gpuclient_completion.c) sleeps through the same
+ * helper, gpuclient_wait_deadline().
  */
 
 #include <errno.h>
@@ -65,11 +67,33 @@ gpuclient_public int gpuclient_submit(gpuclient_ctx_handle ctx,
 	return 0;
 }
 
+/**
+ * gpuclient_wait_deadline() - GPUFE_IOCTL_WAIT until an absolute deadline
+ * @ctx: the context
+ * @seqno: the job, not 0
+ * @deadline: the CLOCK_MONOTONIC deadline in nanoseconds
+ *
+ * The calls gpuclient_ioctl() repeats after a signal wait for the same
+ * @deadline.
+ *
+ * Return: 0 once the job completed; -ETIME when @deadline passed first; or
+ * another negative errno from the kernel.
+ */
+int gpuclient_wait_deadline(struct gpuclient_ctx *ctx, uint64_t seqno,
+			    int64_t deadline)
+{
+	struct gpufe_wait args = { 0 };
+
+	args.ctx_id = ctx->id;
+	args.seqno = seqno;
+	args.timeout_ns = deadline;
+	return gpuclient_ioctl(ctx->dev->fd, GPUFE_IOCTL_WAIT, &args);
+}
+
 gpuclient_public int gpuclient_wait(gpuclient_ctx_handle ctx, uint64_t seqno,
 				    uint64_t timeout_ns)
 {
-	struct gpufe_wait args = { 0 };
-	int64_t now;
+	int64_t now, deadline;
 	int ret;
 
 	if (!ctx || !seqno)
@@ -78,14 +102,6 @@ gpuclient_public int gpuclient_wait(gpuclient_ctx_handle ctx, uint64_t seqno,
 	ret = gpuclient_now_ns(&now);
 	if (ret)
 		return ret;
-
-	args.ctx_id = ctx->id;
-	args.seqno = seqno;
-	/* Saturates: an infinite or huge timeout is the farthest deadline. */
-	if (now < 0 || timeout_ns > (uint64_t)(INT64_MAX - now))
-		args.timeout_ns = INT64_MAX;
-	else
-		args.timeout_ns = now + (int64_t)timeout_ns;
-
-	return gpuclient_ioctl(ctx->dev->fd, GPUFE_IOCTL_WAIT, &args);
+	deadline = gpuclient_deadline_after(now, timeout_ns);
+	return gpuclient_wait_deadline(ctx, seqno, deadline);
 }

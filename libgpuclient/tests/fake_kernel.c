@@ -14,8 +14,9 @@
  * With fake_set_datapath(), the 1.1 data path too: buffers (mmap, export,
  * import), contexts, SUBMIT with the swgpu stream checks, WAIT, CTX_STATUS
  * and completion events through read() and poll(), each validating its
- * flags and pads before any lookup, as the uAPI says. See fake_kernel.h
- * for what is simplified.
+ * flags and pads before any lookup, as the uAPI says. With
+ * fake_set_completion_page(), the 1.2 completion page as well. See
+ * fake_kernel.h for what is simplified.
  */
 
 #define _GNU_SOURCE	/* O_TMPFILE, memfd_create(), F_DUPFD_CLOEXEC */
@@ -37,6 +38,12 @@
 
 /* What the fake's buffer memfds are called; a dma-buf is one of them. */
 #define FAKE_BO_NAME	"fake-gpufe-bo"
+/* What the completion page memfds are called. */
+#define FAKE_PAGE_NAME	"fake-gpufe-completion"
+
+/* The size of the first version of struct gpufe_ctx_create, 1.1's. */
+#define FAKE_CTX_CREATE_V1_SIZE	\
+	offsetof(struct gpufe_ctx_create, slot_offset)
 
 struct fake_kernel fk;
 
@@ -67,6 +74,18 @@ void fake_set_datapath(void)
 	fk.version.features |= GPUFE_FEATURE_DATAPATH;
 }
 
+void fake_set_completion_page(void)
+{
+	fk.version.minor = 2;
+	fk.version.features |= GPUFE_FEATURE_DATAPATH |
+			       GPUFE_FEATURE_COMPLETION_PAGE;
+}
+
+static int fake_has_completion_page(void)
+{
+	return !!(fk.version.features & GPUFE_FEATURE_COMPLETION_PAGE);
+}
+
 static void fake_bo_free(struct fake_bo *bo)
 {
 	if (bo->vaddr)
@@ -82,6 +101,11 @@ static void fake_client_release(struct fake_client *c)
 	for (i = 0; i < FAKE_MAX_BOS; i++)
 		if (c->bos[i].handle)
 			fake_bo_free(&c->bos[i]);
+	if (c->page) {
+		__real_munmap(c->page, GPUFE_COMPLETION_MAX_SIZE);
+		__real_close(c->page_rofd);
+		__real_close(c->page_fd);
+	}
 	memset(c, 0, sizeof(*c));
 }
 
@@ -428,7 +452,8 @@ static int fake_bo_create(struct fake_client *c, struct gpufe_bo_create *args)
 
 	args->size = size;
 	args->handle = handle;
-	args->mmap_offset = (uint64_t)handle * FAKE_PAGE_SIZE;
+	args->mmap_offset = FAKE_BO_MMAP_BASE +
+			    (uint64_t)handle * FAKE_PAGE_SIZE;
 	return 0;
 }
 
@@ -518,8 +543,58 @@ static int fake_bo_import(struct fake_client *c, struct gpufe_bo_import *args)
 out:
 	args->handle = handle;
 	args->size = bo->size;
-	args->mmap_offset = (uint64_t)handle * FAKE_PAGE_SIZE;
+	args->mmap_offset = FAKE_BO_MMAP_BASE +
+			    (uint64_t)handle * FAKE_PAGE_SIZE;
 	return 0;
+}
+
+/* Make the client's completion page, zero-filled, if it has none yet. */
+static int fake_page_get(struct fake_client *c)
+{
+	char path[64];
+	void *page;
+	int fd, rofd;
+
+	if (c->page)
+		return 0;
+	fd = memfd_create(FAKE_PAGE_NAME, MFD_CLOEXEC);
+	if (fd < 0)
+		return -ENOMEM;
+	if (ftruncate(fd, GPUFE_COMPLETION_MAX_SIZE))
+		goto err_close;
+	/* What clients map: a read-only file cannot be mapped writable. */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	rofd = __real_open(path, O_RDONLY | O_CLOEXEC);
+	if (rofd < 0)
+		goto err_close;
+	page = __real_mmap(NULL, GPUFE_COMPLETION_MAX_SIZE,
+			   PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (page == MAP_FAILED) {
+		__real_close(rofd);
+		goto err_close;
+	}
+	c->page_fd = fd;
+	c->page_rofd = rofd;
+	c->page = page;
+	return 0;
+
+err_close:
+	__real_close(fd);
+	return -ENOMEM;
+}
+
+/* The lowest slot no live context of @c has, as the kernel gives them. */
+static unsigned int fake_slot_alloc(const struct fake_client *c)
+{
+	unsigned int slot, i;
+
+	for (slot = 0;; slot++) {
+		for (i = 0; i < FAKE_MAX_CTXS; i++)
+			if (c->ctxs[i].id && c->ctxs[i].slot == &c->page[slot])
+				break;
+		if (i == FAKE_MAX_CTXS)
+			return slot;
+	}
 }
 
 static int fake_ctx_create(struct fake_client *c, struct gpufe_ctx_create *args)
@@ -554,8 +629,20 @@ static int fake_ctx_create(struct fake_client *c, struct gpufe_ctx_create *args)
 	}
 	if (!ctx || live >= fk.max_contexts)
 		return -EMFILE;
+	if (fake_has_completion_page() && fake_page_get(c))
+		return -ENOMEM;
 
 	memset(ctx, 0, sizeof(*ctx));
+	if (fake_has_completion_page()) {
+		unsigned int slot = fake_slot_alloc(c);
+
+		/* A reused slot starts over, as the new context's jobs do. */
+		ctx->slot = &c->page[slot];
+		ctx->slot_offset = slot * sizeof(*ctx->slot);
+		__atomic_store_n(&ctx->slot->error, 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&ctx->slot->seqno, 0, __ATOMIC_RELEASE);
+		args->slot_offset = ctx->slot_offset ^ fk.slot_offset_xor;
+	}
 	ctx->id = (uint32_t)(ctx - c->ctxs) + 1;
 	ctx->device_id = args->device_id;
 	ctx->engine_class = args->engine_class;
@@ -622,6 +709,11 @@ static void fake_ctx_complete(struct fake_client *c, struct fake_ctx *ctx,
 	ctx->completed = seqno;
 	if (error)
 		ctx->error = error;
+	/* The error first, then the seqno that publishes it (and the job). */
+	if (ctx->slot) {
+		__atomic_store_n(&ctx->slot->error, ctx->error, __ATOMIC_RELAXED);
+		__atomic_store_n(&ctx->slot->seqno, seqno, __ATOMIC_RELEASE);
+	}
 	if (!ctx->event_pending) {
 		ctx->event_pending = 1;
 		c->events[c->num_events++] = ctx->id;
@@ -966,6 +1058,45 @@ static int fake_datapath_ioctl(struct fake_client *c, unsigned long req,
 	}
 }
 
+static int fake_is_ctx_create(unsigned long req)
+{
+	return _IOC_TYPE(req) == _IOC_TYPE(GPUFE_IOCTL_CTX_CREATE) &&
+	       _IOC_NR(req) == _IOC_NR(GPUFE_IOCTL_CTX_CREATE) &&
+	       _IOC_DIR(req) == _IOC_DIR(GPUFE_IOCTL_CTX_CREATE);
+}
+
+/*
+ * CTX_CREATE, the structure that grew (in 1.2), of whatever size the
+ * caller's ioctl number says, against the kernel's own size: shorter than
+ * the first version fails with -EINVAL; a tail the kernel does not know
+ * must be zero (-E2BIG); what is missing reads as zero; the result is
+ * written back up to the smaller of the two sizes.
+ */
+static int fake_ctx_create_sized(struct fake_client *c, unsigned long req,
+				 void *arg)
+{
+	const size_t ksize = fake_has_completion_page() ?
+			     sizeof(struct gpufe_ctx_create) :
+			     FAKE_CTX_CREATE_V1_SIZE;
+	const size_t usize = _IOC_SIZE(req);
+	const size_t n = usize < ksize ? usize : ksize;
+	struct gpufe_ctx_create args = { 0 };
+	size_t i;
+	int ret;
+
+	if (usize < FAKE_CTX_CREATE_V1_SIZE)
+		return -EINVAL;
+	for (i = ksize; i < usize; i++)
+		if (((const uint8_t *)arg)[i])
+			return -E2BIG;
+	memcpy(&args, arg, n);
+	ret = fake_ctx_create(c, &args);
+	if (ret)
+		return ret;
+	memcpy(arg, &args, n);
+	return 0;
+}
+
 /*
  * An ioctl fails as a whole: the handlers write their results into a copy
  * of the argument, published only on success.
@@ -983,8 +1114,11 @@ static int fake_ioctl(int fd, unsigned long req, void *arg)
 	if (req == GPUFE_IOCTL_QUERY)
 		return fake_query(arg);
 	/* A 1.0 kernel does not know the data path's numbers. */
-	if (!(fk.version.features & GPUFE_FEATURE_DATAPATH) ||
-	    size > sizeof(copy))
+	if (!(fk.version.features & GPUFE_FEATURE_DATAPATH))
+		return -ENOTTY;
+	if (fake_is_ctx_create(req))
+		return fake_ctx_create_sized(fake_client(fd), req, arg);
+	if (size > sizeof(copy))
 		return -ENOTTY;
 
 	memcpy(copy, arg, size);
@@ -1121,18 +1255,79 @@ int __wrap_close(int fd)
 	return __real_close(fd);
 }
 
+static void fake_record_map(void *addr, size_t len)
+{
+	if (fk.num_maps < FAKE_MAX_LOG) {
+		fk.maps[fk.num_maps].addr = addr;
+		fk.maps[fk.num_maps].len = len;
+		fk.num_maps++;
+	}
+}
+
+/* The completion page, as the uAPI's "DOC: gpufe completion page" says. */
+static int fake_page_mmap(struct fake_client *c, void **addr, size_t len,
+			  int prot, int flags, off_t off)
+{
+	int ret;
+
+	if (!fake_has_completion_page())
+		return -EINVAL;		/* no buffer there, nothing else */
+	if ((flags & (MAP_SHARED | MAP_PRIVATE)) == MAP_PRIVATE)
+		return -EINVAL;
+	if (off < 0 || off % FAKE_PAGE_SIZE || !len ||
+	    len > GPUFE_COMPLETION_MAX_SIZE ||
+	    (uint64_t)off > GPUFE_COMPLETION_MAX_SIZE - len)
+		return -EINVAL;
+	if (prot & PROT_WRITE)
+		return -EACCES;
+	if (fk.completion_mmap_error) {
+		ret = -fk.completion_mmap_error;
+		fk.completion_mmap_error = 0;
+		return ret;
+	}
+	ret = fake_page_get(c);
+	if (ret)
+		return ret;
+	*addr = __real_mmap(*addr, len, prot, flags, c->page_rofd, off);
+	if (*addr == MAP_FAILED)
+		return -errno;
+	fake_record_map(*addr, len);
+	fk.page_mmaps++;
+	return 0;
+}
+
 void *__wrap_mmap(void *addr, size_t len, int prot, int flags, int fd,
 		  off_t off)
 {
 	struct fake_client *c = fake_client(fd);
 	const struct fake_bo *bo;
+	uint64_t handle;
+	int ret;
 
 	if (!c)
 		return __real_mmap(addr, len, prot, flags, fd, off);
 
-	/* The offset names the buffer, as handle << PAGE_SHIFT. */
-	bo = off % FAKE_PAGE_SIZE ? NULL :
-	     fake_client_bo(c, (uint32_t)((uint64_t)off / FAKE_PAGE_SIZE));
+	if ((uint64_t)off < FAKE_BO_MMAP_BASE) {
+		ret = fake_page_mmap(c, &addr, len, prot, flags, off);
+		if (fk.num_page_maps < FAKE_MAX_LOG) {
+			fk.page_maps[fk.num_page_maps].len = len;
+			fk.page_maps[fk.num_page_maps].prot = prot;
+			fk.page_maps[fk.num_page_maps].flags = flags;
+			fk.page_maps[fk.num_page_maps].off = off;
+			fk.page_maps[fk.num_page_maps].ret = -ret;
+			fk.num_page_maps++;
+		}
+		if (ret) {
+			errno = -ret;
+			return MAP_FAILED;
+		}
+		return addr;
+	}
+
+	/* The offset names the buffer, as BASE + handle << PAGE_SHIFT. */
+	handle = ((uint64_t)off - FAKE_BO_MMAP_BASE) / FAKE_PAGE_SIZE;
+	bo = off % FAKE_PAGE_SIZE || handle > UINT32_MAX ? NULL :
+	     fake_client_bo(c, (uint32_t)handle);
 	if (!bo || !len || len > bo->size) {
 		errno = EINVAL;
 		return MAP_FAILED;
@@ -1140,11 +1335,7 @@ void *__wrap_mmap(void *addr, size_t len, int prot, int flags, int fd,
 	addr = __real_mmap(addr, len, prot, flags, bo->memfd, 0);
 	if (addr != MAP_FAILED) {
 		fk.mmaps++;
-		if (fk.num_maps < FAKE_MAX_LOG) {
-			fk.maps[fk.num_maps].addr = addr;
-			fk.maps[fk.num_maps].len = len;
-			fk.num_maps++;
-		}
+		fake_record_map(addr, len);
 	}
 	return addr;
 }

@@ -31,6 +31,17 @@
  * (fake_complete(), fk.auto_complete, fk.complete_on_wait), so that waits,
  * statuses and events are under the test's control. Nothing ever sleeps:
  * a WAIT or poll() that would block returns as if its timeout had passed.
+ *
+ * With fake_set_completion_page() the fake is a 1.2 kernel: each client
+ * has a completion page (a memfd of GPUFE_COMPLETION_MAX_SIZE bytes, made
+ * at its first context), mapped read-only at offset 0 through a read-only
+ * descriptor of it, so that mprotect() cannot make it writable either;
+ * CTX_CREATE hands out the lowest free slot and clears it, and a job's
+ * completion stores the slot's error and then, with release ordering, its
+ * seqno. Without it (a 1.0 or 1.1 kernel) CTX_CREATE's structure ends
+ * before slot_offset: the fake takes a longer one only with a zero tail
+ * and writes back what it knows, as the uAPI's rules say. Simplified: a
+ * destroyed context's slot is free at once, pending jobs or not.
  */
 #define FAKE_PATH		"/nonexistent/fake-gpufe"
 #define FAKE_MAX_DEVICES	64
@@ -38,9 +49,11 @@
 #define FAKE_MAX_FDS		16
 #define FAKE_MAX_INJECT		32
 #define FAKE_MAX_BOS		80	/* per client: more than a list holds */
-#define FAKE_MAX_CTXS		16	/* per client */
+#define FAKE_MAX_CTXS		512	/* per client: > a 4 KiB page of slots */
 #define FAKE_MAX_LOG		32
 #define FAKE_PAGE_SIZE		4096
+/* Buffers are mapped from 4 GiB up; below is the completion page. */
+#define FAKE_BO_MMAP_BASE	(1ULL << 32)
 
 struct fake_engine {
 	uint16_t engine_class;
@@ -77,6 +90,9 @@ struct fake_ctx {
 	int32_t error;
 	uint32_t state;
 	int event_pending;
+	/* 1.2: the context's completion slot, and where it is on the page */
+	struct gpufe_completion_slot *slot;
+	uint64_t slot_offset;
 };
 
 struct fake_client {
@@ -88,6 +104,10 @@ struct fake_client {
 	/* contexts with a pending event, oldest first */
 	uint32_t events[FAKE_MAX_CTXS];
 	unsigned int num_events;
+	/* 1.2: the completion page, from the first context on */
+	int page_fd;		/* a memfd, while @page is set */
+	int page_rofd;		/* the same, opened read-only, for clients */
+	struct gpufe_completion_slot *page;	/* the fake's own mapping */
 };
 
 /* The last SUBMIT that succeeded, as the kernel copied it in. */
@@ -140,6 +160,8 @@ struct fake_kernel {
 	int deny_high_priority;		/* no CAP_SYS_NICE: -EPERM */
 	uint64_t max_bo_size;		/* larger: -E2BIG */
 	unsigned int max_contexts;	/* per client; more: -EMFILE */
+	uint64_t slot_offset_xor;	/* XORed into CTX_CREATE's slot_offset */
+	int completion_mmap_error;	/* fail the next page mmap() so */
 
 	/* poll(): fail the next this many calls with EINTR */
 	unsigned int poll_eintr;
@@ -159,13 +181,23 @@ struct fake_kernel {
 	size_t last_read_count;		/* the count of the last one */
 	unsigned int read_truncate;	/* bytes the next read() loses */
 	unsigned int blocking_reads;	/* of those, on a blocking fd */
-	unsigned int mmaps;		/* successful mmap() of a fake fd */
+	unsigned int mmaps;		/* successful buffer mmap()s */
 	unsigned int munmaps;		/* munmap() of exactly such a mapping */
 	struct {
 		void *addr;
 		size_t len;
-	} maps[FAKE_MAX_LOG];		/* those mappings still there */
+	} maps[FAKE_MAX_LOG];		/* mappings, of either kind, still there */
 	unsigned int num_maps;
+	/* completion page mmap() calls, every one, in order */
+	struct {
+		size_t len;
+		int prot;
+		int flags;
+		off_t off;
+		int ret;		/* 0 or the errno it failed with */
+	} page_maps[FAKE_MAX_LOG];
+	unsigned int num_page_maps;
+	unsigned int page_mmaps;	/* of those, the successful ones */
 	uint32_t last_export_flags;
 	unsigned int bo_destroys;	/* successful BO_DESTROYs */
 	unsigned int ctx_destroys;	/* successful CTX_DESTROYs */
@@ -193,6 +225,8 @@ extern struct fake_kernel fk;
 void fake_reset(void);
 /* Become a 1.1 kernel with the data path. */
 void fake_set_datapath(void);
+/* Become a 1.2 kernel with the data path and completion pages. */
+void fake_set_completion_page(void);
 /* Close descriptors a failed test left open; returns how many. */
 unsigned int fake_close_leftovers(void);
 
@@ -210,7 +244,11 @@ int fake_fd_is_open(int fd);
 struct fake_client *fake_client(int fd);
 struct fake_bo *fake_bo(int fd, uint32_t handle);
 struct fake_ctx *fake_ctx(int fd, uint32_t ctx_id);
-/* Complete the context's jobs up to @seqno, the last with @error. */
+/*
+ * Complete the context's jobs up to @seqno, the last with @error. Safe to
+ * call from another thread while the test's thread only reads the
+ * completion page (spins), not while it calls into the fake.
+ */
 void fake_complete(int fd, uint32_t ctx_id, uint64_t seqno, int32_t error);
 /* Count the live buffers and contexts of every client. */
 unsigned int fake_count_bos(void);

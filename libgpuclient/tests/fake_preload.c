@@ -10,9 +10,9 @@
  *
  * The calls the unit tests' linker redirects with --wrap are interposed
  * here instead and handed to the same __wrap_*() functions; their
- * __real_*() are the next definitions, libc's. The fake kernel is a 1.1
- * one with two swgpu devices (ids 1 and 2) whose jobs complete as soon as
- * they are queued.
+ * __real_*() are the next definitions, libc's. The fake kernel is a 1.2
+ * one, completion page included, with two swgpu devices (ids 1 and 2)
+ * whose jobs complete as soon as they are queued.
  */
 
 #define _GNU_SOURCE	/* RTLD_NEXT, O_TMPFILE */
@@ -198,7 +198,7 @@ int poll(struct pollfd *fds, nfds_t nfds, int timeout)
 __attribute__((constructor)) static void fake_preload_init(void)
 {
 	fake_reset();
-	fake_set_datapath();
+	fake_set_completion_page();
 	fake_add_swgpu(1, "swgpu0");
 	fake_add_swgpu(2, "swgpu1");
 	fk.auto_complete = 1;

@@ -6,7 +6,8 @@
 /*
  * Host unit tests for the libgpuclient data path (interface 1.1): buffers,
  * contexts, the swgpu command-stream builder, submission, waits and
- * events, against the fake kernel in fake_kernel.c. test_gpuclient.c runs
+ * events, against the fake kernel in fake_kernel.c, as a 1.2 one (with the
+ * completion page; test_completion.c covers that and the 1.1 fallbacks). test_gpuclient.c runs
  * them after its own; datapath_cleanup() releases what a test left in the
  * d_* variables.
  */
@@ -78,10 +79,10 @@ static int64_t now_ns(void)
 	return (int64_t)ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
 }
 
-/* A 1.1 kernel with two swgpu devices, opened as d_h. */
+/* A 1.2 kernel with two swgpu devices, opened as d_h. */
 static int setup(void)
 {
-	fake_set_datapath();
+	fake_set_completion_page();
 	if (!fake_add_swgpu(1, "swgpu0") || !fake_add_swgpu(2, "swgpu1"))
 		return -ENOMEM;
 	return gpuclient_open(FAKE_PATH, &d_h);
@@ -158,9 +159,10 @@ static void datapath_version(void)
 
 	CHECK_INT(setup(), ==, 0);
 	CHECK_INT(gpuclient_get_version(d_h, &v), ==, 0);
-	CHECK_INT(v.minor, ==, 1);
+	CHECK_INT(v.minor, ==, 2);
 	CHECK(v.features & GPUCLIENT_FEATURE_DATAPATH);
 	CHECK(v.features & GPUCLIENT_FEATURE_DISCOVERY);
+	CHECK(v.features & GPUCLIENT_FEATURE_COMPLETION_PAGE);
 }
 
 static void datapath_unsupported(void)
@@ -1410,7 +1412,7 @@ static void close_with_live_objects(void)
 }
 
 const struct test datapath_tests[] = {
-	TEST(datapath_version, "a 1.1 kernel reports the data path"),
+	TEST(datapath_version, "a 1.2 kernel reports the data path and the completion page"),
 	TEST(datapath_unsupported, "1.0 kernel: open works, data path -EOPNOTSUPP, no ioctl"),
 	TEST(datapath_old_kernel_enotty, "the fake 1.0 kernel refuses data-path ioctls"),
 	TEST(bo_create_basic, "buffers: sizes rounded to pages, handles, destroy"),

@@ -6,13 +6,15 @@
 /*
  * Host unit tests for libgpuclient, against the fake kernel in
  * fake_kernel.c: the device handle and discovery here, the data path in
- * test_datapath.c. Run with no argument for every test, or with test names
+ * test_datapath.c, the completion page in test_completion.c. Run with no argument for every test, or with test names
  * to run only those.
  *
  * After each test the runner closes the handles and frees the lists the
- * test left in the t_* variables (and the d_* ones of test_datapath.c),
+ * test left in the t_* variables (and the d_* and c_* ones of
+ * test_datapath.c and test_completion.c),
  * then fails the test if a fake descriptor is still open (a descriptor
- * leak), a buffer mapping is left (a mapping leak), the library ever read
+ * leak), a buffer or completion page mapping is left (a mapping leak),
+ * the library ever read
  * the device blocking, or it ever sent a request the fake kernel rejected
  * with -EINVAL (a malformed request; tests that mean to provoke one clear
  * fk.einval).
@@ -831,6 +833,7 @@ static const struct test tests[] = {
 
 static void test_cleanup(void)
 {
+	completion_cleanup();
 	datapath_cleanup();
 	gpuclient_close(t_h);
 	gpuclient_close(t_h2);
@@ -879,7 +882,8 @@ static int run_test(const struct test *t, unsigned int n)
 	if (fk.einval && !test_failed)
 		test_fail("the library sent %u malformed request(s)", fk.einval);
 	if (fk.num_maps && !test_failed)
-		test_fail("%u buffer mapping(s) leaked", fk.num_maps);
+		test_fail("%u buffer or completion page mapping(s) leaked",
+			  fk.num_maps);
 	if (fk.blocking_reads && !test_failed)
 		test_fail("the library read a blocking descriptor %u time(s)",
 			  fk.blocking_reads);
@@ -909,6 +913,7 @@ static const struct {
 } suites[] = {
 	{ tests, NULL },
 	{ datapath_tests, &num_datapath_tests },
+	{ completion_tests, &num_completion_tests },
 };
 
 static unsigned int suite_count(unsigned int s)

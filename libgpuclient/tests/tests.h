@@ -15,4 +15,10 @@ extern const unsigned int num_datapath_tests;
 /* Releases what a data-path test left behind; run after every test. */
 void datapath_cleanup(void);
 
+/* test_completion.c: the completion page, ctx_done, the wait modes */
+extern const struct test completion_tests[];
+extern const unsigned int num_completion_tests;
+/* Releases what a completion test left behind; run after every test. */
+void completion_cleanup(void);
+
 #endif /* GPUCLIENT_TESTS_H */

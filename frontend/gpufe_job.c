@@ -421,44 +421,39 @@ static void gpufe_job_fail_locked(struct gpufe_ctx *ctx,
 }
 
 /*
- * Hand a job to the back-end, or fail it if its device is gone. Called
- * between gpufe_device_enter() and gpufe_device_exit(), under the
+ * Hand a job to the back-end, or fail it if its device is gone; or, while
+ * a failed job of the context waits for the jobs ahead of it, do neither
+ * and return false: the context is kicked again once that job signalled.
+ * Called between gpufe_device_enter() and gpufe_device_exit(), under the
  * context's @run_lock, which keeps the jobs of a context in order between
- * the submit fast path and the context's work.
+ * the submit fast path and the context's work (and under which the
+ * failed list cannot fill behind the caller's back: only
+ * gpufe_job_fail_locked() fills it).
  */
-static void gpufe_job_run_locked(struct gpufe_ctx *ctx, struct gpufe_job_fe *job)
+static bool gpufe_job_run_locked(struct gpufe_ctx *ctx,
+				 struct gpufe_job_fe *job)
 {
 	struct gpufe_device *gdev = ctx->gdev;
 	unsigned long flags;
+	bool blocked;
 
 	lockdep_assert_held(&ctx->run_lock);
 
 	if (gpufe_device_unplugged(gdev)) {
 		gpufe_job_fail_locked(ctx, job, -ENODEV);
-		return;
+		return true;
 	}
 	spin_lock_irqsave(&ctx->lock, flags);
-	list_add_tail(&job->link, &ctx->inflight);
+	blocked = !list_empty(&ctx->failed);
+	if (!blocked)
+		list_add_tail(&job->link, &ctx->inflight);
 	spin_unlock_irqrestore(&ctx->lock, flags);
+	if (blocked)
+		return false;
 	/* Pending before the back-end can write the slot. */
 	gpufe_route_add(ctx, job->fence.seqno);
 	gdev->ops->run(gdev, &job->base);
-}
-
-/*
- * Whether a failed job waits for the jobs ahead of it, so that no job may
- * go to the back-end. Under @run_lock it cannot become true behind the
- * caller's back: only gpufe_job_fail_locked() fills the failed list.
- */
-static bool gpufe_ctx_blocked(struct gpufe_ctx *ctx)
-{
-	unsigned long flags;
-	bool blocked;
-
-	spin_lock_irqsave(&ctx->lock, flags);
-	blocked = !list_empty(&ctx->failed);
-	spin_unlock_irqrestore(&ctx->lock, flags);
-	return blocked;
+	return true;
 }
 
 /**
@@ -478,8 +473,7 @@ void gpufe_ctx_work(struct work_struct *work)
 		job = list_first_entry_or_null(&ctx->queue, struct gpufe_job_fe,
 					       link);
 		spin_unlock(&ctx->run_lock);
-		/* A blocked context is kicked again once it is unblocked. */
-		if (!job || gpufe_ctx_blocked(ctx))
+		if (!job)
 			return;
 
 		ret = gpufe_job_deps_ready(ctx, job);
@@ -489,12 +483,17 @@ void gpufe_ctx_work(struct work_struct *work)
 		idx = gpufe_device_enter();
 		spin_lock(&ctx->run_lock);
 		list_del(&job->link);
-		if (ret)
+		if (ret) {
 			gpufe_job_fail_locked(ctx, job, ret);
-		else
-			gpufe_job_run_locked(ctx, job);
+		} else if (!gpufe_job_run_locked(ctx, job)) {
+			/* Blocked: back to the head, until kicked again. */
+			list_add(&job->link, &ctx->queue);
+			ret = -EAGAIN;
+		}
 		spin_unlock(&ctx->run_lock);
 		gpufe_device_exit(idx);
+		if (ret == -EAGAIN)
+			return;
 	}
 }
 
@@ -772,10 +771,8 @@ static int gpufe_job_queue(struct gpufe_ctx *ctx, struct gpufe_job_fe *job,
 	 * the job goes to the back-end now rather than through the work.
 	 */
 	spin_lock(&ctx->run_lock);
-	if (list_empty(&ctx->queue) && gpufe_job_deps_signaled(job) &&
-	    !gpufe_ctx_blocked(ctx)) {
-		gpufe_job_run_locked(ctx, job);
-	} else {
+	if (!list_empty(&ctx->queue) || !gpufe_job_deps_signaled(job) ||
+	    !gpufe_job_run_locked(ctx, job)) {
 		list_add_tail(&job->link, &ctx->queue);
 		queue_delayed_work(gpufe_wq, &ctx->work, 0);
 	}

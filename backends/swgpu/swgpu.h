@@ -19,6 +19,7 @@
 
 #include <gpufe/backend.h>
 
+struct platform_device;
 struct swgpu;
 
 /**
@@ -55,6 +56,8 @@ struct swgpu_engine {
  * @gdev: the front-end's device
  * @index: the GPU's number within this module
  * @name: the GPU's name
+ * @pdev: with ``dma_slots``, the platform device that stands for the GPU
+ *	and "writes" completion slots by DMA; NULL otherwise
  * @irq: the GPU's interrupt; its handler calls gpufe_device_irq()
  * @irq_events: completions raised since the handler last ran
  * @irq_hint: the hint of the last completion raised
@@ -67,6 +70,7 @@ struct swgpu {
 	struct gpufe_device *gdev;
 	unsigned int index;
 	char name[GPUFE_NAME_LEN];
+	struct platform_device *pdev;
 	struct irq_work irq;
 	atomic_t irq_events;
 	u32 irq_hint;

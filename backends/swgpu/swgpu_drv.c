@@ -12,6 +12,11 @@
  * @num_video video engines and @mem_mib MiB of memory; on unload it
  * unregisters them. The module parameters are read at load time only.
  *
+ * With ``dma_slots`` set, each GPU also registers a platform device of
+ * its own as its &gpufe_device_desc.dma_dev, and writes the slots of the
+ * jobs that succeed through their DMA address (&gpufe_job.slot_dma), as a
+ * device that writes them by DMA would; see swgpu_irq.c.
+ *
  * This file holds the module, its parameters and the registration of the
  * GPUs; swgpu_cmd.c holds the engines' queues and the command processor,
  * swgpu_irq.c the GPU's interrupt and the fault-injection knobs.
@@ -31,6 +36,7 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/overflow.h>
+#include <linux/platform_device.h>
 #include <linux/printk.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
@@ -57,6 +63,10 @@ MODULE_PARM_DESC(num_copy, "Copy engines per GPU (0-16, default 1)");
 static unsigned int num_video = 1;
 module_param(num_video, uint, 0444);
 MODULE_PARM_DESC(num_video, "Video engines per GPU (0-16, default 1)");
+
+static bool dma_slots;
+module_param(dma_slots, bool, 0444);
+MODULE_PARM_DESC(dma_slots, "Write completion slots through their DMA address, as a device that writes them by DMA does (default off)");
 
 static unsigned int mem_mib = 256;
 module_param(mem_mib, uint, 0444);
@@ -107,6 +117,25 @@ static int swgpu_engines_add(struct swgpu *gpu,
 	return 0;
 }
 
+/* The device that stands for @gpu in DMA: no IOMMU, a 64-bit mask. */
+static int swgpu_dma_dev_create(struct swgpu *gpu)
+{
+	struct platform_device *pdev;
+	int ret;
+
+	pdev = platform_device_register_simple("gpufe_swgpu", gpu->index,
+					       NULL, 0);
+	if (IS_ERR(pdev))
+		return PTR_ERR(pdev);
+	ret = dma_coerce_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
+	if (ret) {
+		platform_device_unregister(pdev);
+		return ret;
+	}
+	gpu->pdev = pdev;
+	return 0;
+}
+
 static struct swgpu *swgpu_create(unsigned int index)
 {
 	unsigned int n = num_compute + num_copy + num_video;
@@ -144,16 +173,25 @@ static struct swgpu *swgpu_create(unsigned int index)
 		.num_engines = gpu->num_engines,
 		.engines = descs,
 	};
+	if (dma_slots) {
+		ret = swgpu_dma_dev_create(gpu);
+		if (ret)
+			goto err_engines_fini;
+		desc.dma_dev = &gpu->pdev->dev;
+	}
 	gpu->gdev = gpufe_device_register(&desc, &swgpu_ops, gpu);
 	if (IS_ERR(gpu->gdev)) {
 		ret = PTR_ERR(gpu->gdev);
 		pr_err("%s: cannot register: %d\n", gpu->name, ret);
-		goto err_engines_fini;
+		goto err_dma_dev_destroy;
 	}
 
 	kfree(descs);
 	return gpu;
 
+err_dma_dev_destroy:
+	if (gpu->pdev)
+		platform_device_unregister(gpu->pdev);
 err_engines_fini:
 	swgpu_engines_fini(gpu);
 	kfree(descs);
@@ -175,6 +213,9 @@ static void swgpu_destroy(struct swgpu *gpu)
 	/* Every job is complete; the last interrupt has been handled. */
 	swgpu_irq_fini(gpu);
 	gpufe_device_put(gpu->gdev);
+	/* The front-end may still hold the device, with a reference. */
+	if (gpu->pdev)
+		platform_device_unregister(gpu->pdev);
 	kfree(gpu);
 }
 

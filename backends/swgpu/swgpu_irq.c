@@ -28,6 +28,18 @@
  *   ``-EIO`` without running a command.
  * - ``irqs_raised``, ``irqs_dropped``, ``late_writes``: what happened,
  *   read-only.
+ * - ``dma_writes``, ``dma_mismatches``: with the ``dma_slots`` module
+ *   parameter, slots written through their DMA address, and slots whose
+ *   DMA address did not lead back to them (then written with the CPU);
+ *   read-only.
+ *
+ * The DMA writes: swgpu's platform device sits behind no IOMMU, so a DMA
+ * address is a physical address, which the CPU reaches through the
+ * kernel's direct map; the engine stores the job's sequence number there
+ * with release ordering, as a device's ordered write would land. A job
+ * that fails is completed with gpufe_job_complete() instead, which
+ * records its error: a device reports errors to its driver, which
+ * completes the failed job from the CPU.
  *
  * debugfs is not ABI.
  */
@@ -37,8 +49,10 @@
 #include <linux/atomic.h>
 #include <linux/debugfs.h>
 #include <linux/delay.h>
+#include <linux/dma-direct.h>
 #include <linux/irq_work.h>
 #include <linux/minmax.h>
+#include <linux/platform_device.h>
 
 #include "swgpu.h"
 
@@ -51,6 +65,8 @@ atomic_t swgpu_fail_next_jobs = ATOMIC_INIT(0);
 static atomic_t swgpu_irqs_raised = ATOMIC_INIT(0);
 static atomic_t swgpu_irqs_dropped = ATOMIC_INIT(0);
 static atomic_t swgpu_late_writes = ATOMIC_INIT(0);
+static atomic_t swgpu_dma_writes = ATOMIC_INIT(0);
+static atomic_t swgpu_dma_mismatches = ATOMIC_INIT(0);
 
 static struct dentry *swgpu_debugfs_root;
 
@@ -88,6 +104,27 @@ void swgpu_irq_raise(struct swgpu *gpu, u32 hint)
 	irq_work_queue(&gpu->irq);
 }
 
+/* Write a finished job's slot: by "DMA" if the GPU has a DMA device. */
+static void swgpu_slot_write(struct swgpu *gpu, struct gpufe_job *job,
+			     int error)
+{
+	struct gpufe_completion_slot *slot;
+
+	if (!gpu->pdev || error) {
+		gpufe_job_complete(job, error);
+		return;
+	}
+	slot = phys_to_virt(dma_to_phys(&gpu->pdev->dev, job->slot_dma));
+	if (slot != job->slot) {
+		atomic_inc(&swgpu_dma_mismatches);
+		gpufe_job_complete(job, error);
+		return;
+	}
+	/* As gpufe_job_complete(): after the job's results, release. */
+	smp_store_release(&slot->seqno, job->seqno);
+	atomic_inc(&swgpu_dma_writes);
+}
+
 /**
  * swgpu_job_complete() - report a job that ended on an engine
  * @engine: the engine it ran on
@@ -106,13 +143,13 @@ void swgpu_job_complete(struct swgpu_engine *engine, struct gpufe_job *job,
 	u32 hint = job->irq_hint;
 
 	if (!late) {
-		gpufe_job_complete(job, error);
+		swgpu_slot_write(engine->gpu, job, error);
 		swgpu_irq_raise(engine->gpu, hint);
 		return;
 	}
 	swgpu_irq_raise(engine->gpu, hint);
 	usleep_range(late, late + late / 8 + 1);
-	gpufe_job_complete(job, error);
+	swgpu_slot_write(engine->gpu, job, error);
 	atomic_inc(&swgpu_late_writes);
 }
 
@@ -154,6 +191,9 @@ void swgpu_debugfs_init(void)
 	debugfs_create_atomic_t("irqs_raised", 0444, d, &swgpu_irqs_raised);
 	debugfs_create_atomic_t("irqs_dropped", 0444, d, &swgpu_irqs_dropped);
 	debugfs_create_atomic_t("late_writes", 0444, d, &swgpu_late_writes);
+	debugfs_create_atomic_t("dma_writes", 0444, d, &swgpu_dma_writes);
+	debugfs_create_atomic_t("dma_mismatches", 0444, d,
+				&swgpu_dma_mismatches);
 }
 
 /**

@@ -48,7 +48,9 @@
  * number. When a job ends, the back-end calls gpufe_job_complete(), which
  * stores the job's error and then, with release ordering, its sequence
  * number into the slot (a device that writes the slot itself by DMA does
- * the same at &gpufe_job.slot_dma: results, then the sequence number);
+ * the same at &gpufe_job.slot_dma: results, then the sequence number; a
+ * job that fails is completed with gpufe_job_complete() from the CPU,
+ * which records its error);
  * then it raises its interrupt, gpufe_device_irq(), once for any number of
  * completions. The front-end finds whose slots moved and signals exactly
  * those jobs' fences. Documentation/completion.rst has the rules.

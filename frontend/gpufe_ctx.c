@@ -16,6 +16,10 @@
  * every job and a pending completion event hold references on the
  * context; the last one may be dropped from a fence callback, so the
  * context is freed from a work item, which can wait for its own work.
+ * Its jobs' fences can live long after that (in a buffer's dma_resv, a
+ * sync_file), so what a context really uses is given back earlier: once
+ * its handle is gone and its last job signalled, it retires, giving its
+ * completion slot back and leaving the count of ``max_contexts``.
  *
  * Each context has a completion slot on its client's completion page
  * (gpufe_cpage.c), an id in its device's table of contexts, which
@@ -38,6 +42,42 @@
  * place in the device's pending set. Undone by gpufe_ctx_fini_device(),
  * also when it fails half-way.
  */
+/*
+ * The handle is gone and no job is unsignalled: nothing writes the slot
+ * any more. Any context, once; the release does it for a context that
+ * never became active.
+ */
+static void gpufe_ctx_retire(struct gpufe_ctx *ctx)
+{
+	gpufe_slot_free(ctx);
+	atomic_dec(&ctx->client->num_ctxs);
+	ctx->retired = true;
+}
+
+/**
+ * gpufe_ctx_active_get - keep a context active for a new job
+ * @ctx: the context
+ *
+ * Return: false if the context has retired (its handle is gone and its
+ * jobs are done), true with an active reference otherwise.
+ */
+bool gpufe_ctx_active_get(struct gpufe_ctx *ctx)
+{
+	return atomic_inc_not_zero(&ctx->active);
+}
+
+/**
+ * gpufe_ctx_active_put - the handle went, or a job signalled
+ * @ctx: the context
+ *
+ * Callable from any context.
+ */
+void gpufe_ctx_active_put(struct gpufe_ctx *ctx)
+{
+	if (atomic_dec_and_test(&ctx->active))
+		gpufe_ctx_retire(ctx);
+}
+
 static int gpufe_ctx_init_device(struct gpufe_ctx *ctx)
 {
 	struct gpufe_device *gdev = ctx->gdev;
@@ -64,7 +104,6 @@ static void gpufe_ctx_fini_device(struct gpufe_ctx *ctx)
 		gpufe_route_unreserve(ctx->gdev);
 	if (ctx->hint_id_valid)
 		xa_erase(&ctx->gdev->ctxs, ctx->hint_id);
-	gpufe_slot_free(ctx);
 }
 
 static void gpufe_ctx_release_work(struct work_struct *work)
@@ -75,6 +114,8 @@ static void gpufe_ctx_release_work(struct work_struct *work)
 	cancel_delayed_work_sync(&ctx->work);
 	WARN_ON(!list_empty(&ctx->queue) || !list_empty(&ctx->failed) ||
 		!list_empty(&ctx->inflight) || ctx->dep || ctx->route_idx >= 0);
+	if (!ctx->retired)
+		gpufe_ctx_retire(ctx);
 	gpufe_ctx_fini_device(ctx);
 	gpufe_device_put(ctx->gdev);
 	gpufe_client_put(ctx->client);
@@ -91,8 +132,6 @@ static void gpufe_ctx_release(struct kref *ref)
 {
 	struct gpufe_ctx *ctx = container_of(ref, struct gpufe_ctx, ref);
 
-	/* No longer alive for max_contexts, though freed a little later. */
-	atomic_dec(&ctx->client->num_ctxs);
 	queue_work(gpufe_wq, &ctx->release_work);
 }
 
@@ -151,6 +190,7 @@ void gpufe_client_ctxs_fini(struct gpufe_client *client)
 
 	xa_for_each(&client->ctxs, id, ctx) {
 		xa_erase(&client->ctxs, id);
+		gpufe_ctx_active_put(ctx);
 		gpufe_ctx_put(ctx);
 	}
 }
@@ -212,6 +252,8 @@ int gpufe_ioctl_ctx_create(struct gpufe_client *client, void *data)
 		goto err_dec_ctxs;
 	}
 	kref_init(&ctx->ref);
+	/* The handle's; a failed creation retires in the release. */
+	atomic_set(&ctx->active, 1);
 	/*
 	 * Jobs' fences outlive the file (sync_files, other drivers' dma_resv)
 	 * and call into this module when released: each context, which they
@@ -281,6 +323,7 @@ int gpufe_ioctl_ctx_destroy(struct gpufe_client *client, void *data)
 	ctx = xa_erase(&client->ctxs, args->ctx_id);
 	if (!ctx)
 		return -ENOENT;
+	gpufe_ctx_active_put(ctx);
 	gpufe_ctx_put(ctx);
 	return 0;
 }

@@ -148,7 +148,8 @@ struct gpufe_device {
  * @next_ctx_id: where the cyclic allocation of context handles goes on
  * @mem_used: bytes of the buffers this client created, still alive
  * @import_lock: serialises BO_IMPORT, so one dma-buf gets one handle
- * @num_ctxs: contexts alive, handles or not (bounded by max_contexts)
+ * @num_ctxs: contexts with a handle or a job not yet signalled (bounded
+ *	by max_contexts)
  * @jobs_inflight: jobs submitted and not yet done, at most
  *	max_inflight_jobs
  * @throttle_wq: SUBMIT waits here while the client has too many jobs
@@ -261,6 +262,11 @@ struct gpufe_bo {
  * @hint_id: the context's id in its device's @ctxs, the interrupt hint
  * @hint_id_valid: @hint_id is allocated
  * @route_reserved: the device's pending set has room for the context
+ * @active: the handle and every job given a sequence number and not yet
+ *	signalled; at zero the context retires: it gives its slot back and
+ *	no longer counts against max_contexts, however long its fences and
+ *	events keep the structure alive
+ * @retired: gpufe_ctx_retire() ran
  * @route_idx: the context's entry in the device's pending set, or -1;
  *	under the device's route lock
  * @handed: the last sequence number handed to the back-end; under the
@@ -299,6 +305,8 @@ struct gpufe_ctx {
 	u32 hint_id;
 	bool hint_id_valid;
 	bool route_reserved;
+	atomic_t active;
+	bool retired;
 	int route_idx;
 	u64 handed;
 };
@@ -366,6 +374,8 @@ bool gpufe_bo_is_gpufe_dmabuf(const struct dma_buf *dmabuf);
 struct gpufe_ctx *gpufe_ctx_lookup(struct gpufe_client *client, u32 id);
 struct gpufe_ctx *gpufe_ctx_get(struct gpufe_ctx *ctx);
 void gpufe_ctx_put(struct gpufe_ctx *ctx);
+bool gpufe_ctx_active_get(struct gpufe_ctx *ctx);
+void gpufe_ctx_active_put(struct gpufe_ctx *ctx);
 void gpufe_client_ctxs_fini(struct gpufe_client *client);
 int gpufe_ioctl_ctx_create(struct gpufe_client *client, void *data);
 int gpufe_ioctl_ctx_destroy(struct gpufe_client *client, void *data);

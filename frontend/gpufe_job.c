@@ -218,10 +218,15 @@ static void gpufe_ctx_done_notify(struct gpufe_ctx *ctx)
 	gpufe_client_wake(ctx->client, &ctx->wq, false);
 }
 
-/* A signalled job leaves the client's count and is freed. */
+/*
+ * A signalled job leaves the client's count and its context's active
+ * count, and is freed.
+ */
 static void gpufe_job_finish(struct gpufe_job_fe *job)
 {
 	struct gpufe_client *client = job->ctx->client;
+
+	gpufe_ctx_active_put(job->ctx);
 
 	if (atomic_dec_return(&client->jobs_inflight) <
 	    gpufe_max_inflight_jobs && wq_has_sleeper(&client->throttle_wq))
@@ -741,6 +746,11 @@ static int gpufe_job_queue(struct gpufe_ctx *ctx, struct gpufe_job_fe *job,
 	if (ret)
 		goto out_unlock_resvs;
 
+	/* Racing CTX_DESTROY: the context retired, its slot is gone. */
+	if (!gpufe_ctx_active_get(ctx)) {
+		ret = -ENOENT;
+		goto out_unlock_resvs;
+	}
 	dma_fence_init(&job->fence, &gpufe_fence_ops, &ctx->lock,
 		       ctx->fence_context, ctx->submitted + 1);
 	if (want_sync_file) {
@@ -748,7 +758,7 @@ static int gpufe_job_queue(struct gpufe_ctx *ctx, struct gpufe_job_fe *job,
 		if (!*sync_file) {
 			/* Never published: no one else can see this fence. */
 			ret = -ENOMEM;
-			goto out_unlock_resvs;
+			goto out_active_put;
 		}
 	}
 	*seqno = ctx->submitted + 1;
@@ -780,6 +790,8 @@ static int gpufe_job_queue(struct gpufe_ctx *ctx, struct gpufe_job_fe *job,
 	mutex_unlock(&ctx->submit_lock);
 	return 0;
 
+out_active_put:
+	gpufe_ctx_active_put(ctx);
 out_unlock_resvs:
 	gpufe_job_unlock_resvs(job, &ticket);
 out_unlock_submit:

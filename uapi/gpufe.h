@@ -446,8 +446,8 @@ struct gpufe_ctx_create {
 	 * &struct gpufe_completion_slot in the client's completion page
 	 * mapping, a multiple of sizeof(struct gpufe_completion_slot) below
 	 * %GPUFE_COMPLETION_MAX_SIZE. The slot is the context's until it is
-	 * destroyed, its last job is done and its last completion event
-	 * (&struct gpufe_event) is read; a later context may get it again.
+	 * destroyed and its last job is done; a later context may get it
+	 * again.
 	 */
 	__u64 slot_offset;
 };

@@ -647,4 +647,220 @@ static inline int gpufe_fixture_open(int *fd, __u32 *devs, int max_devs,
 	return 0;
 }
 
+/* --- the completion page (uAPI 1.2) ------------------------------------- */
+
+#include <sched.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#define SWGPU_DEBUGFS		"/sys/kernel/debug/gpufe_swgpu"
+
+/* Why the completion-page tests cannot run against this kernel, or NULL. */
+static inline const char *gpufe_completion_missing(int fd)
+{
+	struct gpufe_version v;
+
+	if (gpufe_ioctl(fd, GPUFE_IOCTL_VERSION, &v))
+		return "GPUFE_IOCTL_VERSION failed";
+	if (v.major != GPUFE_VERSION_MAJOR || v.minor < 2 ||
+	    !(v.features & GPUFE_FEATURE_COMPLETION_PAGE))
+		return "the kernel has no completion page (uAPI 1.2, GPUFE_FEATURE_COMPLETION_PAGE)";
+	return NULL;
+}
+
+/* Map size bytes of a client's completion page read-only; 0 or -errno. */
+static inline int gpufe_completion_map(int fd, size_t size, const void **page)
+{
+	void *p = mmap(NULL, size, PROT_READ, MAP_SHARED, fd,
+		       GPUFE_COMPLETION_MMAP_OFFSET);
+
+	if (p == MAP_FAILED)
+		return -errno;
+	*page = p;
+	return 0;
+}
+
+/* CTX_CREATE that also returns where the context's slot is. */
+static inline int gpufe_create_ctx_slot(int fd, __u32 dev, __u16 engine_class,
+					__u16 engine_instance, __u32 *ctx_id,
+					__u64 *slot_offset)
+{
+	struct gpufe_ctx_create c = {
+		.device_id = dev,
+		.engine_class = engine_class,
+		.engine_instance = engine_instance,
+		.slot_offset = ~0ULL,
+	};
+	int ret = gpufe_ioctl(fd, GPUFE_IOCTL_CTX_CREATE, &c);
+
+	if (!ret) {
+		*ctx_id = c.ctx_id;
+		*slot_offset = c.slot_offset;
+	}
+	return ret;
+}
+
+/* The slot at a byte offset of a mapped completion page. */
+static inline const struct gpufe_completion_slot *
+gpufe_slot(const void *page, __u64 slot_offset)
+{
+	return (const void *)((const char *)page + (uintptr_t)slot_offset);
+}
+
+/* A slot's seqno, loaded with acquire ordering as the uAPI asks. */
+static inline __u64 gpufe_slot_seqno(const struct gpufe_completion_slot *s)
+{
+	return __atomic_load_n(&s->seqno, __ATOMIC_ACQUIRE);
+}
+
+/* A slot's error; read after gpufe_slot_seqno() to see the job's error. */
+static inline __s32 gpufe_slot_error(const struct gpufe_completion_slot *s)
+{
+	return __atomic_load_n(&s->error, __ATOMIC_RELAXED);
+}
+
+/*
+ * Spin on a slot, never sleeping in the kernel, until it shows seqno or the
+ * absolute CLOCK_MONOTONIC deadline passes: 0 or -ETIME. It yields the CPU
+ * between looks, so that spinners do not starve the GPU's own threads.
+ */
+static inline int gpufe_slot_spin(const struct gpufe_completion_slot *s,
+				  __u64 seqno, __s64 deadline_ns)
+{
+	while (gpufe_slot_seqno(s) < seqno) {
+		if (gpufe_now_ns() > deadline_ns)
+			return gpufe_slot_seqno(s) >= seqno ? 0 : -ETIME;
+		sched_yield();
+	}
+	return 0;
+}
+
+/*
+ * One "key:<whitespace>value" line of /proc/<pid>/fdinfo/<fd> (e.g.
+ * gpufe-jobs-completed): the value, -ENOENT without such a line, or -errno.
+ */
+static inline long long gpufe_fdinfo(pid_t pid, int fd, const char *key)
+{
+	char path[64], line[256];
+	size_t len = strlen(key);
+	long long ret = -ENOENT;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)pid, fd);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		char *end;
+		long long v;
+
+		if (strncmp(line, key, len) || line[len] != ':')
+			continue;
+		errno = 0;
+		v = strtoll(line + len + 1, &end, 0);
+		ret = errno || end == line + len + 1 || v < 0 ? -EINVAL : v;
+		break;
+	}
+	fclose(f);
+	return ret;
+}
+
+/*
+ * One key of one device's line of debugfs gpufe/route ("<device_id> <name>
+ * key=N ..."): the value, -ENOENT if the device or the key is not there,
+ * or -errno.
+ */
+static inline long long gpufe_route_stat(__u32 device_id, const char *key)
+{
+	char line[1024];
+	size_t len = strlen(key);
+	long long ret = -ENOENT;
+	FILE *f = fopen(GPUFE_DEBUGFS "/route", "re");
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		char *tok, *save = NULL, *end;
+
+		tok = strtok_r(line, " \t\n", &save);
+		if (!tok || strtoul(tok, &end, 10) != device_id || *end)
+			continue;
+		strtok_r(NULL, " \t\n", &save);		/* the name */
+		while ((tok = strtok_r(NULL, " \t\n", &save))) {
+			if (strncmp(tok, key, len) || tok[len] != '=')
+				continue;
+			errno = 0;
+			ret = strtoll(tok + len + 1, &end, 10);
+			if (errno || *end || ret < 0)
+				ret = -EINVAL;
+			break;
+		}
+		break;
+	}
+	fclose(f);
+	return ret;
+}
+
+/* Whether a process is asleep (state S in /proc/pid/stat). */
+static inline bool gpufe_pid_sleeping(pid_t pid)
+{
+	char path[64], buf[512];
+	const char *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' && p[2] == 'S';
+}
+
+/*
+ * waitpid() for a child, bounded: 0 with its status, or -ETIME after
+ * timeout_ms (the child is then killed and reaped), or -errno.
+ */
+static inline int gpufe_waitpid_timeout(pid_t pid, int *status, int timeout_ms)
+{
+	__s64 deadline = gpufe_now_ns() + timeout_ms * 1000000LL;
+	int pidfd = syscall(SYS_pidfd_open, pid, 0);
+	pid_t ret;
+
+	for (;;) {
+		ret = waitpid(pid, status, WNOHANG);
+		if (ret == pid)
+			break;
+		if (ret < 0 && errno != EINTR) {
+			ret = -errno;
+			goto out;
+		}
+		if (gpufe_now_ns() > deadline) {
+			kill(pid, SIGKILL);
+			while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+				;
+			ret = -ETIME;
+			goto out;
+		}
+		if (pidfd >= 0) {
+			/* Readable once the child has exited. */
+			gpufe_poll_fd(pidfd, POLLIN, 100);
+		} else {
+			struct timespec ts = { 0, 1000000 };
+
+			nanosleep(&ts, NULL);
+		}
+	}
+	ret = 0;
+out:
+	if (pidfd >= 0)
+		close(pidfd);
+	return ret;
+}
+
 #endif /* _GPUFE_TEST_H_ */

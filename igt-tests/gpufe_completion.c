@@ -38,6 +38,7 @@ FIXTURE(completion) {
 	const void *page;		/* the first page of fd's completion page */
 	struct gpufe_buffer buf;	/* 64 KiB for the jobs to fill */
 	bool restore_knobs;		/* a swgpu knob was set: put all back to 0 */
+	bool reload_swgpu;		/* swgpu was loaded with parameters */
 	long long watchdog_ms;		/* route_watchdog_ms to put back, or -1 */
 };
 
@@ -68,6 +69,10 @@ FIXTURE_SETUP(completion)
  */
 FIXTURE_TEARDOWN_PARENT(completion)
 {
+	if (self->reload_swgpu) {
+		gpufe_module_unload(SWGPU_MODULE);
+		gpufe_module_load(SWGPU_MODULE, "");
+	}
 	if (self->restore_knobs) {
 		gpufe_write_ull(SWGPU_DEBUGFS "/drop_irq_every", 0);
 		gpufe_write_ull(SWGPU_DEBUGFS "/late_slot_write_us", 0);
@@ -1487,6 +1492,72 @@ TEST_F_TIMEOUT(completion, slot_reuse, 120)
 	expect_slot_back(_metadata, self, off[2], busy, 3, ctx[0], &again);
 	EXPECT_EQ(0, gpufe_slot_seqno(s2));
 	EXPECT_EQ(0, gpufe_slot_error(s2));
+}
+
+/* --- a GPU that writes its slots by DMA --------------------------------------- */
+
+#define DMA_JOBS	32
+
+TEST_F_TIMEOUT(completion, dma_slots, 120)
+{
+	const struct gpufe_completion_slot *s;
+	struct gpufe_buffer buf;
+	struct gpufe_ctx_status st;
+	__u64 off, seqno = 0;
+	__u32 devs[MAX_DEVS], ctx;
+	const void *page = NULL;
+	int fd, i;
+
+	describe("A GPU that writes slots through the DMA address the front-end mapped (swgpu dma_slots=1): each job's slot, data and fence are right, a failed job's error too");
+	if (access(SWGPU_DEBUGFS "/dma_writes", F_OK))
+		SKIP(return, "swgpu has no dma_slots parameter");
+	/* Other GPUs of the fixture's fd go away: it has nothing on them. */
+	self->reload_swgpu = true;
+	ASSERT_EQ(0, gpufe_module_unload(SWGPU_MODULE));
+	ASSERT_EQ(0, gpufe_module_load(SWGPU_MODULE, "dma_slots=1"));
+	/* A new module instance: its counters start from 0. */
+	ASSERT_EQ(0, gpufe_read_ull(SWGPU_DEBUGFS "/dma_writes"));
+
+	fd = gpufe_open();
+	ASSERT_LE(0, fd);
+	ASSERT_LT(0, gpufe_swgpu_ids(fd, devs, MAX_DEVS));
+	ASSERT_EQ(0, gpufe_completion_map(fd, self->page_size, &page));
+	ASSERT_EQ(0, gpufe_buffer_create(fd, 4096, &buf));
+	ASSERT_EQ(0, gpufe_create_ctx_slot(fd, devs[0], GPUFE_ENGINE_CLASS_COMPUTE,
+					   0, &ctx, &off));
+	s = gpufe_slot(page, off);
+
+	for (i = 0; i < DMA_JOBS; i++) {
+		ASSERT_EQ(0, submit_fill(fd, ctx, buf.handle, 0, 4096,
+					 FILL_VALUE + i, i % 2 ? 500 : 0, &seqno));
+		/* Alternately by sleeping and by spinning on the slot. */
+		if (i % 2) {
+			ASSERT_EQ(0, gpufe_slot_spin(s, seqno, gpufe_now_ns() +
+						     GPUFE_TIMEOUT_NS));
+		} else {
+			ASSERT_EQ(0, gpufe_sync(fd, ctx, seqno));
+		}
+		EXPECT_EQ(seqno, gpufe_slot_seqno(s));
+		EXPECT_EQ(0, gpufe_slot_error(s));
+		ASSERT_TRUE(filled(buf.map, 0, 4096, FILL_VALUE + i));
+	}
+	EXPECT_EQ(DMA_JOBS, gpufe_read_ull(SWGPU_DEBUGFS "/dma_writes"));
+	EXPECT_EQ(0, gpufe_read_ull(SWGPU_DEBUGFS "/dma_mismatches"));
+
+	/* A failed job is completed from the CPU, with its error. */
+	set_knob(_metadata, self, "fail_next_jobs", 1);
+	ASSERT_EQ(0, submit_fill(fd, ctx, buf.handle, 0, 4096, FILL_VALUE, 0,
+				 &seqno));
+	ASSERT_EQ(0, gpufe_sync(fd, ctx, seqno));
+	EXPECT_EQ(seqno, gpufe_slot_seqno(s));
+	EXPECT_EQ(-EIO, gpufe_slot_error(s));
+	ASSERT_EQ(0, gpufe_get_status(fd, ctx, &st));
+	EXPECT_EQ(-EIO, st.error);
+	EXPECT_EQ(DMA_JOBS, gpufe_read_ull(SWGPU_DEBUGFS "/dma_writes"));
+
+	EXPECT_EQ(0, gpufe_destroy_ctx(fd, ctx));
+	EXPECT_EQ(0, gpufe_buffer_destroy(fd, &buf));
+	close(fd);
 }
 
 GPUFE_TEST_MAIN

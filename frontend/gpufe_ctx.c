@@ -22,9 +22,8 @@
  * completion slot back and leaving the count of ``max_contexts``.
  *
  * Each context has a completion slot on its client's completion page
- * (gpufe_cpage.c), an id in its device's table of contexts, which
- * interrupts name it by (&gpufe_job.irq_hint), and a reserved place in
- * its device's set of pending contexts (gpufe_irq.c).
+ * (gpufe_cpage.c) and a reserved place in its device's set of pending
+ * contexts (gpufe_irq.c).
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -80,18 +79,12 @@ void gpufe_ctx_active_put(struct gpufe_ctx *ctx)
 
 static int gpufe_ctx_init_device(struct gpufe_ctx *ctx)
 {
-	struct gpufe_device *gdev = ctx->gdev;
 	int ret;
 
 	ret = gpufe_slot_alloc(ctx);
 	if (ret)
 		return ret;
-	ret = xa_alloc(&gdev->ctxs, &ctx->hint_id, ctx,
-		       XA_LIMIT(0, GPUFE_IRQ_NO_HINT - 1), GFP_KERNEL);
-	if (ret)
-		return ret == -EBUSY ? -EMFILE : ret;
-	ctx->hint_id_valid = true;
-	ret = gpufe_route_reserve(gdev);
+	ret = gpufe_route_reserve(ctx->gdev);
 	if (ret)
 		return ret;
 	ctx->route_reserved = true;
@@ -102,8 +95,6 @@ static void gpufe_ctx_fini_device(struct gpufe_ctx *ctx)
 {
 	if (ctx->route_reserved)
 		gpufe_route_unreserve(ctx->gdev);
-	if (ctx->hint_id_valid)
-		xa_erase(&ctx->gdev->ctxs, ctx->hint_id);
 }
 
 static void gpufe_ctx_release_work(struct work_struct *work)

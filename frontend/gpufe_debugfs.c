@@ -17,8 +17,9 @@
  *   a context whose slot moved), ``slots_scanned`` (slots read by all
  *   scans), ``delivered`` (deliveries by those runs), ``watchdog_scans``,
  *   ``watchdog_delivered`` (deliveries the watchdog found), ``route_ns``
- *   (time the runs for interrupts took) and ``pending`` (contexts with jobs
- *   in the back-end's hands now).
+ *   (time the runs for interrupts spent finding whose slots moved),
+ *   ``deliver_ns`` (time they spent signalling fences and waking waiters)
+ *   and ``pending`` (contexts with jobs in the back-end's hands now).
  * - ``counters``: ``clients``, ``devices`` and ``device_objects`` (devices
  *   allocated and not yet freed, registered or not); tests read these to
  *   prove that nothing leaks.

@@ -100,8 +100,6 @@ static void gpufe_device_release(struct kref *ref)
 	struct gpufe_device *gdev = container_of(ref, struct gpufe_device, ref);
 
 	gpufe_route_fini(gdev);
-	WARN_ON(!xa_empty(&gdev->ctxs));
-	xa_destroy(&gdev->ctxs);
 	put_device(gdev->dma_dev);
 	kfree(gdev);
 	atomic_long_dec(&gpufe_device_objs);
@@ -144,7 +142,6 @@ gpufe_device_alloc(const struct gpufe_device_desc *desc,
 	strscpy(gdev->backend, ops->name, sizeof(gdev->backend));
 	gdev->mem_size = desc->mem_size;
 	gdev->dma_dev = get_device(desc->dma_dev);
-	xa_init_flags(&gdev->ctxs, XA_FLAGS_ALLOC);
 	gpufe_route_init(gdev);
 	gdev->num_engines = desc->num_engines;
 

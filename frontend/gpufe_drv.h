@@ -75,7 +75,10 @@ struct gpufe_engine {
  * @delivered: deliveries to contexts by router runs for interrupts
  * @watchdog_scans: scans the watchdog made
  * @watchdog_delivered: deliveries the watchdog made
- * @route_ns: time the router runs for interrupts took, in nanoseconds
+ * @route_ns: time the router runs for interrupts spent finding whose
+ *	slots moved (the hint, the scans, the pending set's upkeep), in
+ *	nanoseconds
+ * @deliver_ns: time they spent delivering (fences, events, wake-ups)
  */
 struct gpufe_route {
 	spinlock_t lock; /* protects the pending set; see above */
@@ -96,6 +99,7 @@ struct gpufe_route {
 	atomic64_t watchdog_scans;
 	atomic64_t watchdog_delivered;
 	atomic64_t route_ns;
+	atomic64_t deliver_ns;
 };
 
 /**
@@ -114,13 +118,11 @@ struct gpufe_route {
  * @mem_size: bytes of device memory
  * @dma_dev: the device that writes completion slots by DMA (a
  *	reference), or NULL
- * @ctxs: the contexts on the device by their hint id, for the router
  * @route: completion routing
  * @num_engines: number of entries in @engines
  * @engines: sorted by class, then back-end instance
  *
- * Everything but @ref, @unplugged, @ctxs and @route is fixed at
- * registration.
+ * Everything but @ref, @unplugged and @route is fixed at registration.
  */
 struct gpufe_device {
 	struct kref ref;
@@ -132,7 +134,6 @@ struct gpufe_device {
 	char backend[GPUFE_NAME_LEN];
 	u64 mem_size;
 	struct device *dma_dev;
-	struct xarray ctxs;
 	struct gpufe_route route;
 	unsigned int num_engines;
 	struct gpufe_engine engines[];
@@ -259,8 +260,6 @@ struct gpufe_bo {
  * @slot_index: the slot's number, @slot_offset / sizeof(*@slot)
  * @slot_dma: @slot's DMA address for the device's @dma_dev, or 0
  * @slot_dma_page: the DMA address of @slot's page, to unmap it
- * @hint_id: the context's id in its device's @ctxs, the interrupt hint
- * @hint_id_valid: @hint_id is allocated
  * @route_reserved: the device's pending set has room for the context
  * @active: the handle and every job given a sequence number and not yet
  *	signalled; at zero the context retires: it gives its slot back and
@@ -302,8 +301,6 @@ struct gpufe_ctx {
 	unsigned int slot_index;
 	dma_addr_t slot_dma;
 	dma_addr_t slot_dma_page;
-	u32 hint_id;
-	bool hint_id_valid;
 	bool route_reserved;
 	atomic_t active;
 	bool retired;
@@ -342,7 +339,7 @@ void gpufe_route_init(struct gpufe_device *gdev);
 void gpufe_route_fini(struct gpufe_device *gdev);
 int gpufe_route_reserve(struct gpufe_device *gdev);
 void gpufe_route_unreserve(struct gpufe_device *gdev);
-void gpufe_route_add(struct gpufe_ctx *ctx, u64 seqno);
+u32 gpufe_route_add(struct gpufe_ctx *ctx, u64 seqno);
 void gpufe_route_show(struct seq_file *m);
 
 /* gpufe_bo.c */

@@ -22,12 +22,14 @@
  * does not grow with them. The arrays are sized when contexts are created,
  * so entering the set never allocates.
  *
- * The hint: an interrupt may name a job's context (&gpufe_job.irq_hint).
- * The router looks the hint up, scans that slot first and delivers it
- * first if it moved; it is only a hint, and every interrupt rescans the
- * whole pending set, so a wrong or stale hint, a coalesced interrupt or a
- * write that was not yet visible at the last interrupt costs nothing but
- * a little time.
+ * The hint: an interrupt may name a job's context (&gpufe_job.irq_hint, its
+ * context's place in the pending set when the job was handed over, so
+ * that a hint costs no lookup and nothing that grows with the contexts
+ * on the device). The router reads that slot first and delivers it first
+ * if it moved; it is only a hint, and every interrupt rescans the whole
+ * pending set, so a wrong or stale hint (the context moved in the set, or
+ * left it), a coalesced interrupt or a write that was not yet visible at
+ * the last interrupt costs nothing but a little time.
  *
  * Lost interrupts: while the set is not empty, a watchdog scans it every
  * ``route_watchdog_ms``, so a completion whose interrupt never came, or
@@ -46,7 +48,6 @@
 #include <linux/irq_work.h>
 #include <linux/jiffies.h>
 #include <linux/mm.h>
-#include <linux/rcupdate.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
@@ -90,48 +91,26 @@ static void gpufe_route_remove_locked(struct gpufe_route *route,
 	ctx->route_idx = -1;
 }
 
-/* The pending-set index of the context @hint names, or no hint. */
-static unsigned int gpufe_route_hint_locked(struct gpufe_device *gdev,
-					    u32 hint)
-{
-	struct gpufe_route *route = &gdev->route;
-	struct gpufe_ctx *ctx;
-	unsigned int idx = GPUFE_ROUTE_NO_HINT;
-
-	lockdep_assert_held(&route->lock);
-
-	if (hint == GPUFE_IRQ_NO_HINT)
-		return idx;
-	/* Contexts are freed after a grace period; a pending one is alive. */
-	rcu_read_lock();
-	ctx = xa_load(&gdev->ctxs, hint);
-	if (ctx && ctx->route_idx >= 0 && ctx->route_idx < route->num_pending &&
-	    route->ctxs[ctx->route_idx] == ctx)
-		idx = ctx->route_idx;
-	rcu_read_unlock();
-	return idx;
-}
-
 /*
  * One scan of the pending set: fill @hits with the contexts whose slot
  * moved, at most GPUFE_ROUTE_BATCH, and drop from the set those that have
  * nothing more in the back-end's hands. Returns how many.
  */
-static unsigned int gpufe_route_scan_locked(struct gpufe_device *gdev,
+static unsigned int gpufe_route_scan_locked(struct gpufe_route *route,
 					    u32 hint, bool *hint_hit,
 					    struct gpufe_route_hit *hits)
 {
-	struct gpufe_route *route = &gdev->route;
 	unsigned int advanced[GPUFE_ROUTE_BATCH];
-	unsigned int idx, n, i;
+	unsigned int n, i;
 
 	lockdep_assert_held(&route->lock);
 
-	idx = gpufe_route_hint_locked(gdev, hint);
-	n = gpufe_route_scan(route->slots, route->num_pending, idx, advanced,
+	/* The core ignores a hint past the set; its value never matters. */
+	BUILD_BUG_ON(GPUFE_IRQ_NO_HINT != GPUFE_ROUTE_NO_HINT);
+	n = gpufe_route_scan(route->slots, route->num_pending, hint, advanced,
 			     GPUFE_ROUTE_BATCH);
 	atomic64_add(route->num_pending, &route->slots_scanned);
-	*hint_hit = n && idx != GPUFE_ROUTE_NO_HINT && advanced[0] == idx;
+	*hint_hit = n && hint < route->num_pending && advanced[0] == hint;
 
 	for (i = 0; i < n; i++) {
 		hits[i].ctx = gpufe_ctx_get(route->ctxs[advanced[i]]);
@@ -146,22 +125,27 @@ static unsigned int gpufe_route_scan_locked(struct gpufe_device *gdev,
 
 /*
  * Scan the pending set until no slot moved and deliver what moved.
- * Returns the number of deliveries.
+ * Returns the number of deliveries; *@scan_ns is the time spent finding
+ * them, without delivering.
  */
 static unsigned int gpufe_route_run(struct gpufe_device *gdev, u32 hint,
-				    bool *hint_hit)
+				    bool *hint_hit, u64 *scan_ns)
 {
 	struct gpufe_route_hit hits[GPUFE_ROUTE_BATCH];
 	struct gpufe_route *route = &gdev->route;
 	unsigned int n, i, total = 0;
 	unsigned long flags;
+	u64 start;
 	bool hit;
 
 	*hint_hit = false;
+	*scan_ns = 0;
 	do {
+		start = ktime_get_ns();
 		spin_lock_irqsave(&route->lock, flags);
-		n = gpufe_route_scan_locked(gdev, hint, &hit, hits);
+		n = gpufe_route_scan_locked(route, hint, &hit, hits);
 		spin_unlock_irqrestore(&route->lock, flags);
+		*scan_ns += ktime_get_ns() - start;
 		*hint_hit |= hit;
 		hint = GPUFE_IRQ_NO_HINT;
 
@@ -180,15 +164,18 @@ static void gpufe_route_irq_work(struct irq_work *work)
 						 irq_work);
 	struct gpufe_device *gdev = to_gpufe_device(route);
 	u64 start = ktime_get_ns();
+	u64 scan_ns;
 	unsigned int n;
 	bool hit;
 
-	n = gpufe_route_run(gdev, xchg(&route->hint, GPUFE_IRQ_NO_HINT), &hit);
+	n = gpufe_route_run(gdev, xchg(&route->hint, GPUFE_IRQ_NO_HINT), &hit,
+			    &scan_ns);
 	atomic64_inc(&route->routes);
 	atomic64_add(n, &route->delivered);
 	if (hit)
 		atomic64_inc(&route->hint_hits);
-	atomic64_add(ktime_get_ns() - start, &route->route_ns);
+	atomic64_add(scan_ns, &route->route_ns);
+	atomic64_add(ktime_get_ns() - start - scan_ns, &route->deliver_ns);
 }
 
 static unsigned long gpufe_route_watchdog_delay(void)
@@ -202,9 +189,11 @@ static void gpufe_route_watchdog(struct work_struct *work)
 	struct gpufe_route *route = container_of(to_delayed_work(work),
 						 struct gpufe_route, watchdog);
 	unsigned int n, pending;
+	u64 scan_ns;
 	bool hit;
 
-	n = gpufe_route_run(to_gpufe_device(route), GPUFE_IRQ_NO_HINT, &hit);
+	n = gpufe_route_run(to_gpufe_device(route), GPUFE_IRQ_NO_HINT, &hit,
+			    &scan_ns);
 	atomic64_inc(&route->watchdog_scans);
 	atomic64_add(n, &route->watchdog_delivered);
 
@@ -251,8 +240,10 @@ EXPORT_SYMBOL_GPL(gpufe_device_irq);
  * Makes the context pending on its device, if it is not yet, before the
  * back-end can write the job's slot. Callable with interrupts on, from
  * any context that may queue work.
+ *
+ * Return: the job's interrupt hint, the context's place in the set.
  */
-void gpufe_route_add(struct gpufe_ctx *ctx, u64 seqno)
+u32 gpufe_route_add(struct gpufe_ctx *ctx, u64 seqno)
 {
 	struct gpufe_route *route = &ctx->gdev->route;
 	unsigned long flags;
@@ -271,11 +262,13 @@ void gpufe_route_add(struct gpufe_ctx *ctx, u64 seqno)
 		ctx->route_idx = i;
 		first = !i;
 	}
+	i = ctx->route_idx;
 	spin_unlock_irqrestore(&route->lock, flags);
 
 	if (first)
 		queue_delayed_work(gpufe_wq, &route->watchdog,
 				   gpufe_route_watchdog_delay());
+	return i;
 }
 
 /**
@@ -387,7 +380,7 @@ void gpufe_route_show(struct seq_file *m)
 		spin_lock_irq(&route->lock);
 		pending = route->num_pending;
 		spin_unlock_irq(&route->lock);
-		seq_printf(m, "%u %s irqs=%lld routes=%lld hint_hits=%lld slots_scanned=%lld delivered=%lld watchdog_scans=%lld watchdog_delivered=%lld route_ns=%lld pending=%u\n",
+		seq_printf(m, "%u %s irqs=%lld routes=%lld hint_hits=%lld slots_scanned=%lld delivered=%lld watchdog_scans=%lld watchdog_delivered=%lld route_ns=%lld deliver_ns=%lld pending=%u\n",
 			   gdev->id, gdev->name,
 			   (long long)atomic64_read(&route->irqs),
 			   (long long)atomic64_read(&route->routes),
@@ -397,6 +390,7 @@ void gpufe_route_show(struct seq_file *m)
 			   (long long)atomic64_read(&route->watchdog_scans),
 			   (long long)atomic64_read(&route->watchdog_delivered),
 			   (long long)atomic64_read(&route->route_ns),
+			   (long long)atomic64_read(&route->deliver_ns),
 			   pending);
 	}
 	mutex_unlock(&gpufe_registry_lock);

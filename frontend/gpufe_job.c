@@ -456,7 +456,7 @@ static bool gpufe_job_run_locked(struct gpufe_ctx *ctx,
 	if (blocked)
 		return false;
 	/* Pending before the back-end can write the slot. */
-	gpufe_route_add(ctx, job->fence.seqno);
+	job->base.irq_hint = gpufe_route_add(ctx, job->fence.seqno);
 	gdev->ops->run(gdev, &job->base);
 	return true;
 }
@@ -766,7 +766,6 @@ static int gpufe_job_queue(struct gpufe_ctx *ctx, struct gpufe_job_fe *job,
 	job->base.seqno = *seqno;
 	job->base.slot = ctx->slot;
 	job->base.slot_dma = ctx->slot_dma;
-	job->base.irq_hint = ctx->hint_id;
 	atomic_inc(&ctx->client->jobs_inflight);
 	/* The job takes over the caller's reference on the context. */
 	job->ctx = ctx;

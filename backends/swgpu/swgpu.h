@@ -11,6 +11,7 @@
 #define SWGPU_IDLE_POLL_NS	(50 * NSEC_PER_USEC)
 
 #include <linux/atomic.h>
+#include <linux/hrtimer.h>
 #include <linux/irq_work.h>
 #include <linux/list.h>
 #include <linux/spinlock.h>
@@ -59,6 +60,8 @@ struct swgpu_engine {
  * @pdev: with ``dma_slots``, the platform device that stands for the GPU
  *	and "writes" completion slots by DMA; NULL otherwise
  * @irq: the GPU's interrupt; its handler calls gpufe_device_irq()
+ * @irq_timer: raises the interrupt for moderated completions
+ * @irq_timer_armed: @irq_timer is started and has not fired yet
  * @irq_events: completions raised since the handler last ran
  * @irq_hint: the hint of the last completion raised
  * @irq_count: interrupts handled, for ``drop_irq_every``
@@ -72,6 +75,8 @@ struct swgpu {
 	char name[GPUFE_NAME_LEN];
 	struct platform_device *pdev;
 	struct irq_work irq;
+	struct hrtimer irq_timer;
+	atomic_t irq_timer_armed;
 	atomic_t irq_events;
 	u32 irq_hint;
 	atomic_t irq_count;

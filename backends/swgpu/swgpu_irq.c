@@ -16,6 +16,14 @@
  * that one interrupt, which then carries no hint; a lone completion's
  * interrupt carries its job's &gpufe_job.irq_hint.
  *
+ * Interrupt moderation, as GPUs and network cards have it: a job that
+ * completes while more jobs wait on its engine (the engine is busy
+ * anyway) does not interrupt at once; an hrtimer raises the interrupt
+ * %SWGPU_IRQ_MODERATION_US later, for every completion since, unless the
+ * engine runs dry first, which raises it at once. A completion on an idle
+ * engine is never delayed, and a busy engine's completions wait at most
+ * that long, also behind a long job.
+ *
  * ``/sys/kernel/debug/gpufe_swgpu/`` has knobs, for every swgpu GPU, to
  * prove that the front-end loses nothing when the hardware misbehaves:
  *
@@ -50,6 +58,7 @@
 #include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/dma-direct.h>
+#include <linux/hrtimer.h>
 #include <linux/irq_work.h>
 #include <linux/minmax.h>
 #include <linux/platform_device.h>
@@ -58,6 +67,8 @@
 
 /* The longest late_slot_write_us honoured. */
 #define SWGPU_MAX_LATE_US	100000
+/* How long a busy engine's completions may wait for their interrupt. */
+#define SWGPU_IRQ_MODERATION_US	50
 
 static u32 swgpu_drop_irq_every;
 static u32 swgpu_late_slot_write_us;
@@ -70,9 +81,9 @@ static atomic_t swgpu_dma_mismatches = ATOMIC_INIT(0);
 
 static struct dentry *swgpu_debugfs_root;
 
-static void swgpu_irq_handler(struct irq_work *work)
+/* The interrupt handler, in hard interrupt context. */
+static void swgpu_irq_handle(struct swgpu *gpu)
 {
-	struct swgpu *gpu = container_of(work, struct swgpu, irq);
 	u32 every = READ_ONCE(swgpu_drop_irq_every);
 	unsigned int events = atomic_xchg(&gpu->irq_events, 0);
 	u32 hint;
@@ -87,6 +98,34 @@ static void swgpu_irq_handler(struct irq_work *work)
 		return;
 	}
 	gpufe_device_irq(gpu->gdev, hint);
+}
+
+static void swgpu_irq_work(struct irq_work *work)
+{
+	swgpu_irq_handle(container_of(work, struct swgpu, irq));
+}
+
+static enum hrtimer_restart swgpu_irq_timer(struct hrtimer *timer)
+{
+	struct swgpu *gpu = container_of(timer, struct swgpu, irq_timer);
+
+	/* Before the events are taken: a later deferral arms it again. */
+	atomic_set(&gpu->irq_timer_armed, 0);
+	swgpu_irq_handle(gpu);
+	return HRTIMER_NORESTART;
+}
+
+/*
+ * Report a completion of a busy engine by the moderation timer, which
+ * a raise before it expires makes report nothing.
+ */
+static void swgpu_irq_defer(struct swgpu *gpu)
+{
+	atomic_inc(&gpu->irq_events);
+	if (!atomic_cmpxchg(&gpu->irq_timer_armed, 0, 1))
+		hrtimer_start(&gpu->irq_timer,
+			      ns_to_ktime(SWGPU_IRQ_MODERATION_US * NSEC_PER_USEC),
+			      HRTIMER_MODE_REL_HARD);
 }
 
 /**
@@ -131,7 +170,8 @@ static void swgpu_slot_write(struct swgpu *gpu, struct gpufe_job *job,
  * @job: the job; not touched afterwards
  * @error: 0 or the job's negative errno
  *
- * Writes the job's slot and raises the interrupt, or, with
+ * Writes the job's slot and raises the interrupt (at once if the engine
+ * has no other job waiting, else moderated), or, with
  * ``late_slot_write_us`` set, raises the interrupt first and writes the
  * slot that much later. May sleep.
  */
@@ -144,7 +184,11 @@ void swgpu_job_complete(struct swgpu_engine *engine, struct gpufe_job *job,
 
 	if (!late) {
 		swgpu_slot_write(engine->gpu, job, error);
-		swgpu_irq_raise(engine->gpu, hint);
+		/* A hint: the engine's lock orders nothing here. */
+		if (list_empty_careful(&engine->queue))
+			swgpu_irq_raise(engine->gpu, hint);
+		else
+			swgpu_irq_defer(engine->gpu);
 		return;
 	}
 	swgpu_irq_raise(engine->gpu, hint);
@@ -159,7 +203,10 @@ void swgpu_job_complete(struct swgpu_engine *engine, struct gpufe_job *job,
  */
 void swgpu_irq_init(struct swgpu *gpu)
 {
-	init_irq_work(&gpu->irq, swgpu_irq_handler);
+	init_irq_work(&gpu->irq, swgpu_irq_work);
+	hrtimer_init(&gpu->irq_timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
+	gpu->irq_timer.function = swgpu_irq_timer;
+	atomic_set(&gpu->irq_timer_armed, 0);
 	atomic_set(&gpu->irq_events, 0);
 	atomic_set(&gpu->irq_count, 0);
 }
@@ -170,6 +217,8 @@ void swgpu_irq_init(struct swgpu *gpu)
  */
 void swgpu_irq_fini(struct swgpu *gpu)
 {
+	/* An engine that ran dry raised at once: nothing waits for the timer. */
+	hrtimer_cancel(&gpu->irq_timer);
 	irq_work_sync(&gpu->irq);
 }
 

@@ -459,27 +459,6 @@ static void on_signal(int sig)
 	signals_caught++;
 }
 
-/* Whether a process is asleep (state S in /proc/pid/stat). */
-static bool is_sleeping(pid_t pid)
-{
-	char path[64], buf[512];
-	const char *p;
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	return p && p[1] == ' ' && p[2] == 'S';
-}
-
 /*
  * Fork a child that sends SIGUSR1 to this process once it sleeps (in the
  * WAIT the caller makes next), within GPUFE_TIMEOUT_NS.
@@ -494,7 +473,7 @@ static pid_t signal_when_asleep(void)
 	{
 		__s64 end = gpufe_now_ns() + GPUFE_TIMEOUT_NS;
 
-		while (!is_sleeping(parent)) {
+		while (!gpufe_pid_sleeping(parent)) {
 			if (gpufe_now_ns() > end)
 				_exit(1);
 			sched_yield();

@@ -113,20 +113,6 @@ static void complete(gpuclient_ctx_handle ctx, uint64_t seqno)
 	fake_complete(cfd(), gpuclient_ctx_get_id(ctx), seqno, 0);
 }
 
-/* A one-NOP job; returns its sequence number or 0. */
-static uint64_t submit_nop(gpuclient_ctx_handle ctx)
-{
-	gpuclient_cmdbuf_handle cb;
-	uint64_t seqno = 0;
-
-	if (gpuclient_cmdbuf_create(&cb))
-		return 0;
-	if (gpuclient_cmd_nop(cb) || gpuclient_submit(ctx, cb, -1, NULL, &seqno))
-		seqno = 0;
-	gpuclient_cmdbuf_destroy(cb);
-	return seqno;
-}
-
 static int raw_ctx_destroy(int fd, uint32_t ctx_id)
 {
 	struct gpufe_ctx_destroy args = { .ctx_id = ctx_id };

@@ -138,7 +138,7 @@ static uint64_t submit_fill(gpuclient_ctx_handle ctx, gpuclient_bo_handle bo,
 	return seqno;
 }
 
-static uint64_t submit_nop(gpuclient_ctx_handle ctx)
+uint64_t submit_nop(gpuclient_ctx_handle ctx)
 {
 	gpuclient_cmdbuf_handle cb;
 	uint64_t seqno = 0;

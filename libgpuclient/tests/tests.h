@@ -7,6 +7,9 @@
 #ifndef GPUCLIENT_TESTS_H
 #define GPUCLIENT_TESTS_H
 
+#include <stdint.h>
+
+#include "gpuclient.h"
 #include "harness.h"
 
 /* test_datapath.c: buffers, contexts, streams, submit, wait, events */
@@ -14,6 +17,8 @@ extern const struct test datapath_tests[];
 extern const unsigned int num_datapath_tests;
 /* Releases what a data-path test left behind; run after every test. */
 void datapath_cleanup(void);
+/* Submit a one-NOP job on @ctx: its sequence number, or 0 on failure. */
+uint64_t submit_nop(gpuclient_ctx_handle ctx);
 
 /* test_completion.c: the completion page, ctx_done, the wait modes */
 extern const struct test completion_tests[];

@@ -10,10 +10,13 @@
  * &struct gpufe_completion_slot per context, mapped read-only into the
  * client at %GPUFE_COMPLETION_MMAP_OFFSET. A client whose contexts do not
  * fit in one page gets more pages, up to %GPUFE_COMPLETION_MAX_SIZE bytes
- * in all. Pages are allocated on demand, when a context needs a slot on
- * them or a mapping touches them, and live until the client is freed;
- * each context holds a reference on its client, so a slot outlives every
- * job that can write it.
+ * in all. A page is allocated, and charged to the memory cgroup of the
+ * process that caused it, when a context first needs a slot on it; a
+ * mapping shows only those pages, and touching one that does not exist
+ * raises SIGBUS, so the memory a client pins is what its contexts needed
+ * at most. Pages live until the client is freed; each context holds a
+ * reference on its client, so a slot outlives every job that can write
+ * it.
  *
  * Slot numbers come from an IDA, lowest first, so a client's slots stay
  * packed at the start of its page. A slot is given back when its context
@@ -23,7 +26,12 @@
  * The back-end writes a job's slot with gpufe_slot_write() (through
  * gpufe_job_complete()): the error first, then the sequence number with
  * release ordering. A device that writes by DMA gets the slot's address
- * mapped for its &gpufe_device_desc.dma_dev. The front-end writes a slot
+ * for its &gpufe_device_desc.dma_dev: each page is mapped once per
+ * device while contexts of that device have slots on it, and only where
+ * the device and the CPU then share the memory without cache maintenance
+ * or bounce buffers; elsewhere the job's DMA address is 0 and the
+ * back-end writes with the CPU. gpufe_device_release() unmaps all of a
+ * device's pages before its DMA device can go. The front-end writes a slot
  * itself only for a job that failed before reaching the back-end, and
  * only when the back-end holds no job of that context.
  *
@@ -55,10 +63,10 @@ static struct page *gpufe_cpage_get(struct gpufe_client *client,
 	mutex_lock(&client->cpage_lock);
 	page = xa_load(&client->cpages, index);
 	if (!page) {
-		page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+		page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
 		if (page) {
 			ret = xa_err(xa_store(&client->cpages, index, page,
-					      GFP_KERNEL));
+					      GFP_KERNEL_ACCOUNT));
 			if (ret) {
 				__free_page(page);
 				page = NULL;
@@ -99,8 +107,8 @@ void gpufe_slot_write(struct gpufe_completion_slot *slot, u64 seqno,
 int gpufe_slot_alloc(struct gpufe_ctx *ctx)
 {
 	struct gpufe_client *client = ctx->client;
-	struct device *dma_dev = ctx->gdev->dma_dev;
 	unsigned int offset;
+	dma_addr_t dma;
 	struct page *page;
 	int index;
 
@@ -114,14 +122,14 @@ int gpufe_slot_alloc(struct gpufe_ctx *ctx)
 		goto err_free_index;
 	offset = (index % GPUFE_SLOTS_PER_PAGE) * GPUFE_SLOT_SIZE;
 
-	if (dma_dev) {
-		ctx->slot_dma_page = dma_map_page(dma_dev, page, 0, PAGE_SIZE,
-						  DMA_BIDIRECTIONAL);
-		if (dma_mapping_error(dma_dev, ctx->slot_dma_page))
-			goto err_free_index;
-		ctx->slot_dma = ctx->slot_dma_page + offset;
+	/* Without a DMA address the back-end writes the slot with the CPU. */
+	if (ctx->gdev->dma_dev) {
+		dma = gpufe_device_map_page(ctx->gdev, page);
+		if (dma)
+			ctx->slot_dma = dma + offset;
 	}
 
+	ctx->slot_page = page;
 	ctx->slot_index = index;
 	ctx->slot = page_address(page) + offset;
 	/* A slot given back by an earlier context starts again from zero. */
@@ -144,11 +152,23 @@ void gpufe_slot_free(struct gpufe_ctx *ctx)
 {
 	if (!ctx->slot)
 		return;
-	if (ctx->slot_dma)
-		dma_unmap_page(ctx->gdev->dma_dev, ctx->slot_dma_page,
-			       PAGE_SIZE, DMA_BIDIRECTIONAL);
 	ida_free(&ctx->client->slot_ida, ctx->slot_index);
 	ctx->slot = NULL;
+}
+
+/**
+ * gpufe_slot_unmap - drop a freed context's DMA mapping of its slot page
+ * @ctx: the context, being freed
+ *
+ * Separate from gpufe_slot_free(), which may run in interrupt context: it
+ * may sleep. The slot itself may belong to another context by now; the
+ * page stays mapped while any context of the device has a slot on it.
+ */
+void gpufe_slot_unmap(struct gpufe_ctx *ctx)
+{
+	if (ctx->slot_dma)
+		gpufe_device_unmap_page(ctx->gdev, ctx->slot_page);
+	ctx->slot_dma = 0;
 }
 
 static vm_fault_t gpufe_cpage_vm_fault(struct vm_fault *vmf)
@@ -156,11 +176,10 @@ static vm_fault_t gpufe_cpage_vm_fault(struct vm_fault *vmf)
 	struct gpufe_client *client = vmf->vma->vm_private_data;
 	struct page *page;
 
-	if (vmf->pgoff >= GPUFE_CPAGE_MAX_PAGES)
-		return VM_FAULT_SIGBUS;
-	page = gpufe_cpage_get(client, vmf->pgoff);
+	/* Pages are never freed before the client, which the mapping holds. */
+	page = xa_load(&client->cpages, vmf->pgoff);
 	if (!page)
-		return VM_FAULT_OOM;
+		return VM_FAULT_SIGBUS;
 	return vmf_insert_pfn(vmf->vma, vmf->address, page_to_pfn(page));
 }
 

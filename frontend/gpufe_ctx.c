@@ -37,11 +37,6 @@
 #include "gpufe_drv.h"
 
 /*
- * Give a new context its completion slot, its id on its device and its
- * place in the device's pending set. Undone by gpufe_ctx_fini_device(),
- * also when it fails half-way.
- */
-/*
  * The handle is gone and no job is unsignalled: nothing writes the slot
  * any more. Any context, once; the release does it for a context that
  * never became active.
@@ -77,6 +72,11 @@ void gpufe_ctx_active_put(struct gpufe_ctx *ctx)
 		gpufe_ctx_retire(ctx);
 }
 
+/*
+ * Give a new context its completion slot and its place in the device's
+ * pending set. Undone by gpufe_ctx_fini_device(), also when it fails
+ * half-way.
+ */
 static int gpufe_ctx_init_device(struct gpufe_ctx *ctx)
 {
 	int ret;
@@ -93,6 +93,7 @@ static int gpufe_ctx_init_device(struct gpufe_ctx *ctx)
 
 static void gpufe_ctx_fini_device(struct gpufe_ctx *ctx)
 {
+	gpufe_slot_unmap(ctx);
 	if (ctx->route_reserved)
 		gpufe_route_unreserve(ctx->gdev);
 }
@@ -273,7 +274,8 @@ int gpufe_ioctl_ctx_create(struct gpufe_client *client, void *data)
 		gpufe_ctx_put(ctx);
 		return ret;
 	}
-	ret = xa_alloc_cyclic(&client->ctxs, &ctx->id, ctx, xa_limit_31b,
+	/* Reserve the handle; publish the context only once it is whole. */
+	ret = xa_alloc_cyclic(&client->ctxs, &ctx->id, NULL, xa_limit_31b,
 			      &client->next_ctx_id, GFP_KERNEL);
 	if (ret < 0) {
 		gpufe_ctx_put(ctx);
@@ -283,10 +285,19 @@ int gpufe_ioctl_ctx_create(struct gpufe_client *client, void *data)
 		 gdev->name, engine->engine_class == GPUFE_ENGINE_CLASS_COMPUTE ?
 		 "compute" : engine->engine_class == GPUFE_ENGINE_CLASS_COPY ?
 		 "copy" : "video", engine->instance, client->id, ctx->id);
-
 	args->ctx_id = ctx->id;
 	args->slot_offset = (u64)ctx->slot_index *
 			    sizeof(struct gpufe_completion_slot);
+
+	/*
+	 * A CTX_DESTROY that guessed the handle meanwhile found nothing, and
+	 * may have dropped the reservation: storing can need memory then.
+	 */
+	ret = xa_err(xa_store(&client->ctxs, ctx->id, ctx, GFP_KERNEL));
+	if (ret) {
+		gpufe_ctx_put(ctx);
+		return ret;
+	}
 	return 0;
 
 err_dec_ctxs:

@@ -13,7 +13,7 @@
  * client never names the newcomer.
  *
  * Lifetime: the back-end holds one reference on each device from
- * registration until its gpufe_device_put(), which comes after
+ * registration until its gpufe_device_release(), which comes after
  * unregistration, once it has completed every job it held and raised its
  * last interrupt; a lookup by id and every context take another for as
  * long as they use the device. Hot-unplug works like drm_dev_unplug():
@@ -33,6 +33,7 @@
 
 #include <linux/atomic.h>
 #include <linux/device.h>
+#include <linux/dma-mapping.h>
 #include <linux/err.h>
 #include <linux/module.h>
 #include <linux/overflow.h>
@@ -95,11 +96,14 @@ static int gpufe_engine_cmp(const void *a, const void *b)
 	return ea->hw_instance < eb->hw_instance ? -1 : 1;
 }
 
-static void gpufe_device_release(struct kref *ref)
+static void gpufe_device_free(struct kref *ref)
 {
 	struct gpufe_device *gdev = container_of(ref, struct gpufe_device, ref);
 
 	gpufe_route_fini(gdev);
+	WARN_ON(!xa_empty(&gdev->dma_maps));
+	xa_destroy(&gdev->dma_maps);
+	mutex_destroy(&gdev->dma_lock);
 	put_device(gdev->dma_dev);
 	kfree(gdev);
 	atomic_long_dec(&gpufe_device_objs);
@@ -109,17 +113,133 @@ static void gpufe_device_release(struct kref *ref)
  * gpufe_device_put - drop a reference on a device
  * @gdev: the device, may be NULL
  *
- * A back-end drops the reference gpufe_device_register() gave it once the
- * device is unregistered, every job it held is completed and it raises no
- * more interrupts; it must not use @gdev afterwards. May sleep.
+ * May sleep.
  */
 void gpufe_device_put(struct gpufe_device *gdev)
 {
 	might_sleep();
 	if (gdev)
-		kref_put(&gdev->ref, gpufe_device_release);
+		kref_put(&gdev->ref, gpufe_device_free);
 }
-EXPORT_SYMBOL_GPL(gpufe_device_put);
+
+/**
+ * struct gpufe_page_map - a completion page mapped for a device's DMA
+ * @addr: its DMA address
+ * @users: contexts on the device with a slot on the page
+ */
+struct gpufe_page_map {
+	dma_addr_t addr;
+	unsigned int users;
+};
+
+/**
+ * gpufe_device_map_page - map a completion page for a device's DMA
+ * @gdev: a device with a &gpufe_device_desc.dma_dev
+ * @page: the page
+ *
+ * A page is mapped once per device, however many of its slots the
+ * device's contexts use; undone by gpufe_device_unmap_page() for each
+ * successful call, or all at once by gpufe_device_release().
+ *
+ * Return: the page's DMA address, or 0 when the device cannot write the
+ * page without cache maintenance or bounce buffers (dma_need_sync()),
+ * has been released, or the mapping failed: then the back-end writes
+ * the slots with the CPU.
+ */
+dma_addr_t gpufe_device_map_page(struct gpufe_device *gdev, struct page *page)
+{
+	unsigned long pfn = page_to_pfn(page);
+	struct gpufe_page_map *map;
+	dma_addr_t addr = 0;
+
+	mutex_lock(&gdev->dma_lock);
+	if (gdev->dma_released)
+		goto out_unlock;
+	map = xa_load(&gdev->dma_maps, pfn);
+	if (map) {
+		map->users++;
+		addr = map->addr;
+		goto out_unlock;
+	}
+
+	addr = dma_map_page(gdev->dma_dev, page, 0, PAGE_SIZE,
+			    DMA_BIDIRECTIONAL);
+	if (dma_mapping_error(gdev->dma_dev, addr)) {
+		addr = 0;
+		goto out_unlock;
+	}
+	/* Shared memory both sides see at once, or none at all. */
+	if (!addr || dma_need_sync(gdev->dma_dev, addr))
+		goto err_unmap;
+	map = kmalloc(sizeof(*map), GFP_KERNEL_ACCOUNT);
+	if (!map)
+		goto err_unmap;
+	map->addr = addr;
+	map->users = 1;
+	if (xa_err(xa_store(&gdev->dma_maps, pfn, map, GFP_KERNEL_ACCOUNT))) {
+		kfree(map);
+		goto err_unmap;
+	}
+	goto out_unlock;
+
+err_unmap:
+	dma_unmap_page(gdev->dma_dev, addr, PAGE_SIZE, DMA_BIDIRECTIONAL);
+	addr = 0;
+out_unlock:
+	mutex_unlock(&gdev->dma_lock);
+	return addr;
+}
+
+/**
+ * gpufe_device_unmap_page - undo one gpufe_device_map_page()
+ * @gdev: the device
+ * @page: the page
+ */
+void gpufe_device_unmap_page(struct gpufe_device *gdev, struct page *page)
+{
+	unsigned long pfn = page_to_pfn(page);
+	struct gpufe_page_map *map;
+
+	mutex_lock(&gdev->dma_lock);
+	/* After gpufe_device_release() nothing is mapped any more. */
+	map = xa_load(&gdev->dma_maps, pfn);
+	if (map && !--map->users) {
+		xa_erase(&gdev->dma_maps, pfn);
+		dma_unmap_page(gdev->dma_dev, map->addr, PAGE_SIZE,
+			       DMA_BIDIRECTIONAL);
+		kfree(map);
+	}
+	mutex_unlock(&gdev->dma_lock);
+}
+
+/**
+ * gpufe_device_release - the back-end is done with a device
+ * @gdev: the device, unregistered
+ *
+ * The back-end calls this once gpufe_device_unregister() has returned,
+ * every job it held is completed and it raises no more interrupts (its
+ * handler has finished). The front-end unmaps the completion pages from
+ * the device's DMA device, while that still exists, and drops the
+ * reference gpufe_device_register() gave the back-end, which must not use
+ * @gdev afterwards. May sleep.
+ */
+void gpufe_device_release(struct gpufe_device *gdev)
+{
+	struct gpufe_page_map *map;
+	unsigned long pfn;
+
+	mutex_lock(&gdev->dma_lock);
+	gdev->dma_released = true;
+	xa_for_each(&gdev->dma_maps, pfn, map) {
+		xa_erase(&gdev->dma_maps, pfn);
+		dma_unmap_page(gdev->dma_dev, map->addr, PAGE_SIZE,
+			       DMA_BIDIRECTIONAL);
+		kfree(map);
+	}
+	mutex_unlock(&gdev->dma_lock);
+	gpufe_device_put(gdev);
+}
+EXPORT_SYMBOL_GPL(gpufe_device_release);
 
 static struct gpufe_device *
 gpufe_device_alloc(const struct gpufe_device_desc *desc,
@@ -142,6 +262,8 @@ gpufe_device_alloc(const struct gpufe_device_desc *desc,
 	strscpy(gdev->backend, ops->name, sizeof(gdev->backend));
 	gdev->mem_size = desc->mem_size;
 	gdev->dma_dev = get_device(desc->dma_dev);
+	mutex_init(&gdev->dma_lock);
+	xa_init(&gdev->dma_maps);
 	gpufe_route_init(gdev);
 	gdev->num_engines = desc->num_engines;
 
@@ -181,7 +303,7 @@ static bool gpufe_device_name_taken_locked(const char *name)
  * @priv: the back-end's private data for this GPU
  *
  * The back-end owns a reference on the device from here until its
- * gpufe_device_put().
+ * gpufe_device_release().
  *
  * Return: the front-end's device, or an ERR_PTR(): -EINVAL for a bad
  * description, -EEXIST when a device of that name exists, -ENOSPC when
@@ -235,7 +357,7 @@ EXPORT_SYMBOL_GPL(gpufe_device_register);
  * running; none starts afterwards. Clients that still name the device get
  * -ENODEV from then on. The back-end's reference stays: it completes the
  * jobs it holds (gpufe_job_complete() and gpufe_device_irq() still work),
- * then drops it with gpufe_device_put().
+ * then drops it with gpufe_device_release().
  */
 void gpufe_device_unregister(struct gpufe_device *gdev)
 {

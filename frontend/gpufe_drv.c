@@ -60,6 +60,11 @@ MODULE_PARM_DESC(max_inflight_jobs, "Jobs one client may have submitted and not 
 
 /* Runs context work, job cleanup and context release. */
 struct workqueue_struct *gpufe_wq;
+/*
+ * Runs the completion router for large pending sets and its watchdog,
+ * which fences wait for: it must make progress without allocating.
+ */
+struct workqueue_struct *gpufe_route_wq;
 
 /**
  * struct gpufe_ioctl_desc - one entry of the ioctl table
@@ -309,6 +314,12 @@ static int __init gpufe_init(void)
 	gpufe_wq = alloc_workqueue("gpufe", WQ_UNBOUND | WQ_HIGHPRI, 0);
 	if (!gpufe_wq)
 		return -ENOMEM;
+	gpufe_route_wq = alloc_workqueue("gpufe-route",
+					 WQ_HIGHPRI | WQ_MEM_RECLAIM, 0);
+	if (!gpufe_route_wq) {
+		ret = -ENOMEM;
+		goto err_destroy_wq;
+	}
 
 	gpufe_debugfs_init();
 
@@ -324,6 +335,8 @@ static int __init gpufe_init(void)
 
 err_debugfs_fini:
 	gpufe_debugfs_fini();
+	destroy_workqueue(gpufe_route_wq);
+err_destroy_wq:
 	destroy_workqueue(gpufe_wq);
 	return ret;
 }
@@ -335,6 +348,8 @@ static void __exit gpufe_exit(void)
 	/* Every file is closed and every back-end gone: no job can end now. */
 	gpufe_jobs_flush();
 	destroy_workqueue(gpufe_wq);
+	/* Every device is freed: their routers' work is done. */
+	destroy_workqueue(gpufe_route_wq);
 	gpufe_devices_fini();
 }
 

@@ -30,6 +30,7 @@
 #include "gpufe_route.h"
 
 struct dma_buf;
+struct gpufe_route_hit;
 struct seq_file;
 struct vm_area_struct;
 
@@ -62,10 +63,17 @@ struct gpufe_engine {
  * @num_pending: entries in use in @slots and @ctxs
  * @capacity: entries allocated, at least @num_ctxs, so that a context
  *	becomes pending without allocating
- * @resize_lock: serialises changes of @num_ctxs and of the arrays' size
+ * @hits: scratch for the process-context router, as large as @slots
+ * @advanced: scratch for the process-context router, as large as @slots
+ * @resize_lock: serialises changes of @num_ctxs and of the arrays' size;
+ *	held while allocating
+ * @run_lock: serialises the process-context router's runs, which use
+ *	@hits and @advanced, against each other and the arrays' swap; never
+ *	held while allocating, as the router signals fences
  * @num_ctxs: contexts alive on the device
  * @hint: the hint of the last interrupt not yet routed
  * @irq_work: the router, queued by gpufe_device_irq()
+ * @work: the router for pending sets too large for hard-IRQ context
  * @watchdog: rescans while contexts are pending, so a lost interrupt
  *	only delays a completion
  * @irqs: interrupts the back-end raised
@@ -86,10 +94,14 @@ struct gpufe_route {
 	struct gpufe_ctx **ctxs;
 	unsigned int num_pending;
 	unsigned int capacity;
+	struct gpufe_route_hit *hits;
+	unsigned int *advanced;
 	struct mutex resize_lock; /* protects num_ctxs, resizing */
+	struct mutex run_lock; /* protects hits, advanced; see above */
 	unsigned int num_ctxs;
 	u32 hint;
 	struct irq_work irq_work;
+	struct work_struct work;
 	struct delayed_work watchdog;
 	atomic64_t irqs;
 	atomic64_t routes;
@@ -105,7 +117,7 @@ struct gpufe_route {
 /**
  * struct gpufe_device - the front-end's side of a GPU
  * @ref: the back-end holds one reference from gpufe_device_register()
- *	until its gpufe_device_put(), past gpufe_device_unregister(); every
+ *	until its gpufe_device_release(), past gpufe_device_unregister(); every
  *	lookup and every context takes one more
  * @id: the id user space names the device by, never 0
  * @unplugged: set once by gpufe_device_unregister(); read with
@@ -118,6 +130,9 @@ struct gpufe_route {
  * @mem_size: bytes of device memory
  * @dma_dev: the device that writes completion slots by DMA (a
  *	reference), or NULL
+ * @dma_lock: protects @dma_maps and @dma_released
+ * @dma_maps: the completion pages mapped for @dma_dev, by page frame
+ * @dma_released: gpufe_device_release() unmapped them all
  * @route: completion routing
  * @num_engines: number of entries in @engines
  * @engines: sorted by class, then back-end instance
@@ -134,6 +149,9 @@ struct gpufe_device {
 	char backend[GPUFE_NAME_LEN];
 	u64 mem_size;
 	struct device *dma_dev;
+	struct mutex dma_lock; /* protects dma_maps, dma_released */
+	struct xarray dma_maps;
+	bool dma_released;
 	struct gpufe_route route;
 	unsigned int num_engines;
 	struct gpufe_engine engines[];
@@ -259,7 +277,7 @@ struct gpufe_bo {
  * @slot: the context's completion slot, on its client's completion page
  * @slot_index: the slot's number, @slot_offset / sizeof(*@slot)
  * @slot_dma: @slot's DMA address for the device's @dma_dev, or 0
- * @slot_dma_page: the DMA address of @slot's page, to unmap it
+ * @slot_page: @slot's page
  * @route_reserved: the device's pending set has room for the context
  * @active: the handle and every job given a sequence number and not yet
  *	signalled; at zero the context retires: it gives its slot back and
@@ -300,7 +318,7 @@ struct gpufe_ctx {
 	struct gpufe_completion_slot *slot;
 	unsigned int slot_index;
 	dma_addr_t slot_dma;
-	dma_addr_t slot_dma_page;
+	struct page *slot_page;
 	bool route_reserved;
 	atomic_t active;
 	bool retired;
@@ -316,6 +334,7 @@ extern unsigned int gpufe_max_contexts;
 extern unsigned int gpufe_max_inflight_jobs;
 extern unsigned int gpufe_route_watchdog_ms;
 extern struct workqueue_struct *gpufe_wq;
+extern struct workqueue_struct *gpufe_route_wq;
 
 /* gpufe_client.c */
 struct gpufe_client *gpufe_client_create(void);
@@ -329,6 +348,7 @@ void gpufe_client_fdinfo(struct gpufe_client *client, struct seq_file *m);
 /* gpufe_cpage.c */
 int gpufe_slot_alloc(struct gpufe_ctx *ctx);
 void gpufe_slot_free(struct gpufe_ctx *ctx);
+void gpufe_slot_unmap(struct gpufe_ctx *ctx);
 void gpufe_slot_write(struct gpufe_completion_slot *slot, u64 seqno,
 		      int error);
 int gpufe_cpage_mmap(struct gpufe_client *client, struct vm_area_struct *vma);
@@ -395,6 +415,8 @@ extern struct mutex gpufe_registry_lock;
 struct gpufe_device *gpufe_device_lookup(u32 id);
 struct gpufe_device *gpufe_device_get(struct gpufe_device *gdev);
 void gpufe_device_put(struct gpufe_device *gdev);
+dma_addr_t gpufe_device_map_page(struct gpufe_device *gdev, struct page *page);
+void gpufe_device_unmap_page(struct gpufe_device *gdev, struct page *page);
 int gpufe_device_enter(void);
 void gpufe_device_exit(int idx);
 bool gpufe_device_unplugged(const struct gpufe_device *gdev);

@@ -36,11 +36,19 @@
  * whose slot was written after its interrupt, is delivered within that
  * bound.
  *
+ * Bounded work with interrupts off: the router runs as an irq_work, in
+ * hard-IRQ context, only while at most %GPUFE_ROUTE_BATCH contexts are
+ * pending, the common case, which it scans and delivers at once. A larger
+ * set, which user space can make as large as it has contexts, is scanned
+ * in one pass by a work item on a high-priority, reclaim-safe workqueue,
+ * which delivers from process context; so is the watchdog's. No run ever
+ * scans the set twice.
+ *
  * Locking: the device's route lock protects the set; the router holds it
  * to scan, takes a reference on each context whose slot moved and drops
  * the lock before it delivers, with the context's own lock. Deliveries of
  * one context may race (an interrupt and the watchdog); they are
- * idempotent, as a delivery signals only jobs not yet signalled, in order.
+ * idempotent, as a delivery signals only jobs not yet signalled.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -54,7 +62,7 @@
 
 #include "gpufe_drv.h"
 
-/* Contexts one scan hands over for delivery before the router rescans. */
+/* The most pending contexts the hard-IRQ router scans itself. */
 #define GPUFE_ROUTE_BATCH	16
 
 /* Scans the pending set no longer needs after this many. */
@@ -69,11 +77,6 @@ struct gpufe_route_hit {
 	struct gpufe_ctx *ctx;
 	u64 seen;
 };
-
-static struct gpufe_device *to_gpufe_device(struct gpufe_route *route)
-{
-	return container_of(route, struct gpufe_device, route);
-}
 
 static void gpufe_route_remove_locked(struct gpufe_route *route,
 				      struct gpufe_ctx *ctx)
@@ -92,15 +95,17 @@ static void gpufe_route_remove_locked(struct gpufe_route *route,
 }
 
 /*
- * One scan of the pending set: fill @hits with the contexts whose slot
- * moved, at most GPUFE_ROUTE_BATCH, and drop from the set those that have
- * nothing more in the back-end's hands. Returns how many.
+ * One scan of the whole pending set: record in @hits, with a reference
+ * each, the contexts whose slot moved, at most @max (at least the size of
+ * the set, so nothing is left for a rescan), and drop from the set those
+ * that have nothing more in the back-end's hands. Returns how many.
  */
 static unsigned int gpufe_route_scan_locked(struct gpufe_route *route,
 					    u32 hint, bool *hint_hit,
-					    struct gpufe_route_hit *hits)
+					    unsigned int *advanced,
+					    struct gpufe_route_hit *hits,
+					    unsigned int max)
 {
-	unsigned int advanced[GPUFE_ROUTE_BATCH];
 	unsigned int n, i;
 
 	lockdep_assert_held(&route->lock);
@@ -108,7 +113,7 @@ static unsigned int gpufe_route_scan_locked(struct gpufe_route *route,
 	/* The core ignores a hint past the set; its value never matters. */
 	BUILD_BUG_ON(GPUFE_IRQ_NO_HINT != GPUFE_ROUTE_NO_HINT);
 	n = gpufe_route_scan(route->slots, route->num_pending, hint, advanced,
-			     GPUFE_ROUTE_BATCH);
+			     max);
 	atomic64_add(route->num_pending, &route->slots_scanned);
 	*hint_hit = n && hint < route->num_pending && advanced[0] == hint;
 
@@ -123,59 +128,113 @@ static unsigned int gpufe_route_scan_locked(struct gpufe_route *route,
 	return n;
 }
 
-/*
- * Scan the pending set until no slot moved and deliver what moved.
- * Returns the number of deliveries; *@scan_ns is the time spent finding
- * them, without delivering.
- */
-static unsigned int gpufe_route_run(struct gpufe_device *gdev, u32 hint,
-				    bool *hint_hit, u64 *scan_ns)
+/* Deliver what a scan found, and drop its references. */
+static void gpufe_route_deliver(struct gpufe_route_hit *hits, unsigned int n)
 {
-	struct gpufe_route_hit hits[GPUFE_ROUTE_BATCH];
-	struct gpufe_route *route = &gdev->route;
-	unsigned int n, i, total = 0;
-	unsigned long flags;
-	u64 start;
-	bool hit;
+	unsigned int i;
 
-	*hint_hit = false;
-	*scan_ns = 0;
-	do {
-		start = ktime_get_ns();
-		spin_lock_irqsave(&route->lock, flags);
-		n = gpufe_route_scan_locked(route, hint, &hit, hits);
-		spin_unlock_irqrestore(&route->lock, flags);
-		*scan_ns += ktime_get_ns() - start;
-		*hint_hit |= hit;
-		hint = GPUFE_IRQ_NO_HINT;
-
-		for (i = 0; i < n; i++) {
-			gpufe_ctx_deliver(hits[i].ctx, hits[i].seen);
-			gpufe_ctx_put(hits[i].ctx);
-		}
-		total += n;
-	} while (n == GPUFE_ROUTE_BATCH);
-	return total;
+	for (i = 0; i < n; i++) {
+		gpufe_ctx_deliver(hits[i].ctx, hits[i].seen);
+		gpufe_ctx_put(hits[i].ctx);
+	}
 }
 
+/**
+ * struct gpufe_route_run - what one router run did, for the counters
+ * @delivered: contexts delivered to
+ * @hint_hit: the hinted slot moved
+ * @scan_ns: time spent finding whose slots moved
+ * @deliver_ns: time spent delivering
+ */
+struct gpufe_route_run {
+	unsigned int delivered;
+	bool hint_hit;
+	u64 scan_ns;
+	u64 deliver_ns;
+};
+
+static void gpufe_route_count(struct gpufe_route *route,
+			      const struct gpufe_route_run *run, bool watchdog)
+{
+	if (watchdog) {
+		atomic64_inc(&route->watchdog_scans);
+		atomic64_add(run->delivered, &route->watchdog_delivered);
+		return;
+	}
+	atomic64_inc(&route->routes);
+	atomic64_add(run->delivered, &route->delivered);
+	if (run->hint_hit)
+		atomic64_inc(&route->hint_hits);
+	atomic64_add(run->scan_ns, &route->route_ns);
+	atomic64_add(run->deliver_ns, &route->deliver_ns);
+}
+
+/*
+ * Scan the whole pending set in one pass and deliver what moved, in
+ * process context: for the watchdog, and for interrupts that find more
+ * pending contexts than the hard-IRQ router handles.
+ */
+static void gpufe_route_run_all(struct gpufe_route *route, bool watchdog)
+{
+	struct gpufe_route_run run = {};
+	u64 start = ktime_get_ns();
+	unsigned int n;
+
+	/* Keeps @hits and @advanced, and their size, for this run alone. */
+	mutex_lock(&route->run_lock);
+	spin_lock_irq(&route->lock);
+	n = gpufe_route_scan_locked(route, GPUFE_IRQ_NO_HINT, &run.hint_hit,
+				    route->advanced, route->hits,
+				    route->num_pending);
+	spin_unlock_irq(&route->lock);
+	run.scan_ns = ktime_get_ns() - start;
+	gpufe_route_deliver(route->hits, n);
+	mutex_unlock(&route->run_lock);
+
+	run.delivered = n;
+	run.deliver_ns = ktime_get_ns() - start - run.scan_ns;
+	gpufe_route_count(route, &run, watchdog);
+}
+
+static void gpufe_route_work(struct work_struct *work)
+{
+	gpufe_route_run_all(container_of(work, struct gpufe_route, work),
+			    false);
+}
+
+/*
+ * The router, in hard-IRQ context. It handles a pending set of at most
+ * GPUFE_ROUTE_BATCH contexts, the common case, in one bounded scan and
+ * delivery; a larger set goes to gpufe_route_work(), so that the time
+ * spent with interrupts off stays bounded whatever user space does.
+ */
 static void gpufe_route_irq_work(struct irq_work *work)
 {
 	struct gpufe_route *route = container_of(work, struct gpufe_route,
 						 irq_work);
-	struct gpufe_device *gdev = to_gpufe_device(route);
+	struct gpufe_route_hit hits[GPUFE_ROUTE_BATCH];
+	unsigned int advanced[GPUFE_ROUTE_BATCH];
+	u32 hint = xchg(&route->hint, GPUFE_IRQ_NO_HINT);
+	struct gpufe_route_run run = {};
 	u64 start = ktime_get_ns();
-	u64 scan_ns;
+	unsigned long flags;
 	unsigned int n;
-	bool hit;
 
-	n = gpufe_route_run(gdev, xchg(&route->hint, GPUFE_IRQ_NO_HINT), &hit,
-			    &scan_ns);
-	atomic64_inc(&route->routes);
-	atomic64_add(n, &route->delivered);
-	if (hit)
-		atomic64_inc(&route->hint_hits);
-	atomic64_add(scan_ns, &route->route_ns);
-	atomic64_add(ktime_get_ns() - start - scan_ns, &route->deliver_ns);
+	spin_lock_irqsave(&route->lock, flags);
+	if (route->num_pending > GPUFE_ROUTE_BATCH) {
+		spin_unlock_irqrestore(&route->lock, flags);
+		queue_work(gpufe_route_wq, &route->work);
+		return;
+	}
+	n = gpufe_route_scan_locked(route, hint, &run.hint_hit, advanced, hits,
+				    GPUFE_ROUTE_BATCH);
+	spin_unlock_irqrestore(&route->lock, flags);
+	run.scan_ns = ktime_get_ns() - start;
+	gpufe_route_deliver(hits, n);
+
+	run.delivered = n;
+	run.deliver_ns = ktime_get_ns() - start - run.scan_ns;
+	gpufe_route_count(route, &run, false);
 }
 
 static unsigned long gpufe_route_watchdog_delay(void)
@@ -188,20 +247,15 @@ static void gpufe_route_watchdog(struct work_struct *work)
 {
 	struct gpufe_route *route = container_of(to_delayed_work(work),
 						 struct gpufe_route, watchdog);
-	unsigned int n, pending;
-	u64 scan_ns;
-	bool hit;
+	unsigned int pending;
 
-	n = gpufe_route_run(to_gpufe_device(route), GPUFE_IRQ_NO_HINT, &hit,
-			    &scan_ns);
-	atomic64_inc(&route->watchdog_scans);
-	atomic64_add(n, &route->watchdog_delivered);
+	gpufe_route_run_all(route, true);
 
 	spin_lock_irq(&route->lock);
 	pending = route->num_pending;
 	spin_unlock_irq(&route->lock);
 	if (pending)
-		queue_delayed_work(gpufe_wq, &route->watchdog,
+		queue_delayed_work(gpufe_route_wq, &route->watchdog,
 				   gpufe_route_watchdog_delay());
 }
 
@@ -220,7 +274,7 @@ static void gpufe_route_watchdog(struct work_struct *work)
  * watchdog.
  *
  * Context: any, including hard IRQ. Valid until the back-end's
- * gpufe_device_put(), also after gpufe_device_unregister().
+ * gpufe_device_release(), also after gpufe_device_unregister().
  */
 void gpufe_device_irq(struct gpufe_device *gdev, u32 hint)
 {
@@ -266,7 +320,7 @@ u32 gpufe_route_add(struct gpufe_ctx *ctx, u64 seqno)
 	spin_unlock_irqrestore(&route->lock, flags);
 
 	if (first)
-		queue_delayed_work(gpufe_wq, &route->watchdog,
+		queue_delayed_work(gpufe_route_wq, &route->watchdog,
 				   gpufe_route_watchdog_delay());
 	return i;
 }
@@ -282,36 +336,53 @@ u32 gpufe_route_add(struct gpufe_ctx *ctx, u64 seqno)
 int gpufe_route_reserve(struct gpufe_device *gdev)
 {
 	struct gpufe_route *route = &gdev->route;
-	struct gpufe_route_slot *slots, *old_slots;
-	struct gpufe_ctx **ctxs, **old_ctxs;
+	struct gpufe_route_slot *slots;
+	struct gpufe_ctx **ctxs;
+	struct gpufe_route_hit *hits;
+	unsigned int *advanced;
 	unsigned int capacity;
 
 	mutex_lock(&route->resize_lock);
 	if (route->num_ctxs < route->capacity)
 		goto out;
 
+	/* Charged to whoever makes the device's contexts outgrow them. */
 	capacity = max(route->capacity * 2, GPUFE_ROUTE_MIN_CAPACITY);
-	slots = kvmalloc_array(capacity, sizeof(*slots), GFP_KERNEL);
-	ctxs = kvmalloc_array(capacity, sizeof(*ctxs), GFP_KERNEL);
-	if (!slots || !ctxs) {
+	slots = kvmalloc_array(capacity, sizeof(*slots), GFP_KERNEL_ACCOUNT);
+	ctxs = kvmalloc_array(capacity, sizeof(*ctxs), GFP_KERNEL_ACCOUNT);
+	hits = kvmalloc_array(capacity, sizeof(*hits), GFP_KERNEL_ACCOUNT);
+	advanced = kvmalloc_array(capacity, sizeof(*advanced),
+				  GFP_KERNEL_ACCOUNT);
+	if (!slots || !ctxs || !hits || !advanced) {
 		kvfree(slots);
 		kvfree(ctxs);
+		kvfree(hits);
+		kvfree(advanced);
 		mutex_unlock(&route->resize_lock);
 		return -ENOMEM;
 	}
 
+	/*
+	 * Allocated before run_lock is taken: the router, which signals
+	 * fences, must never wait for memory reclaim, which may wait for
+	 * fences.
+	 */
+	mutex_lock(&route->run_lock);
 	spin_lock_irq(&route->lock);
 	memcpy(slots, route->slots, route->num_pending * sizeof(*slots));
 	memcpy(ctxs, route->ctxs, route->num_pending * sizeof(*ctxs));
-	old_slots = route->slots;
-	old_ctxs = route->ctxs;
-	route->slots = slots;
-	route->ctxs = ctxs;
+	swap(route->slots, slots);
+	swap(route->ctxs, ctxs);
 	route->capacity = capacity;
 	spin_unlock_irq(&route->lock);
-	/* The router reads the arrays only under the lock. */
-	kvfree(old_slots);
-	kvfree(old_ctxs);
+	swap(route->hits, hits);
+	swap(route->advanced, advanced);
+	mutex_unlock(&route->run_lock);
+	/* The old arrays, which no router uses any more. */
+	kvfree(slots);
+	kvfree(ctxs);
+	kvfree(hits);
+	kvfree(advanced);
 out:
 	route->num_ctxs++;
 	mutex_unlock(&route->resize_lock);
@@ -339,8 +410,10 @@ void gpufe_route_init(struct gpufe_device *gdev)
 
 	spin_lock_init(&route->lock);
 	mutex_init(&route->resize_lock);
+	mutex_init(&route->run_lock);
 	route->hint = GPUFE_IRQ_NO_HINT;
 	init_irq_work(&route->irq_work, gpufe_route_irq_work);
+	INIT_WORK(&route->work, gpufe_route_work);
 	INIT_DELAYED_WORK(&route->watchdog, gpufe_route_watchdog);
 }
 
@@ -355,11 +428,16 @@ void gpufe_route_fini(struct gpufe_device *gdev)
 {
 	struct gpufe_route *route = &gdev->route;
 
-	cancel_delayed_work_sync(&route->watchdog);
+	/* The interrupt may queue the work; the watchdog queues nothing. */
 	irq_work_sync(&route->irq_work);
+	cancel_work_sync(&route->work);
+	cancel_delayed_work_sync(&route->watchdog);
 	WARN_ON(route->num_pending || route->num_ctxs);
 	kvfree(route->slots);
 	kvfree(route->ctxs);
+	kvfree(route->hits);
+	kvfree(route->advanced);
+	mutex_destroy(&route->run_lock);
 	mutex_destroy(&route->resize_lock);
 }
 

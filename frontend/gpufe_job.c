@@ -767,8 +767,11 @@ static int gpufe_job_queue(struct gpufe_ctx *ctx, struct gpufe_job_fe *job,
 	job->base.slot = ctx->slot;
 	job->base.slot_dma = ctx->slot_dma;
 	atomic_inc(&ctx->client->jobs_inflight);
-	/* The job takes over the caller's reference on the context. */
-	job->ctx = ctx;
+	/*
+	 * A reference of its own: once handed over, the job may complete and
+	 * drop it before this function is done with the context.
+	 */
+	job->ctx = gpufe_ctx_get(ctx);
 	if (job->num_deps)
 		job->deadline = ktime_get_ns() +
 				(u64)gpufe_job_timeout_ms * NSEC_PER_MSEC;
@@ -901,7 +904,7 @@ int gpufe_ioctl_submit(struct gpufe_client *client, void *data)
 		fd_install(out_fd, sync_file->file);
 		args->out_fence_fd = out_fd;
 	}
-	/* The job holds the lookup's reference on the context now. */
+	gpufe_ctx_put(ctx);
 	return 0;
 
 err_put_fd:

@@ -674,12 +674,16 @@ struct gpufe_event {
  * may cover up to %GPUFE_COMPLETION_MAX_SIZE bytes. Slots are handed out
  * lowest first: a client with n contexts alive needs the first
  * n * sizeof(struct gpufe_completion_slot) bytes, rounded up to pages.
+ * A page of the mapping exists once a context has had a slot on it;
+ * reading one that does not exist yet raises SIGBUS.
  *
  * When a job of a context completes, its slot's @seqno becomes the job's
  * sequence number, so a client learns that job N is done by reading the
  * slot, without a system call: job N is done once @seqno >= N. Read
  * @seqno with acquire ordering (``__atomic_load_n(&slot->seqno,
- * __ATOMIC_ACQUIRE)``): the writer stores it with release ordering after
+ * __ATOMIC_ACQUIRE)``; a 32-bit program needs a 64-bit load that does
+ * not write, as GCC emits for i586 and later, not a cmpxchg8b, which
+ * faults on the read-only page): the writer stores it with release ordering after
  * the job's results and the slot's @error, so a reader that sees a
  * sequence number also sees those. The kernel's own wake-ups (WAIT,
  * events, fences) come from the same slots: the GPU, or its back-end,

@@ -62,7 +62,6 @@
 #include <linux/delay.h>
 #include <linux/kernel.h>
 #include <linux/ktime.h>
-#include <linux/sched.h>
 #include <linux/minmax.h>
 #include <linux/nospec.h>
 #include <linux/overflow.h>

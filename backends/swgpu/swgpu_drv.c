@@ -25,7 +25,7 @@
  * that have not started with ``-ENODEV`` and makes the running ones stop
  * early; swgpu_engine_fini() on every engine, which waits for them and
  * destroys the workqueues; swgpu_irq_fini(), which waits for the last
- * interrupt; gpufe_device_put(), after which the device is not touched;
+ * interrupt; gpufe_device_release(), after which the device is not touched;
  * then the memory is freed.
  */
 
@@ -212,7 +212,7 @@ static void swgpu_destroy(struct swgpu *gpu)
 	swgpu_engines_fini(gpu);
 	/* Every job is complete; the last interrupt has been handled. */
 	swgpu_irq_fini(gpu);
-	gpufe_device_put(gpu->gdev);
+	gpufe_device_release(gpu->gdev);
 	/* The front-end may still hold the device, with a reference. */
 	if (gpu->pdev)
 		platform_device_unregister(gpu->pdev);

@@ -149,7 +149,7 @@ static void swgpu_slot_write(struct swgpu *gpu, struct gpufe_job *job,
 {
 	struct gpufe_completion_slot *slot;
 
-	if (!gpu->pdev || error) {
+	if (!gpu->pdev || error || !job->slot_dma) {
 		gpufe_job_complete(job, error);
 		return;
 	}

@@ -59,7 +59,7 @@
  * unregistered meanwhile: after gpufe_device_unregister() returns, no new
  * job arrives, and the back-end completes (or fails, with ``-ENODEV``)
  * those it holds, raises its last interrupt, and only then drops its
- * reference on the device with gpufe_device_put() and frees its own data.
+ * reference on the device with gpufe_device_release() and frees its own data.
  */
 
 struct gpufe_device;
@@ -89,9 +89,9 @@ struct gpufe_engine_desc {
  * @engines: the engines
  * @dma_dev: the device that writes completion slots by DMA, or NULL when
  *	the back-end writes them with the CPU (gpufe_job_complete()); the
- *	front-end maps each completion page for it and hands its address in
- *	&gpufe_job.slot_dma, and holds a reference on it until the device
- *	is freed
+ *	front-end maps the completion pages for it and hands the slot's
+ *	address in &gpufe_job.slot_dma, until gpufe_device_release(), and
+ *	holds a reference on it until the device is freed
  */
 struct gpufe_device_desc {
 	const char *name;
@@ -124,8 +124,10 @@ struct gpufe_job_bo {
  * @bos: the buffer list; commands name buffers by index in it
  * @seqno: the job's sequence number, what its slot says once it is done
  * @slot: the kernel mapping of the job's completion slot
- * @slot_dma: the slot's DMA address for &gpufe_device_desc.dma_dev, 0 when
- *	the device has none
+ * @slot_dma: the slot's DMA address for &gpufe_device_desc.dma_dev; 0 when
+ *	the device has none or cannot share the slot's page with the CPU
+ *	without cache maintenance or bounce buffers: then the back-end
+ *	completes the job from the CPU, with gpufe_job_complete()
  * @irq_hint: what to pass to gpufe_device_irq() for an interrupt raised
  *	for this job alone
  * @link: the back-end's, from @run until gpufe_job_complete()
@@ -179,7 +181,7 @@ struct gpufe_device *gpufe_device_register(const struct gpufe_device_desc *desc,
 					   const struct gpufe_backend_ops *ops,
 					   void *priv);
 void gpufe_device_unregister(struct gpufe_device *gdev);
-void gpufe_device_put(struct gpufe_device *gdev);
+void gpufe_device_release(struct gpufe_device *gdev);
 void *gpufe_device_priv(const struct gpufe_device *gdev);
 u32 gpufe_device_id(const struct gpufe_device *gdev);
 void gpufe_device_irq(struct gpufe_device *gdev, u32 hint);

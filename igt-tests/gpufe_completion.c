@@ -420,6 +420,42 @@ TEST_F(completion, basic_read_only)
 	EXPECT_EQ(0, gpufe_slot_error(s));
 }
 
+TEST_F(completion, page_without_slots_faults)
+{
+	const struct gpufe_completion_slot *s;
+	const volatile __u64 *beyond;
+	const void *map = NULL;
+	int status, fd;
+	__u64 off, seqno;
+	__u32 ctx;
+	pid_t pid;
+
+	describe("A mapping may reach past the pages that hold slots, but reading such a page raises SIGBUS; the pages with slots work");
+	fd = gpufe_open();
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, gpufe_completion_map(fd, 2 * self->page_size, &map));
+	ASSERT_EQ(0, gpufe_create_ctx_slot(fd, self->devs[0],
+					   GPUFE_ENGINE_CLASS_COMPUTE, 0, &ctx, &off));
+	ASSERT_GT(self->page_size, off);
+	s = gpufe_slot(map, off);
+	beyond = (const volatile __u64 *)((const char *)map + self->page_size);
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(*beyond == 0 ? 0 : 1);
+	ASSERT_EQ(0, gpufe_waitpid_timeout(pid, &status, GPUFE_TIMEOUT_MS));
+	EXPECT_TRUE(WIFSIGNALED(status));
+	if (WIFSIGNALED(status))
+		EXPECT_EQ(SIGBUS, WTERMSIG(status));
+
+	ASSERT_EQ(0, submit_nop(fd, ctx, 0, &seqno));
+	ASSERT_EQ(0, gpufe_sync(fd, ctx, seqno));
+	EXPECT_EQ(seqno, gpufe_slot_seqno(s));
+	EXPECT_EQ(0, munmap((void *)map, 2 * self->page_size));
+	close(fd);
+}
+
 TEST_F(completion, bad_mmap_write)
 {
 	static const int prots[] = { PROT_READ | PROT_WRITE, PROT_WRITE };
@@ -469,7 +505,7 @@ TEST_F(completion, bad_mmap_size)
 	unsigned int i;
 	__u32 ctx;
 
-	describe("A mapping of the page reaching past GPUFE_COMPLETION_MAX_SIZE fails with EINVAL and changes nothing; one of exactly that size works");
+	describe("A mapping of the page reaching past GPUFE_COMPLETION_MAX_SIZE, by its length or its offset, fails with EINVAL and changes nothing; one of exactly that size works");
 	ASSERT_EQ(0, gpufe_completion_map(self->fd, GPUFE_COMPLETION_MAX_SIZE,
 					  &whole));
 	ASSERT_EQ(0, gpufe_create_ctx_slot(self->fd, self->devs[0],
@@ -492,6 +528,14 @@ TEST_F(completion, bad_mmap_size)
 			EXPECT_EQ(EINVAL, errno);
 		}
 	}
+	/* A page's worth starting where the page's room ends, and its last. */
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, self->page_size, PROT_READ, MAP_SHARED,
+				   self->fd, GPUFE_COMPLETION_MAX_SIZE));
+	EXPECT_EQ(EINVAL, errno);
+	whole = mmap(NULL, self->page_size, PROT_READ, MAP_SHARED, self->fd,
+		     GPUFE_COMPLETION_MAX_SIZE - self->page_size);
+	ASSERT_NE(MAP_FAILED, whole);
+	EXPECT_EQ(0, munmap((void *)whole, self->page_size));
 	expect_page_works(_metadata, self);
 }
 

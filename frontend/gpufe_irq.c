@@ -37,12 +37,13 @@
  * bound.
  *
  * Bounded work with interrupts off: the router runs as an irq_work, in
- * hard-IRQ context, only while at most %GPUFE_ROUTE_BATCH contexts are
- * pending, the common case, which it scans and delivers at once. A larger
- * set, which user space can make as large as it has contexts, is scanned
- * in one pass by a work item on a high-priority, reclaim-safe workqueue,
- * which delivers from process context; so is the watchdog's. No run ever
- * scans the set twice.
+ * hard-IRQ context, when at most %GPUFE_ROUTE_IRQ_SCAN contexts are
+ * pending, and delivers to at most %GPUFE_ROUTE_BATCH of those whose slot
+ * moved, the common case. A larger set, which user space can make as
+ * large as it has contexts, or more completions than that, go to a work
+ * item on a high-priority, reclaim-safe workqueue, which scans the whole
+ * set in one pass and delivers from process context; so does the
+ * watchdog. No run scans the set more than once.
  *
  * Locking: the device's route lock protects the set; the router holds it
  * to scan, takes a reference on each context whose slot moved and drops
@@ -62,7 +63,9 @@
 
 #include "gpufe_drv.h"
 
-/* The most pending contexts the hard-IRQ router scans itself. */
+/* The most pending slots the hard-IRQ router scans itself. */
+#define GPUFE_ROUTE_IRQ_SCAN	1024
+/* The most contexts it delivers to; the work item does the rest. */
 #define GPUFE_ROUTE_BATCH	16
 
 /* Scans the pending set no longer needs after this many. */
@@ -95,10 +98,10 @@ static void gpufe_route_remove_locked(struct gpufe_route *route,
 }
 
 /*
- * One scan of the whole pending set: record in @hits, with a reference
- * each, the contexts whose slot moved, at most @max (at least the size of
- * the set, so nothing is left for a rescan), and drop from the set those
- * that have nothing more in the back-end's hands. Returns how many.
+ * One scan of the pending set: record in @hits, with a reference each,
+ * the contexts whose slot moved, at most @max (slots past that keep what
+ * they showed for the next scan), and drop from the set those that have
+ * nothing more in the back-end's hands. Returns how many.
  */
 static unsigned int gpufe_route_scan_locked(struct gpufe_route *route,
 					    u32 hint, bool *hint_hit,
@@ -203,10 +206,11 @@ static void gpufe_route_work(struct work_struct *work)
 }
 
 /*
- * The router, in hard-IRQ context. It handles a pending set of at most
- * GPUFE_ROUTE_BATCH contexts, the common case, in one bounded scan and
- * delivery; a larger set goes to gpufe_route_work(), so that the time
- * spent with interrupts off stays bounded whatever user space does.
+ * The router, in hard-IRQ context: one scan of at most
+ * GPUFE_ROUTE_IRQ_SCAN slots and at most GPUFE_ROUTE_BATCH deliveries; a
+ * larger set, or more slots that moved, go to gpufe_route_work(), so that
+ * the time spent with interrupts off stays bounded whatever user space
+ * does.
  */
 static void gpufe_route_irq_work(struct irq_work *work)
 {
@@ -221,7 +225,7 @@ static void gpufe_route_irq_work(struct irq_work *work)
 	unsigned int n;
 
 	spin_lock_irqsave(&route->lock, flags);
-	if (route->num_pending > GPUFE_ROUTE_BATCH) {
+	if (route->num_pending > GPUFE_ROUTE_IRQ_SCAN) {
 		spin_unlock_irqrestore(&route->lock, flags);
 		queue_work(gpufe_route_wq, &route->work);
 		return;
@@ -230,6 +234,9 @@ static void gpufe_route_irq_work(struct irq_work *work)
 				    GPUFE_ROUTE_BATCH);
 	spin_unlock_irqrestore(&route->lock, flags);
 	run.scan_ns = ktime_get_ns() - start;
+	/* Full: more may have moved, which the scan left for the next. */
+	if (n == GPUFE_ROUTE_BATCH)
+		queue_work(gpufe_route_wq, &route->work);
 	gpufe_route_deliver(hits, n);
 
 	run.delivered = n;

@@ -68,7 +68,7 @@
 /* The most contexts it delivers to; the work item does the rest. */
 #define GPUFE_ROUTE_BATCH	16
 
-/* Scans the pending set no longer needs after this many. */
+/* The pending set's first allocation, in contexts. */
 #define GPUFE_ROUTE_MIN_CAPACITY	16
 
 /**

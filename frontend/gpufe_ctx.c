@@ -289,15 +289,8 @@ int gpufe_ioctl_ctx_create(struct gpufe_client *client, void *data)
 	args->slot_offset = (u64)ctx->slot_index *
 			    sizeof(struct gpufe_completion_slot);
 
-	/*
-	 * A CTX_DESTROY that guessed the handle meanwhile found nothing, and
-	 * may have dropped the reservation: storing can need memory then.
-	 */
-	ret = xa_err(xa_store(&client->ctxs, ctx->id, ctx, GFP_KERNEL));
-	if (ret) {
-		gpufe_ctx_put(ctx);
-		return ret;
-	}
+	/* The reserved entry is there: storing needs no memory. */
+	xa_store(&client->ctxs, ctx->id, ctx, GFP_KERNEL);
 	return 0;
 
 err_dec_ctxs:
@@ -322,7 +315,12 @@ int gpufe_ioctl_ctx_destroy(struct gpufe_client *client, void *data)
 	if (args->pad)
 		return -EINVAL;
 
-	ctx = xa_erase(&client->ctxs, args->ctx_id);
+	/* Not a handle CTX_CREATE has reserved and not yet returned. */
+	xa_lock(&client->ctxs);
+	ctx = xa_load(&client->ctxs, args->ctx_id);
+	if (ctx)
+		__xa_erase(&client->ctxs, args->ctx_id);
+	xa_unlock(&client->ctxs);
 	if (!ctx)
 		return -ENOENT;
 	gpufe_ctx_active_put(ctx);

@@ -58,7 +58,10 @@ unsigned int gpufe_max_inflight_jobs = 4096;
 module_param_named(max_inflight_jobs, gpufe_max_inflight_jobs, uint, 0644);
 MODULE_PARM_DESC(max_inflight_jobs, "Jobs one client may have submitted and not completed; SUBMIT waits beyond (default 4096)");
 
-/* Runs context work, job cleanup and context release. */
+/*
+ * Runs context work (which hands jobs over, so fences wait for it), job
+ * cleanup and context release: it must make progress without allocating.
+ */
 struct workqueue_struct *gpufe_wq;
 /*
  * Runs the completion router for large pending sets and its watchdog,
@@ -311,7 +314,8 @@ static int __init gpufe_init(void)
 
 	gpufe_uapi_size_check();
 
-	gpufe_wq = alloc_workqueue("gpufe", WQ_UNBOUND | WQ_HIGHPRI, 0);
+	gpufe_wq = alloc_workqueue("gpufe",
+				   WQ_UNBOUND | WQ_HIGHPRI | WQ_MEM_RECLAIM, 0);
 	if (!gpufe_wq)
 		return -ENOMEM;
 	gpufe_route_wq = alloc_workqueue("gpufe-route",

@@ -30,7 +30,6 @@
 #include "gpufe_route.h"
 
 struct dma_buf;
-struct gpufe_route_hit;
 struct seq_file;
 struct vm_area_struct;
 
@@ -63,13 +62,8 @@ struct gpufe_engine {
  * @num_pending: entries in use in @slots and @ctxs
  * @capacity: entries allocated, at least @num_ctxs, so that a context
  *	becomes pending without allocating
- * @hits: scratch for the process-context router, as large as @slots
- * @advanced: scratch for the process-context router, as large as @slots
  * @resize_lock: serialises changes of @num_ctxs and of the arrays' size;
- *	held while allocating
- * @run_lock: serialises the process-context router's runs, which use
- *	@hits and @advanced, against each other and the arrays' swap; never
- *	held while allocating, as the router signals fences
+ *	held while allocating, so no router may take it
  * @num_ctxs: contexts alive on the device
  * @hint: the hint of the last interrupt not yet routed
  * @irq_work: the router, queued by gpufe_device_irq()
@@ -94,10 +88,7 @@ struct gpufe_route {
 	struct gpufe_ctx **ctxs;
 	unsigned int num_pending;
 	unsigned int capacity;
-	struct gpufe_route_hit *hits;
-	unsigned int *advanced;
 	struct mutex resize_lock; /* protects num_ctxs, resizing */
-	struct mutex run_lock; /* protects hits, advanced; see above */
 	unsigned int num_ctxs;
 	u32 hint;
 	struct irq_work irq_work;

@@ -42,8 +42,9 @@
  * moved, the common case. A larger set, which user space can make as
  * large as it has contexts, or more completions than that, go to a work
  * item on a high-priority, reclaim-safe workqueue, which scans the whole
- * set in one pass and delivers from process context; so does the
- * watchdog. No run scans the set more than once.
+ * set once, %GPUFE_ROUTE_CHUNK slots at a time with interrupts off, and
+ * delivers from process context, with a chance to reschedule between
+ * contexts; so does the watchdog.
  *
  * Locking: the device's route lock protects the set; the router holds it
  * to scan, takes a reference on each context whose slot moved and drops
@@ -64,9 +65,11 @@
 #include "gpufe_drv.h"
 
 /* The most pending slots the hard-IRQ router scans itself. */
-#define GPUFE_ROUTE_IRQ_SCAN	1024
+#define GPUFE_ROUTE_IRQ_SCAN	128
 /* The most contexts it delivers to; the work item does the rest. */
 #define GPUFE_ROUTE_BATCH	16
+/* The slots the process-context router scans with interrupts off at once. */
+#define GPUFE_ROUTE_CHUNK	64
 
 /* The pending set's first allocation, in contexts. */
 #define GPUFE_ROUTE_MIN_CAPACITY	16
@@ -98,31 +101,34 @@ static void gpufe_route_remove_locked(struct gpufe_route *route,
 }
 
 /*
- * One scan of the pending set: record in @hits, with a reference each,
- * the contexts whose slot moved, at most @max (slots past that keep what
- * they showed for the next scan), and drop from the set those that have
- * nothing more in the back-end's hands. Returns how many.
+ * One scan of the pending set's entries [@lo, @hi): record in @hits, with
+ * a reference each, the contexts whose slot moved, at most @max (slots
+ * past that keep what they showed for the next scan), and drop from the
+ * set those that have nothing more in the back-end's hands. Returns how
+ * many.
  */
 static unsigned int gpufe_route_scan_locked(struct gpufe_route *route,
+					    unsigned int lo, unsigned int hi,
 					    u32 hint, bool *hint_hit,
 					    unsigned int *advanced,
 					    struct gpufe_route_hit *hits,
 					    unsigned int max)
 {
-	unsigned int n, i;
+	unsigned int n, i, idx;
 
 	lockdep_assert_held(&route->lock);
 
-	/* The core ignores a hint past the set; its value never matters. */
+	/* The core ignores a hint past the range; its value never matters. */
 	BUILD_BUG_ON(GPUFE_IRQ_NO_HINT != GPUFE_ROUTE_NO_HINT);
-	n = gpufe_route_scan(route->slots, route->num_pending, hint, advanced,
-			     max);
-	atomic64_add(route->num_pending, &route->slots_scanned);
-	*hint_hit = n && hint < route->num_pending && advanced[0] == hint;
+	hint = hint >= lo && hint < hi ? hint - lo : GPUFE_ROUTE_NO_HINT;
+	n = gpufe_route_scan(route->slots + lo, hi - lo, hint, advanced, max);
+	atomic64_add(hi - lo, &route->slots_scanned);
+	*hint_hit = n && hint != GPUFE_ROUTE_NO_HINT && advanced[0] == hint;
 
 	for (i = 0; i < n; i++) {
-		hits[i].ctx = gpufe_ctx_get(route->ctxs[advanced[i]]);
-		hits[i].seen = route->slots[advanced[i]].seen;
+		idx = lo + advanced[i];
+		hits[i].ctx = gpufe_ctx_get(route->ctxs[idx]);
+		hits[i].seen = route->slots[idx].seen;
 	}
 	/* After the loop above: removing moves entries around. */
 	for (i = 0; i < n; i++)
@@ -132,13 +138,16 @@ static unsigned int gpufe_route_scan_locked(struct gpufe_route *route,
 }
 
 /* Deliver what a scan found, and drop its references. */
-static void gpufe_route_deliver(struct gpufe_route_hit *hits, unsigned int n)
+static void gpufe_route_deliver(struct gpufe_route_hit *hits, unsigned int n,
+				bool may_sleep)
 {
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
 		gpufe_ctx_deliver(hits[i].ctx, hits[i].seen);
 		gpufe_ctx_put(hits[i].ctx);
+		if (may_sleep)
+			cond_resched();
 	}
 }
 
@@ -173,29 +182,41 @@ static void gpufe_route_count(struct gpufe_route *route,
 }
 
 /*
- * Scan the whole pending set in one pass and deliver what moved, in
- * process context: for the watchdog, and for interrupts that find more
- * pending contexts than the hard-IRQ router handles.
+ * Scan the whole pending set and deliver what moved, in process context:
+ * for the watchdog, and for interrupts that find more pending contexts,
+ * or more that moved, than the hard-IRQ router handles. The set is
+ * scanned in chunks of GPUFE_ROUTE_CHUNK with the lock dropped between
+ * them, from the top down: a removal moves the set's last entry, one
+ * scanned already or added since (with nothing yet to report), into the
+ * hole, so no entry is missed however the set changes meanwhile.
  */
 static void gpufe_route_run_all(struct gpufe_route *route, bool watchdog)
 {
+	struct gpufe_route_hit hits[GPUFE_ROUTE_CHUNK];
+	unsigned int advanced[GPUFE_ROUTE_CHUNK];
 	struct gpufe_route_run run = {};
-	u64 start = ktime_get_ns();
-	unsigned int n;
+	unsigned int lo, hi, n;
+	bool hit;
+	u64 t;
 
-	/* Keeps @hits and @advanced, and their size, for this run alone. */
-	mutex_lock(&route->run_lock);
 	spin_lock_irq(&route->lock);
-	n = gpufe_route_scan_locked(route, GPUFE_IRQ_NO_HINT, &run.hint_hit,
-				    route->advanced, route->hits,
-				    route->num_pending);
-	spin_unlock_irq(&route->lock);
-	run.scan_ns = ktime_get_ns() - start;
-	gpufe_route_deliver(route->hits, n);
-	mutex_unlock(&route->run_lock);
+	for (hi = route->num_pending; hi; hi = min(lo, route->num_pending)) {
+		lo = hi > GPUFE_ROUTE_CHUNK ? hi - GPUFE_ROUTE_CHUNK : 0;
+		t = ktime_get_ns();
+		n = gpufe_route_scan_locked(route, lo, hi, GPUFE_IRQ_NO_HINT,
+					    &hit, advanced, hits,
+					    GPUFE_ROUTE_CHUNK);
+		spin_unlock_irq(&route->lock);
+		run.scan_ns += ktime_get_ns() - t;
 
-	run.delivered = n;
-	run.deliver_ns = ktime_get_ns() - start - run.scan_ns;
+		t = ktime_get_ns();
+		gpufe_route_deliver(hits, n, true);
+		run.deliver_ns += ktime_get_ns() - t;
+		run.delivered += n;
+		cond_resched();
+		spin_lock_irq(&route->lock);
+	}
+	spin_unlock_irq(&route->lock);
 	gpufe_route_count(route, &run, watchdog);
 }
 
@@ -230,14 +251,15 @@ static void gpufe_route_irq_work(struct irq_work *work)
 		queue_work(gpufe_route_wq, &route->work);
 		return;
 	}
-	n = gpufe_route_scan_locked(route, hint, &run.hint_hit, advanced, hits,
+	n = gpufe_route_scan_locked(route, 0, route->num_pending, hint,
+				    &run.hint_hit, advanced, hits,
 				    GPUFE_ROUTE_BATCH);
 	spin_unlock_irqrestore(&route->lock, flags);
 	run.scan_ns = ktime_get_ns() - start;
 	/* Full: more may have moved, which the scan left for the next. */
 	if (n == GPUFE_ROUTE_BATCH)
 		queue_work(gpufe_route_wq, &route->work);
-	gpufe_route_deliver(hits, n);
+	gpufe_route_deliver(hits, n, false);
 
 	run.delivered = n;
 	run.deliver_ns = ktime_get_ns() - start - run.scan_ns;
@@ -345,8 +367,6 @@ int gpufe_route_reserve(struct gpufe_device *gdev)
 	struct gpufe_route *route = &gdev->route;
 	struct gpufe_route_slot *slots;
 	struct gpufe_ctx **ctxs;
-	struct gpufe_route_hit *hits;
-	unsigned int *advanced;
 	unsigned int capacity;
 
 	mutex_lock(&route->resize_lock);
@@ -357,24 +377,14 @@ int gpufe_route_reserve(struct gpufe_device *gdev)
 	capacity = max(route->capacity * 2, GPUFE_ROUTE_MIN_CAPACITY);
 	slots = kvmalloc_array(capacity, sizeof(*slots), GFP_KERNEL_ACCOUNT);
 	ctxs = kvmalloc_array(capacity, sizeof(*ctxs), GFP_KERNEL_ACCOUNT);
-	hits = kvmalloc_array(capacity, sizeof(*hits), GFP_KERNEL_ACCOUNT);
-	advanced = kvmalloc_array(capacity, sizeof(*advanced),
-				  GFP_KERNEL_ACCOUNT);
-	if (!slots || !ctxs || !hits || !advanced) {
+	if (!slots || !ctxs) {
 		kvfree(slots);
 		kvfree(ctxs);
-		kvfree(hits);
-		kvfree(advanced);
 		mutex_unlock(&route->resize_lock);
 		return -ENOMEM;
 	}
 
-	/*
-	 * Allocated before run_lock is taken: the router, which signals
-	 * fences, must never wait for memory reclaim, which may wait for
-	 * fences.
-	 */
-	mutex_lock(&route->run_lock);
+	/* No router takes resize_lock: none waits for this allocation. */
 	spin_lock_irq(&route->lock);
 	memcpy(slots, route->slots, route->num_pending * sizeof(*slots));
 	memcpy(ctxs, route->ctxs, route->num_pending * sizeof(*ctxs));
@@ -382,14 +392,9 @@ int gpufe_route_reserve(struct gpufe_device *gdev)
 	swap(route->ctxs, ctxs);
 	route->capacity = capacity;
 	spin_unlock_irq(&route->lock);
-	swap(route->hits, hits);
-	swap(route->advanced, advanced);
-	mutex_unlock(&route->run_lock);
-	/* The old arrays, which no router uses any more. */
+	/* The old arrays: the router reads the arrays only under the lock. */
 	kvfree(slots);
 	kvfree(ctxs);
-	kvfree(hits);
-	kvfree(advanced);
 out:
 	route->num_ctxs++;
 	mutex_unlock(&route->resize_lock);
@@ -417,7 +422,6 @@ void gpufe_route_init(struct gpufe_device *gdev)
 
 	spin_lock_init(&route->lock);
 	mutex_init(&route->resize_lock);
-	mutex_init(&route->run_lock);
 	route->hint = GPUFE_IRQ_NO_HINT;
 	init_irq_work(&route->irq_work, gpufe_route_irq_work);
 	INIT_WORK(&route->work, gpufe_route_work);
@@ -442,9 +446,6 @@ void gpufe_route_fini(struct gpufe_device *gdev)
 	WARN_ON(route->num_pending || route->num_ctxs);
 	kvfree(route->slots);
 	kvfree(route->ctxs);
-	kvfree(route->hits);
-	kvfree(route->advanced);
-	mutex_destroy(&route->run_lock);
 	mutex_destroy(&route->resize_lock);
 }
 

@@ -1538,6 +1538,62 @@ TEST_F_TIMEOUT(completion, slot_reuse, 120)
 	EXPECT_EQ(0, gpufe_slot_error(s2));
 }
 
+/* --- a large pending set ------------------------------------------------------ */
+
+/* More than the hard-IRQ router scans itself (128), in several chunks. */
+#define MANY_PENDING	300
+
+TEST_F_TIMEOUT(completion, many_pending_contexts, 120)
+{
+	const struct gpufe_completion_slot *s;
+	const void *map = NULL;
+	__u32 ctx[MANY_PENDING], gate;
+	__u64 off[MANY_PENDING], seqno[MANY_PENDING], gate_seqno, last = 0;
+	long long delivered, watchdog_delivered;
+	int i;
+
+	describe("300 contexts with jobs queued behind a long job are all pending at once; each completes into its slot, found by the process-context router");
+	if (gpufe_engine_count(self->fd, self->devs[0],
+			       GPUFE_ENGINE_CLASS_VIDEO) < 1)
+		SKIP(return, "swgpu0 shows no video engine");
+	ASSERT_EQ(0, gpufe_create_ctx(self->fd, self->devs[0],
+				      GPUFE_ENGINE_CLASS_VIDEO, 0, &gate));
+	for (i = 0; i < MANY_PENDING; i++) {
+		ASSERT_EQ(0, gpufe_create_ctx_slot(self->fd, self->devs[0],
+						   GPUFE_ENGINE_CLASS_VIDEO, 0,
+						   &ctx[i], &off[i]));
+		if (off[i] > last)
+			last = off[i];
+	}
+	ASSERT_EQ(0, gpufe_completion_map(self->fd, last + self->page_size,
+					  &map));
+	delivered = gpufe_route_stat(self->devs[0], "delivered");
+	watchdog_delivered = gpufe_route_stat(self->devs[0],
+					      "watchdog_delivered");
+
+	/* The gate first: everything after it waits in the back-end. */
+	ASSERT_EQ(0, submit_nop(self->fd, gate, 200000, &gate_seqno));
+	for (i = 0; i < MANY_PENDING; i++)
+		ASSERT_EQ(0, submit_nop(self->fd, ctx[i], 0, &seqno[i]));
+	EXPECT_LT(128, gpufe_route_stat(self->devs[0], "pending")) {
+		TH_LOG("the gate job ended before the others were queued");
+	}
+
+	for (i = 0; i < MANY_PENDING; i++) {
+		s = gpufe_slot(map, off[i]);
+		ASSERT_EQ(0, gpufe_sync(self->fd, ctx[i], seqno[i]));
+		EXPECT_EQ(seqno[i], gpufe_slot_seqno(s));
+	}
+	ASSERT_EQ(0, gpufe_sync(self->fd, gate, gate_seqno));
+	/* Every context delivered to, by interrupts or by the watchdog. */
+	EXPECT_LE(delivered + watchdog_delivered + MANY_PENDING,
+		  gpufe_route_stat(self->devs[0], "delivered") +
+		  gpufe_route_stat(self->devs[0], "watchdog_delivered"));
+	for (i = 0; i < MANY_PENDING; i++)
+		EXPECT_EQ(0, gpufe_destroy_ctx(self->fd, ctx[i]));
+	EXPECT_EQ(0, munmap((void *)map, last + self->page_size));
+}
+
 /* --- a GPU that writes its slots by DMA --------------------------------------- */
 
 #define DMA_JOBS	32

@@ -402,27 +402,24 @@ static int gpufe_job_deps_ready(struct gpufe_ctx *ctx, struct gpufe_job_fe *job)
 static void gpufe_job_fail_locked(struct gpufe_ctx *ctx,
 				  struct gpufe_job_fe *job, int error)
 {
+	struct gpufe_job_fe *next;
+	LIST_HEAD(done);
 	unsigned long flags;
-	bool now;
 
 	lockdep_assert_held(&ctx->run_lock);
 
 	job->error = error;
 	spin_lock_irqsave(&ctx->lock, flags);
-	now = ctx->completed + 1 == job->fence.seqno;
-	if (now) {
-		/* Every job ahead has signalled: the slot is ours. */
-		gpufe_slot_write(ctx->slot, job->fence.seqno, error);
-		gpufe_job_signal_locked(ctx, job, error);
-	} else {
-		list_add_tail(&job->link, &ctx->failed);
-	}
+	list_add_tail(&job->link, &ctx->failed);
+	/* Signalled at once if every job ahead of it has signalled. */
+	gpufe_ctx_signal_failed_locked(ctx, &done);
 	spin_unlock_irqrestore(&ctx->lock, flags);
 
-	if (now) {
-		gpufe_ctx_done_notify(ctx);
+	if (list_empty(&done))
+		return;
+	gpufe_ctx_done_notify(ctx);
+	list_for_each_entry_safe(job, next, &done, link)
 		gpufe_job_finish(job);
-	}
 }
 
 /*

@@ -10,7 +10,18 @@
  * into the kernel (vmap) for as long as the buffer lives, so that a
  * back-end can reach them from any context and a CPU mapping in user space
  * sees the same pages. It is charged to the client that created it, against
- * ``client_mem_mib``, until it is freed.
+ * ``client_mem_mib``, and to that client's user, against ``user_mem_mib``,
+ * until it is freed; its pages are shmem pages, charged to the memory
+ * cgroup of the process that created it, and so are the front-end's
+ * structures for it.
+ *
+ * A buffer imported from another driver's dma-buf is attached to, and so
+ * pinned by, that driver as long as gpufe holds it, is in CPU access
+ * (dma_buf_begin_cpu_access()) for as long, and is mapped into the
+ * kernel; the mapping is charged to the importing client and its user as
+ * a buffer it created would be. Before gpufe lets go of it, its own
+ * signalled fences in the dma-buf's reservation object are replaced by a
+ * signalled stub, so that they do not keep gpufe.ko loaded.
  *
  * User space maps a buffer with mmap() on /dev/gpufe at the offset
  * BO_CREATE or BO_IMPORT returned, or at a page offset into it: each handle
@@ -58,13 +69,38 @@ u64 gpufe_bo_mmap_offset(u32 handle)
 	return (u64)handle << GPUFE_BO_MMAP_SHIFT;
 }
 
+/* Buffer objects alive, for debugfs. */
+static atomic_long_t gpufe_bo_objs = ATOMIC_LONG_INIT(0);
+
+/**
+ * gpufe_bo_objects - the number of buffer objects alive
+ *
+ * Return: how many buffers are allocated.
+ */
+long gpufe_bo_objects(void)
+{
+	return atomic_long_read(&gpufe_bo_objs);
+}
+
+/* Let go of another driver's dma-buf; undoes gpufe_bo_import_map(). */
+static void gpufe_bo_import_unmap(struct gpufe_bo *bo)
+{
+	struct dma_buf *dmabuf = bo->import;
+
+	gpufe_resv_scrub(dmabuf->resv);
+	dma_buf_end_cpu_access(dmabuf, DMA_BIDIRECTIONAL);
+	gpufe_dma_buf_unmap(bo->import_attach, bo->import_sgt,
+			    &bo->import_map);
+	dma_buf_detach(dmabuf, bo->import_attach);
+}
+
 static void gpufe_bo_release(struct kref *ref)
 {
 	struct gpufe_bo *bo = container_of(ref, struct gpufe_bo, ref);
 	pgoff_t i, n = bo->size >> PAGE_SHIFT;
 
 	if (bo->import) {
-		gpufe_dma_buf_vunmap(bo->import, &bo->import_map);
+		gpufe_bo_import_unmap(bo);
 		dma_buf_put(bo->import);
 	} else {
 		vunmap(bo->vaddr);
@@ -76,11 +112,12 @@ static void gpufe_bo_release(struct kref *ref)
 		dma_resv_fini(&bo->own_resv);
 	}
 	if (bo->owner) {
-		atomic64_sub(bo->size, &bo->owner->mem_used);
+		gpufe_client_uncharge(bo->owner, bo->size);
 		gpufe_client_put(bo->owner);
 	}
 	mutex_destroy(&bo->lock);
 	kfree(bo);
+	atomic_long_dec(&gpufe_bo_objs);
 }
 
 /**
@@ -107,17 +144,38 @@ void gpufe_bo_put(struct gpufe_bo *bo)
 		kref_put(&bo->ref, gpufe_bo_release);
 }
 
-static struct gpufe_bo *gpufe_bo_alloc(u64 size)
+/*
+ * A new buffer of @size bytes, charged to @client (which it holds); undone
+ * by gpufe_bo_free() until its kref is in use.
+ */
+static struct gpufe_bo *gpufe_bo_alloc(struct gpufe_client *client, u64 size)
 {
 	struct gpufe_bo *bo;
+	int ret;
 
-	bo = kzalloc(sizeof(*bo), GFP_KERNEL);
-	if (!bo)
-		return NULL;
+	ret = gpufe_client_charge(client, size);
+	if (ret)
+		return ERR_PTR(ret);
+	bo = kzalloc(sizeof(*bo), GFP_KERNEL_ACCOUNT);
+	if (!bo) {
+		gpufe_client_uncharge(client, size);
+		return ERR_PTR(-ENOMEM);
+	}
 	kref_init(&bo->ref);
 	mutex_init(&bo->lock);
 	bo->size = size;
+	bo->owner = gpufe_client_get(client);
+	atomic_long_inc(&gpufe_bo_objs);
 	return bo;
+}
+
+static void gpufe_bo_free(struct gpufe_bo *bo)
+{
+	gpufe_client_uncharge(bo->owner, bo->size);
+	gpufe_client_put(bo->owner);
+	mutex_destroy(&bo->lock);
+	kfree(bo);
+	atomic_long_dec(&gpufe_bo_objs);
 }
 
 static int gpufe_bo_pin_pages(struct gpufe_bo *bo)
@@ -125,7 +183,7 @@ static int gpufe_bo_pin_pages(struct gpufe_bo *bo)
 	struct address_space *mapping = bo->shmem->f_mapping;
 	pgoff_t i, n = bo->size >> PAGE_SHIFT;
 
-	bo->pages = kvcalloc(n, sizeof(*bo->pages), GFP_KERNEL);
+	bo->pages = kvcalloc(n, sizeof(*bo->pages), GFP_KERNEL_ACCOUNT);
 	if (!bo->pages)
 		return -ENOMEM;
 
@@ -157,18 +215,9 @@ static struct gpufe_bo *gpufe_bo_create(struct gpufe_client *client, u64 size)
 	struct gpufe_bo *bo;
 	int ret;
 
-	if (atomic64_add_return(size, &client->mem_used) >
-	    (s64)gpufe_client_mem_mib << 20) {
-		atomic64_sub(size, &client->mem_used);
-		return ERR_PTR(-EDQUOT);
-	}
-
-	bo = gpufe_bo_alloc(size);
-	if (!bo) {
-		atomic64_sub(size, &client->mem_used);
-		return ERR_PTR(-ENOMEM);
-	}
-	bo->owner = gpufe_client_get(client);
+	bo = gpufe_bo_alloc(client, size);
+	if (IS_ERR(bo))
+		return bo;
 	dma_resv_init(&bo->own_resv);
 	bo->resv = &bo->own_resv;
 
@@ -187,21 +236,54 @@ err_fput:
 	fput(bo->shmem);
 err_free:
 	dma_resv_fini(&bo->own_resv);
-	gpufe_client_put(client);
-	atomic64_sub(size, &client->mem_used);
-	mutex_destroy(&bo->lock);
-	kfree(bo);
+	gpufe_bo_free(bo);
 	return ERR_PTR(ret);
+}
+
+/*
+ * Attach to another driver's dma-buf, which pins it, map it into the
+ * kernel and begin CPU access; undone by gpufe_bo_import_unmap().
+ */
+static int gpufe_bo_import_map(struct gpufe_bo *bo, struct dma_buf *dmabuf)
+{
+	int ret;
+
+	bo->import_attach = dma_buf_attach(dmabuf, gpufe_misc_device());
+	if (IS_ERR(bo->import_attach))
+		return PTR_ERR(bo->import_attach);
+
+	ret = gpufe_dma_buf_map(bo->import_attach, &bo->import_sgt,
+				&bo->import_map);
+	if (ret)
+		goto err_detach;
+	if (bo->import_map.is_iomem) {
+		ret = -EOPNOTSUPP;
+		goto err_unmap;
+	}
+	/* Waits, interruptibly, for the fences already in the dma-buf. */
+	ret = dma_buf_begin_cpu_access(dmabuf, DMA_BIDIRECTIONAL);
+	if (ret)
+		goto err_unmap;
+	return 0;
+
+err_unmap:
+	gpufe_dma_buf_unmap(bo->import_attach, bo->import_sgt,
+			    &bo->import_map);
+err_detach:
+	dma_buf_detach(dmabuf, bo->import_attach);
+	return ret;
 }
 
 /**
  * gpufe_bo_alloc_import - make a buffer of another driver's dma-buf
+ * @client: the importer, charged for it
  * @dmabuf: the dma-buf; the buffer takes over the caller's reference
  *
  * Return: the buffer, or an ERR_PTR(): -EOPNOTSUPP if the dma-buf has no
- * CPU mapping in system memory, -ENOMEM.
+ * CPU mapping in system memory, -EDQUOT, -ENOMEM, -ERESTARTSYS.
  */
-struct gpufe_bo *gpufe_bo_alloc_import(struct dma_buf *dmabuf)
+struct gpufe_bo *gpufe_bo_alloc_import(struct gpufe_client *client,
+				       struct dma_buf *dmabuf)
 {
 	struct gpufe_bo *bo;
 	int ret;
@@ -209,17 +291,16 @@ struct gpufe_bo *gpufe_bo_alloc_import(struct dma_buf *dmabuf)
 	if (!PAGE_ALIGNED(dmabuf->size) || dmabuf->size > GPUFE_BO_MMAP_STRIDE)
 		return ERR_PTR(-EOPNOTSUPP);
 
-	bo = gpufe_bo_alloc(dmabuf->size);
-	if (!bo)
-		return ERR_PTR(-ENOMEM);
+	bo = gpufe_bo_alloc(client, dmabuf->size);
+	if (IS_ERR(bo))
+		return bo;
 
-	ret = gpufe_dma_buf_vmap(dmabuf, &bo->import_map);
-	if (ret || bo->import_map.is_iomem) {
-		if (!ret)
-			gpufe_dma_buf_vunmap(dmabuf, &bo->import_map);
-		mutex_destroy(&bo->lock);
-		kfree(bo);
-		return ERR_PTR(-EOPNOTSUPP);
+	ret = gpufe_bo_import_map(bo, dmabuf);
+	if (ret) {
+		gpufe_bo_free(bo);
+		/* Mapping failed: what gpufe cannot reach with the CPU. */
+		return ERR_PTR(ret == -ERESTARTSYS || ret == -EINTR ||
+			       ret == -ENOMEM ? ret : -EOPNOTSUPP);
 	}
 	bo->vaddr = bo->import_map.vaddr;
 	bo->import = dmabuf;
@@ -274,21 +355,6 @@ static void gpufe_bo_handle_drop(struct gpufe_bo *bo)
 }
 
 /**
- * gpufe_bo_handle_readonly - whether a handle may only read its buffer
- * @client: the client
- * @handle: the handle
- *
- * A buffer imported from a read-only dma-buf gets a read-only handle: no
- * writable mapping, no job writing it, no writable export.
- *
- * Return: true for a read-only handle.
- */
-bool gpufe_bo_handle_readonly(struct gpufe_client *client, u32 handle)
-{
-	return xa_get_mark(&client->bos, handle, GPUFE_BO_MARK_READONLY);
-}
-
-/**
  * gpufe_bo_handle_find - the handle a client already has on a buffer
  * @client: the client
  * @bo: the buffer
@@ -317,17 +383,27 @@ u32 gpufe_bo_handle_find(struct gpufe_client *client,
  * gpufe_bo_lookup - find a client's buffer by handle
  * @client: the client
  * @handle: the handle
+ * @readonly: out: whether the handle may only read the buffer
+ *
+ * A buffer imported from a read-only dma-buf gets a read-only handle: no
+ * writable mapping, no job writing it, no writable export. The buffer and
+ * the handle's mode are read in one locked lookup: a handle number can
+ * name another buffer, with another mode, as soon as the lock is dropped.
  *
  * Return: the buffer with a reference for the caller, or NULL.
  */
-struct gpufe_bo *gpufe_bo_lookup(struct gpufe_client *client, u32 handle)
+struct gpufe_bo *gpufe_bo_lookup(struct gpufe_client *client, u32 handle,
+				 bool *readonly)
 {
 	struct gpufe_bo *bo;
 
 	xa_lock(&client->bos);
 	bo = xa_load(&client->bos, handle);
-	if (bo)
+	if (bo) {
 		gpufe_bo_get(bo);
+		*readonly = xa_get_mark(&client->bos, handle,
+					GPUFE_BO_MARK_READONLY);
+	}
 	xa_unlock(&client->bos);
 	return bo;
 }
@@ -391,7 +467,8 @@ int gpufe_bo_mmap_pages(struct gpufe_bo *bo, struct vm_area_struct *vma)
 		return -EINVAL;
 
 	gpufe_vm_flags_set(vma, VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
-	vma->vm_page_prot = pgprot_decrypted(vm_get_page_prot(vma->vm_flags));
+	/* As the kernel's own mapping, vmap()'s PAGE_KERNEL, sees them. */
+	vma->vm_page_prot = vm_get_page_prot(vma->vm_flags);
 	vma->vm_ops = &gpufe_bo_vm_ops;
 	vma->vm_private_data = gpufe_bo_get(bo);
 	return 0;
@@ -411,18 +488,22 @@ int gpufe_bo_mmap(struct gpufe_client *client, struct vm_area_struct *vma)
 	unsigned long handle = vma->vm_pgoff >> GPUFE_BO_MMAP_PGSHIFT;
 	unsigned long first = vma->vm_pgoff & (BIT(GPUFE_BO_MMAP_PGSHIFT) - 1);
 	struct gpufe_bo *bo;
+	bool readonly;
 	int ret;
 
 	if (handle > U32_MAX)
 		return -EINVAL;
-	bo = gpufe_bo_lookup(client, handle);
+	/* Before VM_MAYWRITE goes: without it no mapping looks private. */
+	if (!(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
+	bo = gpufe_bo_lookup(client, handle, &readonly);
 	if (!bo)
 		return -EINVAL;
 	if (first + vma_pages(vma) > bo->size >> PAGE_SHIFT) {
 		ret = -EINVAL;
 		goto out_put;
 	}
-	if (gpufe_bo_handle_readonly(client, handle)) {
+	if (readonly) {
 		if (vma->vm_flags & VM_WRITE) {
 			ret = -EACCES;
 			goto out_put;

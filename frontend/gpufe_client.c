@@ -17,6 +17,19 @@
  * and buffers they use, and each context holds a reference on its client,
  * so the client's memory goes with the last of them.
  *
+ * Memory: the buffers a client creates, and the buffers of other drivers
+ * it imports (which gpufe maps into the kernel), count against two
+ * limits, ``client_mem_mib`` for the client and ``user_mem_mib`` for the
+ * sum over every client opened by the same user (the real uid of the
+ * process that opened the file), so that opening more files gains
+ * nothing. Their pages and the front-end's structures are charged to the
+ * memory cgroup of the process that made them.
+ *
+ * Lock classes: a client's xarrays and IDA are initialised in one
+ * function, where lockdep would give their locks one class; each gets its
+ * own, since the completion slots' IDA is freed from any context while
+ * the handle xarrays are locked with interrupts on.
+ *
  * A client's fdinfo (``/proc/<pid>/fdinfo/<fd>``) follows the DRM usage
  * statistics format (Documentation/gpu/drm-usage-stats.rst) for the keys
  * it shares with it, and adds gpufe's own:
@@ -32,16 +45,121 @@
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/cred.h>
 #include <linux/idr.h>
 #include <linux/sched.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/user_namespace.h>
 #include <linux/xarray.h>
 
 #include "gpufe_drv.h"
 
 static DEFINE_XARRAY_ALLOC1(gpufe_clients); /* xa_lock protects the walks below */
 static u32 gpufe_next_client_id;
+
+/**
+ * struct gpufe_user - what the clients of one user hold
+ * @mem_used: bytes of buffer memory charged to the user's clients
+ */
+struct gpufe_user {
+	atomic64_t mem_used;
+};
+
+/* The users that ever opened /dev/gpufe, by uid; freed at module exit. */
+static DEFINE_XARRAY(gpufe_users);
+static DEFINE_MUTEX(gpufe_users_lock); /* serialises gpufe_users' growth */
+
+static struct lock_class_key gpufe_bos_key;
+static struct lock_class_key gpufe_ctxs_key;
+static struct lock_class_key gpufe_cpages_key;
+static struct lock_class_key gpufe_slot_ida_key;
+
+/* The user of the current process, made on its first open. */
+static struct gpufe_user *gpufe_user_get(void)
+{
+	unsigned long uid = from_kuid(&init_user_ns, current_uid());
+	struct gpufe_user *user;
+	int ret;
+
+	user = xa_load(&gpufe_users, uid);
+	if (user)
+		return user;
+
+	mutex_lock(&gpufe_users_lock);
+	user = xa_load(&gpufe_users, uid);
+	if (!user) {
+		user = kzalloc(sizeof(*user), GFP_KERNEL);
+		if (user) {
+			atomic64_set(&user->mem_used, 0);
+			ret = xa_err(xa_store(&gpufe_users, uid, user,
+					      GFP_KERNEL));
+			if (ret) {
+				kfree(user);
+				user = NULL;
+			}
+		}
+	}
+	mutex_unlock(&gpufe_users_lock);
+	return user;
+}
+
+/**
+ * gpufe_users_fini - free the users, at module exit
+ */
+void gpufe_users_fini(void)
+{
+	struct gpufe_user *user;
+	unsigned long uid;
+
+	xa_for_each(&gpufe_users, uid, user) {
+		WARN_ON(atomic64_read(&user->mem_used));
+		kfree(user);
+	}
+	xa_destroy(&gpufe_users);
+}
+
+/* Add @size to @used unless that passes @limit_mib. */
+static bool gpufe_mem_add(atomic64_t *used, u64 size, unsigned int limit_mib)
+{
+	if (atomic64_add_return(size, used) > (s64)limit_mib << 20) {
+		atomic64_sub(size, used);
+		return false;
+	}
+	return true;
+}
+
+/**
+ * gpufe_client_charge - charge buffer memory to a client and its user
+ * @client: the client
+ * @size: bytes
+ *
+ * Return: 0, or -EDQUOT when @client or its user would pass its limit
+ * (``client_mem_mib``, ``user_mem_mib``), changing nothing.
+ */
+int gpufe_client_charge(struct gpufe_client *client, u64 size)
+{
+	if (!gpufe_mem_add(&client->mem_used, size,
+			   READ_ONCE(gpufe_client_mem_mib)))
+		return -EDQUOT;
+	if (!gpufe_mem_add(&client->user->mem_used, size,
+			   READ_ONCE(gpufe_user_mem_mib))) {
+		atomic64_sub(size, &client->mem_used);
+		return -EDQUOT;
+	}
+	return 0;
+}
+
+/**
+ * gpufe_client_uncharge - give back what gpufe_client_charge() took
+ * @client: the client
+ * @size: bytes
+ */
+void gpufe_client_uncharge(struct gpufe_client *client, u64 size)
+{
+	atomic64_sub(size, &client->user->mem_used);
+	atomic64_sub(size, &client->mem_used);
+}
 
 /**
  * gpufe_client_create - make the client of a newly opened file
@@ -54,13 +172,20 @@ struct gpufe_client *gpufe_client_create(void)
 	struct gpufe_client *client;
 	int ret;
 
-	client = kzalloc(sizeof(*client), GFP_KERNEL);
+	client = kzalloc(sizeof(*client), GFP_KERNEL_ACCOUNT);
 	if (!client)
 		return ERR_PTR(-ENOMEM);
+	client->user = gpufe_user_get();
+	if (!client->user) {
+		kfree(client);
+		return ERR_PTR(-ENOMEM);
+	}
 
 	kref_init(&client->ref);
 	xa_init_flags(&client->bos, XA_FLAGS_ALLOC1);
+	lockdep_set_class(&client->bos.xa_lock, &gpufe_bos_key);
 	xa_init_flags(&client->ctxs, XA_FLAGS_ALLOC1);
+	lockdep_set_class(&client->ctxs.xa_lock, &gpufe_ctxs_key);
 	atomic64_set(&client->mem_used, 0);
 	mutex_init(&client->import_lock);
 	atomic_set(&client->num_ctxs, 0);
@@ -71,7 +196,9 @@ struct gpufe_client *gpufe_client_create(void)
 	init_waitqueue_head(&client->event_wq);
 	mutex_init(&client->cpage_lock);
 	xa_init(&client->cpages);
+	lockdep_set_class(&client->cpages.xa_lock, &gpufe_cpages_key);
 	ida_init(&client->slot_ida);
+	lockdep_set_class(&client->slot_ida.xa.xa_lock, &gpufe_slot_ida_key);
 	atomic64_set(&client->jobs_completed, 0);
 	atomic64_set(&client->deliveries, 0);
 	atomic64_set(&client->wakeups, 0);

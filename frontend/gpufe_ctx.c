@@ -36,16 +36,56 @@
 
 #include "gpufe_drv.h"
 
+/* Context structures alive, for debugfs. */
+static atomic_long_t gpufe_ctx_objs = ATOMIC_LONG_INIT(0);
+
+/**
+ * gpufe_ctx_objects - the number of context structures alive
+ *
+ * Return: how many contexts are allocated, retired ones included.
+ */
+long gpufe_ctx_objects(void)
+{
+	return atomic_long_read(&gpufe_ctx_objs);
+}
+
+/**
+ * gpufe_ctx_uncount - drop one reason to count a context in max_contexts
+ * @ctx: the context
+ *
+ * Its retirement and each of its unread completion events hold one.
+ * Callable from any context.
+ */
+void gpufe_ctx_uncount(struct gpufe_ctx *ctx)
+{
+	if (atomic_dec_and_test(&ctx->counted))
+		atomic_dec(&ctx->client->num_ctxs);
+}
+
 /*
- * The handle is gone and no job is unsignalled: nothing writes the slot
- * any more. Any context, once; the release does it for a context that
- * never became active.
+ * The handle is gone, no job is unsignalled and no event unread: nothing
+ * writes the slot any more. Once, in process context; the release does
+ * it for a context that never became active.
  */
 static void gpufe_ctx_retire(struct gpufe_ctx *ctx)
 {
+	might_sleep();
 	gpufe_slot_free(ctx);
-	atomic_dec(&ctx->client->num_ctxs);
+	if (ctx->route_reserved) {
+		gpufe_route_unreserve(ctx->gdev);
+		ctx->route_reserved = false;
+	}
 	ctx->retired = true;
+	gpufe_ctx_uncount(ctx);
+}
+
+static void gpufe_ctx_retire_work(struct work_struct *work)
+{
+	struct gpufe_ctx *ctx = container_of(work, struct gpufe_ctx,
+					     retire_work);
+
+	gpufe_ctx_retire(ctx);
+	gpufe_ctx_put(ctx);
 }
 
 /**
@@ -64,12 +104,28 @@ bool gpufe_ctx_active_get(struct gpufe_ctx *ctx)
  * gpufe_ctx_active_put - the handle went, or a job signalled
  * @ctx: the context
  *
- * Callable from any context.
+ * May sleep: the last active reference retires the context.
  */
 void gpufe_ctx_active_put(struct gpufe_ctx *ctx)
 {
+	might_sleep();
 	if (atomic_dec_and_test(&ctx->active))
 		gpufe_ctx_retire(ctx);
+}
+
+/**
+ * gpufe_ctx_active_put_atomic - gpufe_ctx_active_put() for atomic context
+ * @ctx: the context
+ *
+ * Callable from any context, hard interrupts included: the last active
+ * reference retires the context from a work item.
+ */
+void gpufe_ctx_active_put_atomic(struct gpufe_ctx *ctx)
+{
+	if (atomic_dec_and_test(&ctx->active)) {
+		gpufe_ctx_get(ctx);
+		queue_work(gpufe_wq, &ctx->retire_work);
+	}
 }
 
 /*
@@ -94,8 +150,6 @@ static int gpufe_ctx_init_device(struct gpufe_ctx *ctx)
 static void gpufe_ctx_fini_device(struct gpufe_ctx *ctx)
 {
 	gpufe_slot_unmap(ctx);
-	if (ctx->route_reserved)
-		gpufe_route_unreserve(ctx->gdev);
 }
 
 static void gpufe_ctx_release_work(struct work_struct *work)
@@ -113,6 +167,7 @@ static void gpufe_ctx_release_work(struct work_struct *work)
 	gpufe_client_put(ctx->client);
 	mutex_destroy(&ctx->submit_lock);
 	kfree_rcu(ctx, rcu);
+	atomic_long_dec(&gpufe_ctx_objs);
 	/*
 	 * Last: the module's exit destroys gpufe_wq, which waits for this
 	 * work to return before the module's text goes.
@@ -246,6 +301,8 @@ int gpufe_ioctl_ctx_create(struct gpufe_client *client, void *data)
 	kref_init(&ctx->ref);
 	/* The handle's; a failed creation retires in the release. */
 	atomic_set(&ctx->active, 1);
+	atomic_set(&ctx->counted, 1);
+	atomic_long_inc(&gpufe_ctx_objs);
 	/*
 	 * Jobs' fences outlive the file (sync_files, other drivers' dma_resv)
 	 * and call into this module when released: each context, which they
@@ -266,6 +323,7 @@ int gpufe_ioctl_ctx_create(struct gpufe_client *client, void *data)
 	ctx->route_idx = -1;
 	INIT_DELAYED_WORK(&ctx->work, gpufe_ctx_work);
 	INIT_WORK(&ctx->release_work, gpufe_ctx_release_work);
+	INIT_WORK(&ctx->retire_work, gpufe_ctx_retire_work);
 	init_waitqueue_head(&ctx->wq);
 	INIT_LIST_HEAD(&ctx->event_link);
 
@@ -348,9 +406,9 @@ int gpufe_ioctl_ctx_status(struct gpufe_client *client, void *data)
 	if (!ctx)
 		return -ENOENT;
 
-	args->submitted = READ_ONCE(ctx->submitted);
+	args->submitted = atomic64_read(&ctx->submitted);
 	spin_lock_irq(&ctx->lock);
-	args->completed = ctx->completed;
+	args->completed = atomic64_read(&ctx->completed);
 	args->error = ctx->error;
 	spin_unlock_irq(&ctx->lock);
 

@@ -18,11 +18,13 @@
  *   scans), ``delivered`` (deliveries by those runs), ``watchdog_scans``,
  *   ``watchdog_delivered`` (deliveries the watchdog found), ``route_ns``
  *   (time the runs for interrupts spent finding whose slots moved),
- *   ``deliver_ns`` (time they spent signalling fences and waking waiters)
- *   and ``pending`` (contexts with jobs in the back-end's hands now).
- * - ``counters``: ``clients``, ``devices`` and ``device_objects`` (devices
- *   allocated and not yet freed, registered or not); tests read these to
- *   prove that nothing leaks.
+ *   ``deliver_ns`` (time they spent signalling fences and waking waiters),
+ *   ``pending`` (contexts with jobs in the back-end's hands now) and
+ *   ``capacity`` (contexts the pending set's arrays have room for).
+ * - ``counters``: ``clients``, ``devices``, ``device_objects`` (devices
+ *   allocated and not yet freed, registered or not), ``bos`` (buffer
+ *   objects alive) and ``contexts`` (context structures alive, retired ones
+ *   included); tests read these to prove that nothing leaks.
  *
  * debugfs is not ABI; tools use the ioctls.
  */
@@ -66,6 +68,8 @@ static int counters_show(struct seq_file *m, void *unused)
 	seq_printf(m, "clients %lu\n", gpufe_client_count());
 	seq_printf(m, "devices %u\n", devices);
 	seq_printf(m, "device_objects %ld\n", gpufe_device_objects());
+	seq_printf(m, "bos %ld\n", gpufe_bo_objects());
+	seq_printf(m, "contexts %ld\n", gpufe_ctx_objects());
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(counters);

@@ -22,12 +22,14 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/build_bug.h>
+#include <linux/dma-mapping.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/nospec.h>
+#include <linux/rcupdate.h>
 #include <linux/seq_file.h>
 #include <linux/uaccess.h>
 #include <linux/workqueue.h>
@@ -37,6 +39,10 @@
 unsigned int gpufe_client_mem_mib = 1024;
 module_param_named(client_mem_mib, gpufe_client_mem_mib, uint, 0644);
 MODULE_PARM_DESC(client_mem_mib, "Buffer memory one client may create, MiB (default 1024)");
+
+unsigned int gpufe_user_mem_mib = 4096;
+module_param_named(user_mem_mib, gpufe_user_mem_mib, uint, 0644);
+MODULE_PARM_DESC(user_mem_mib, "Buffer memory all clients of one user may create or import, MiB (default 4096)");
 
 unsigned int gpufe_max_bo_mib = 256;
 module_param_named(max_bo_mib, gpufe_max_bo_mib, uint, 0644);
@@ -272,6 +278,19 @@ static struct miscdevice gpufe_misc = {
 	.mode = 0666,
 };
 
+/**
+ * gpufe_misc_device - the device of /dev/gpufe
+ *
+ * What gpufe attaches to other drivers' dma-bufs with: the CPU, which
+ * reaches all of memory.
+ *
+ * Return: the misc device's struct device.
+ */
+struct device *gpufe_misc_device(void)
+{
+	return gpufe_misc.this_device;
+}
+
 /*
  * The uAPI is the same on every ABI: sizes are pinned here, and every
  * structure is a multiple of 8 bytes with explicit padding.
@@ -332,11 +351,18 @@ static int __init gpufe_init(void)
 		pr_err("cannot register /dev/gpufe: %d\n", ret);
 		goto err_debugfs_fini;
 	}
+	/* Exporters map dma-bufs for the attached device: the CPU's view. */
+	ret = dma_coerce_mask_and_coherent(gpufe_misc.this_device,
+					   DMA_BIT_MASK(64));
+	if (ret)
+		goto err_deregister;
 
 	pr_info("uAPI %u.%u.%u\n", GPUFE_VERSION_MAJOR, GPUFE_VERSION_MINOR,
 		GPUFE_VERSION_PATCH);
 	return 0;
 
+err_deregister:
+	misc_deregister(&gpufe_misc);
 err_debugfs_fini:
 	gpufe_debugfs_fini();
 	destroy_workqueue(gpufe_route_wq);
@@ -351,10 +377,19 @@ static void __exit gpufe_exit(void)
 	gpufe_debugfs_fini();
 	/* Every file is closed and every back-end gone: no job can end now. */
 	gpufe_jobs_flush();
+	/* Waits for the works that dropped the last module references. */
 	destroy_workqueue(gpufe_wq);
 	/* Every device is freed: their routers' work is done. */
 	destroy_workqueue(gpufe_route_wq);
 	gpufe_devices_fini();
+	gpufe_users_fini();
+	/*
+	 * A fence's release may still be on its way out of gpufe's text in
+	 * another thread, preempted after handing the fence to gpufe_wq
+	 * (gpufe_job.c): wait until every thread has passed a voluntary
+	 * context switch.
+	 */
+	synchronize_rcu_tasks();
 }
 
 module_init(gpufe_init);

@@ -30,6 +30,7 @@
 #include "gpufe_route.h"
 
 struct dma_buf;
+struct gpufe_user;
 struct seq_file;
 struct vm_area_struct;
 
@@ -65,11 +66,14 @@ struct gpufe_engine {
  * @resize_lock: serialises changes of @num_ctxs and of the arrays' size;
  *	held while allocating, so no router may take it
  * @num_ctxs: contexts alive on the device
+ * @shrink_work: gives the arrays' memory back when contexts went
  * @hint: the hint of the last interrupt not yet routed
  * @irq_work: the router, queued by gpufe_device_irq()
  * @work: the router for pending sets too large for hard-IRQ context
  * @watchdog: rescans while contexts are pending, so a lost interrupt
  *	only delays a completion
+ * @watchdog_idle: the watchdog's scans in a row that found nothing to
+ *	deliver; each doubles its delay, and an interrupt resets it
  * @irqs: interrupts the back-end raised
  * @routes: router runs for interrupts
  * @hint_hits: interrupts whose hint named a context whose slot moved
@@ -90,10 +94,12 @@ struct gpufe_route {
 	unsigned int capacity;
 	struct mutex resize_lock; /* protects num_ctxs, resizing */
 	unsigned int num_ctxs;
+	struct work_struct shrink_work;
 	u32 hint;
 	struct irq_work irq_work;
 	struct work_struct work;
 	struct delayed_work watchdog;
+	unsigned int watchdog_idle;
 	atomic64_t irqs;
 	atomic64_t routes;
 	atomic64_t hint_hits;
@@ -153,10 +159,12 @@ struct gpufe_device {
  * @ref: the file holds one reference, each context and buffer it made one
  * @id: the client's id, unique among open clients
  * @pid: the process that opened the file
+ * @user: the user charged for the client's buffer memory, with @mem_used
  * @bos: buffer handles to &struct gpufe_bo, one reference each
  * @ctxs: context handles to &struct gpufe_ctx, one reference each
  * @next_ctx_id: where the cyclic allocation of context handles goes on
- * @mem_used: bytes of the buffers this client created, still alive
+ * @mem_used: bytes of the buffers this client created or imported from
+ *	another driver, still alive
  * @import_lock: serialises BO_IMPORT, so one dma-buf gets one handle
  * @num_ctxs: contexts with a handle or a job not yet signalled (bounded
  *	by max_contexts)
@@ -179,6 +187,7 @@ struct gpufe_client {
 	struct kref ref;
 	u32 id;
 	struct pid *pid;
+	struct gpufe_user *user;
 	struct xarray bos;
 	struct xarray ctxs;
 	u32 next_ctx_id;
@@ -203,14 +212,17 @@ struct gpufe_client {
  * struct gpufe_bo - a buffer object
  * @ref: each handle, job, mapping and the exported dma-buf hold one
  * @size: bytes, a whole number of pages
- * @owner: the client charged for the memory (a reference), NULL for imports
+ * @owner: the client charged for the memory (a reference): its creator,
+ *	or the client that imported it from another driver
  * @resv: the reservation object: @own_resv, or the imported dma-buf's
  * @vaddr: a kernel mapping of the whole buffer
  * @shmem: the shmem file holding the pages of a buffer gpufe created
  * @pages: its pages, pinned for the buffer's lifetime
  * @own_resv: the reservation object of a buffer gpufe created
  * @import: the dma-buf a buffer was imported from (a reference)
- * @import_map: the mapping of @import
+ * @import_attach: gpufe's attachment to @import
+ * @import_sgt: @import mapped for the attachment, which pins it
+ * @import_map: the kernel mapping of @import
  * @lock: protects @handle_count and @export
  * @handle_count: handles naming the buffer, over every client
  * @export: the dma-buf made of the buffer, kept while it has handles
@@ -225,6 +237,8 @@ struct gpufe_bo {
 	struct page **pages;
 	struct dma_resv own_resv;
 	struct dma_buf *import;
+	struct dma_buf_attachment *import_attach;
+	struct sg_table *import_sgt;
 	struct iosys_map import_map;
 	struct mutex lock; /* protects handle_count, export */
 	unsigned int handle_count;
@@ -242,9 +256,10 @@ struct gpufe_bo {
  * @fence_context: the dma_fence context of the jobs' fences
  * @timeline: the fences' timeline name
  * @submit_lock: serialises submissions: seqnos and implicit fences
- * @submitted: the last sequence number given out, under @submit_lock
- * @lock: the fences' lock; protects @completed, @error, @inflight and
- *	@failed
+ * @submitted: the last sequence number given out, written under
+ *	@submit_lock; atomic64 so that 32-bit readers never see it torn
+ * @lock: the fences' lock; protects @error, @inflight and @failed, and
+ *	serialises the writers of @completed
  * @run_lock: protects @queue and keeps jobs in order on their way to the
  *	back-end: held from taking a job off @queue to handing it over
  * @queue: jobs not yet handed to the back-end, in order
@@ -253,7 +268,8 @@ struct gpufe_bo {
  *	jobs ahead of them to complete before they signal, under @lock;
  *	while it is not empty no job is handed to the back-end, so that the
  *	front-end is then the only writer of the completion slot
- * @completed: every job up to this sequence number has completed
+ * @completed: every job up to this sequence number has completed;
+ *	written under @lock, read without it
  * @error: the error of the last job that failed
  * @dep: the fence the head of @queue waits for, with @dep_cb armed on it;
  *	only @work touches it
@@ -270,11 +286,17 @@ struct gpufe_bo {
  * @slot_dma: @slot's DMA address for the device's @dma_dev, or 0
  * @slot_page: @slot's page
  * @route_reserved: the device's pending set has room for the context
- * @active: the handle and every job given a sequence number and not yet
- *	signalled; at zero the context retires: it gives its slot back and
- *	no longer counts against max_contexts, however long its fences and
- *	events keep the structure alive
+ * @active: the handle, every job given a sequence number and not yet
+ *	signalled, and an unread completion event; at zero the context
+ *	retires: it gives its slot and its place in the device's pending
+ *	set back and no longer counts against max_contexts, however long its
+ *	fences keep the structure alive
+ * @counted: what keeps the context in its client's count of contexts
+ *	(max_contexts): 1 until it retires, and 1 while a completion event
+ *	of it is unread, so that unread events cannot outgrow max_contexts
  * @retired: gpufe_ctx_retire() ran
+ * @retire_work: retires the context in process context, when its last
+ *	active reference went in interrupt context
  * @route_idx: the context's entry in the device's pending set, or -1;
  *	under the device's route lock
  * @handed: the last sequence number handed to the back-end; under the
@@ -290,12 +312,12 @@ struct gpufe_ctx {
 	u64 fence_context;
 	char timeline[GPUFE_NAME_LEN + GPUFE_ENGINE_NAME_LEN + 16];
 	struct mutex submit_lock; /* serialises submissions */
-	u64 submitted;
+	atomic64_t submitted;
 	spinlock_t lock; /* fence lock; protects completed, error, failed */
 	spinlock_t run_lock; /* protects queue; held while handing a job over */
 	struct list_head queue;
 	struct list_head failed;
-	u64 completed;
+	atomic64_t completed;
 	int error;
 	struct dma_fence *dep;
 	struct dma_fence_cb dep_cb;
@@ -312,13 +334,16 @@ struct gpufe_ctx {
 	struct page *slot_page;
 	bool route_reserved;
 	atomic_t active;
+	atomic_t counted;
 	bool retired;
+	struct work_struct retire_work;
 	int route_idx;
 	u64 handed;
 };
 
 /* gpufe_drv.c */
 extern unsigned int gpufe_client_mem_mib;
+extern unsigned int gpufe_user_mem_mib;
 extern unsigned int gpufe_max_bo_mib;
 extern unsigned int gpufe_job_timeout_ms;
 extern unsigned int gpufe_max_contexts;
@@ -326,6 +351,7 @@ extern unsigned int gpufe_max_inflight_jobs;
 extern unsigned int gpufe_route_watchdog_ms;
 extern struct workqueue_struct *gpufe_wq;
 extern struct workqueue_struct *gpufe_route_wq;
+struct device *gpufe_misc_device(void);
 
 /* gpufe_client.c */
 struct gpufe_client *gpufe_client_create(void);
@@ -335,6 +361,9 @@ void gpufe_client_put(struct gpufe_client *client);
 unsigned long gpufe_client_count(void);
 void gpufe_clients_show(struct seq_file *m);
 void gpufe_client_fdinfo(struct gpufe_client *client, struct seq_file *m);
+int gpufe_client_charge(struct gpufe_client *client, u64 size);
+void gpufe_client_uncharge(struct gpufe_client *client, u64 size);
+void gpufe_users_fini(void);
 
 /* gpufe_cpage.c */
 int gpufe_slot_alloc(struct gpufe_ctx *ctx);
@@ -354,18 +383,20 @@ u32 gpufe_route_add(struct gpufe_ctx *ctx, u64 seqno);
 void gpufe_route_show(struct seq_file *m);
 
 /* gpufe_bo.c */
-struct gpufe_bo *gpufe_bo_lookup(struct gpufe_client *client, u32 handle);
+struct gpufe_bo *gpufe_bo_lookup(struct gpufe_client *client, u32 handle,
+				 bool *readonly);
+long gpufe_bo_objects(void);
 struct gpufe_bo *gpufe_bo_get(struct gpufe_bo *bo);
 void gpufe_bo_put(struct gpufe_bo *bo);
 int gpufe_bo_handle_create(struct gpufe_client *client, struct gpufe_bo *bo,
 			   bool readonly, u32 *handle);
 u32 gpufe_bo_handle_find(struct gpufe_client *client,
 			 const struct gpufe_bo *bo);
-bool gpufe_bo_handle_readonly(struct gpufe_client *client, u32 handle);
 
 /* The mark of read-only handles in &gpufe_client.bos (0 is the allocator's). */
 #define GPUFE_BO_MARK_READONLY	XA_MARK_1
-struct gpufe_bo *gpufe_bo_alloc_import(struct dma_buf *dmabuf);
+struct gpufe_bo *gpufe_bo_alloc_import(struct gpufe_client *client,
+				       struct dma_buf *dmabuf);
 void gpufe_client_bos_fini(struct gpufe_client *client);
 int gpufe_bo_mmap(struct gpufe_client *client, struct vm_area_struct *vma);
 u64 gpufe_bo_mmap_offset(u32 handle);
@@ -384,6 +415,9 @@ struct gpufe_ctx *gpufe_ctx_get(struct gpufe_ctx *ctx);
 void gpufe_ctx_put(struct gpufe_ctx *ctx);
 bool gpufe_ctx_active_get(struct gpufe_ctx *ctx);
 void gpufe_ctx_active_put(struct gpufe_ctx *ctx);
+void gpufe_ctx_active_put_atomic(struct gpufe_ctx *ctx);
+void gpufe_ctx_uncount(struct gpufe_ctx *ctx);
+long gpufe_ctx_objects(void);
 void gpufe_client_ctxs_fini(struct gpufe_client *client);
 int gpufe_ioctl_ctx_create(struct gpufe_client *client, void *data);
 int gpufe_ioctl_ctx_destroy(struct gpufe_client *client, void *data);
@@ -391,7 +425,8 @@ int gpufe_ioctl_ctx_status(struct gpufe_client *client, void *data);
 
 /* gpufe_job.c */
 void gpufe_ctx_work(struct work_struct *work);
-void gpufe_ctx_deliver(struct gpufe_ctx *ctx, u64 seqno);
+void gpufe_ctx_deliver(struct gpufe_ctx *ctx, u64 seqno, unsigned int *budget);
+void gpufe_resv_scrub(struct dma_resv *resv);
 void gpufe_jobs_flush(void);
 int gpufe_ioctl_submit(struct gpufe_client *client, void *data);
 int gpufe_ioctl_wait(struct gpufe_client *client, void *data);

@@ -31,15 +31,20 @@
  * left it), a coalesced interrupt or a write that was not yet visible at
  * the last interrupt costs nothing but a little time.
  *
- * Lost interrupts: while the set is not empty, a watchdog scans it every
- * ``route_watchdog_ms``, so a completion whose interrupt never came, or
- * whose slot was written after its interrupt, is delivered within that
- * bound.
+ * Lost interrupts: while the set is not empty, a watchdog scans it, first
+ * ``route_watchdog_ms`` after the set became non-empty or after the last
+ * interrupt, then at twice the interval after each scan that found
+ * nothing, up to %GPUFE_ROUTE_WATCHDOG_MAX_MS: a completion whose
+ * interrupt never came, or whose slot was written after its interrupt, is
+ * delivered within that bound, and a long job costs a few scans, not a
+ * hundred a second.
  *
  * Bounded work with interrupts off: the router runs as an irq_work, in
  * hard-IRQ context, when at most %GPUFE_ROUTE_IRQ_SCAN contexts are
  * pending, and delivers to at most %GPUFE_ROUTE_BATCH of those whose slot
- * moved, the common case. A larger set, which user space can make as
+ * moved, signalling at most %GPUFE_ROUTE_IRQ_JOBS jobs in all, the common
+ * case; a context with more jobs to signal gets the rest from its own
+ * work item, which reads its slot. A larger set, which user space can make as
  * large as it has contexts, or more completions than that, go to a work
  * item on a high-priority, reclaim-safe workqueue, which scans the whole
  * set once, %GPUFE_ROUTE_CHUNK slots at a time with interrupts off, and
@@ -51,6 +56,11 @@
  * the lock before it delivers, with the context's own lock. Deliveries of
  * one context may race (an interrupt and the watchdog); they are
  * idempotent, as a delivery signals only jobs not yet signalled.
+ *
+ * The pending set's arrays grow as contexts are created on the device, so
+ * that a context becomes pending without allocating, and shrink again, in
+ * a work item, when a quarter of them is in use: a context gives its place
+ * back when it retires, however long its fences keep it allocated.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -70,6 +80,10 @@
 #define GPUFE_ROUTE_BATCH	16
 /* The slots the process-context router scans with interrupts off at once. */
 #define GPUFE_ROUTE_CHUNK	64
+/* The most jobs the hard-IRQ router signals. */
+#define GPUFE_ROUTE_IRQ_JOBS	64
+/* The longest the watchdog waits between scans that find nothing. */
+#define GPUFE_ROUTE_WATCHDOG_MAX_MS	1000
 
 /* The pending set's first allocation, in contexts. */
 #define GPUFE_ROUTE_MIN_CAPACITY	16
@@ -137,14 +151,17 @@ static unsigned int gpufe_route_scan_locked(struct gpufe_route *route,
 	return n;
 }
 
-/* Deliver what a scan found, and drop its references. */
+/*
+ * Deliver what a scan found, and drop its references; signal at most
+ * @budget jobs (the contexts' work items signal the rest).
+ */
 static void gpufe_route_deliver(struct gpufe_route_hit *hits, unsigned int n,
-				bool may_sleep)
+				unsigned int budget, bool may_sleep)
 {
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
-		gpufe_ctx_deliver(hits[i].ctx, hits[i].seen);
+		gpufe_ctx_deliver(hits[i].ctx, hits[i].seen, &budget);
 		gpufe_ctx_put(hits[i].ctx);
 		if (may_sleep)
 			cond_resched();
@@ -190,15 +207,18 @@ static void gpufe_route_count(struct gpufe_route *route,
  * scanned already or added since (with nothing yet to report), into the
  * hole, so no entry is missed however the set changes meanwhile.
  */
-static void gpufe_route_run_all(struct gpufe_route *route, bool watchdog)
+static unsigned int gpufe_route_run_all(struct gpufe_route *route,
+					bool watchdog)
 {
 	struct gpufe_route_hit hits[GPUFE_ROUTE_CHUNK];
 	unsigned int advanced[GPUFE_ROUTE_CHUNK];
 	struct gpufe_route_run run = {};
 	unsigned int lo, hi, n;
-	bool hit;
+	bool hit, cookie;
 	u64 t;
 
+	/* Fences wait for this work: no waiting for memory or fences here. */
+	cookie = dma_fence_begin_signalling();
 	spin_lock_irq(&route->lock);
 	for (hi = route->num_pending; hi; hi = min(lo, route->num_pending)) {
 		lo = hi > GPUFE_ROUTE_CHUNK ? hi - GPUFE_ROUTE_CHUNK : 0;
@@ -210,14 +230,16 @@ static void gpufe_route_run_all(struct gpufe_route *route, bool watchdog)
 		run.scan_ns += ktime_get_ns() - t;
 
 		t = ktime_get_ns();
-		gpufe_route_deliver(hits, n, true);
+		gpufe_route_deliver(hits, n, UINT_MAX, true);
 		run.deliver_ns += ktime_get_ns() - t;
 		run.delivered += n;
 		cond_resched();
 		spin_lock_irq(&route->lock);
 	}
 	spin_unlock_irq(&route->lock);
+	dma_fence_end_signalling(cookie);
 	gpufe_route_count(route, &run, watchdog);
+	return run.delivered;
 }
 
 static void gpufe_route_work(struct work_struct *work)
@@ -259,33 +281,40 @@ static void gpufe_route_irq_work(struct irq_work *work)
 	/* Full: more may have moved, which the scan left for the next. */
 	if (n == GPUFE_ROUTE_BATCH)
 		queue_work(gpufe_route_wq, &route->work);
-	gpufe_route_deliver(hits, n, false);
+	gpufe_route_deliver(hits, n, GPUFE_ROUTE_IRQ_JOBS, false);
 
 	run.delivered = n;
 	run.deliver_ns = ktime_get_ns() - start - run.scan_ns;
 	gpufe_route_count(route, &run, false);
 }
 
-static unsigned long gpufe_route_watchdog_delay(void)
+/* The watchdog's delay after @idle scans in a row found nothing. */
+static unsigned long gpufe_route_watchdog_delay(unsigned int idle)
 {
-	return msecs_to_jiffies(clamp(READ_ONCE(gpufe_route_watchdog_ms),
-				      1U, 1000U));
+	unsigned int ms = clamp(READ_ONCE(gpufe_route_watchdog_ms), 1U,
+				GPUFE_ROUTE_WATCHDOG_MAX_MS);
+
+	ms <<= min(idle, 10U);
+	return msecs_to_jiffies(min(ms, GPUFE_ROUTE_WATCHDOG_MAX_MS));
 }
 
 static void gpufe_route_watchdog(struct work_struct *work)
 {
 	struct gpufe_route *route = container_of(to_delayed_work(work),
 						 struct gpufe_route, watchdog);
-	unsigned int pending;
+	unsigned int pending, idle;
 
-	gpufe_route_run_all(route, true);
+	idle = gpufe_route_run_all(route, true) ? 0 :
+	       READ_ONCE(route->watchdog_idle) + 1;
+	WRITE_ONCE(route->watchdog_idle, idle);
 
 	spin_lock_irq(&route->lock);
 	pending = route->num_pending;
 	spin_unlock_irq(&route->lock);
+	/* Not mod_delayed_work(): an interrupt may have re-armed it sooner. */
 	if (pending)
 		queue_delayed_work(gpufe_route_wq, &route->watchdog,
-				   gpufe_route_watchdog_delay());
+				   gpufe_route_watchdog_delay(idle));
 }
 
 /**
@@ -311,6 +340,8 @@ void gpufe_device_irq(struct gpufe_device *gdev, u32 hint)
 
 	atomic64_inc(&route->irqs);
 	WRITE_ONCE(route->hint, hint);
+	/* The device is alive: the watchdog starts again from its shortest. */
+	WRITE_ONCE(route->watchdog_idle, 0);
 	irq_work_queue(&route->irq_work);
 }
 EXPORT_SYMBOL_GPL(gpufe_device_irq);
@@ -348,10 +379,48 @@ u32 gpufe_route_add(struct gpufe_ctx *ctx, u64 seqno)
 	i = ctx->route_idx;
 	spin_unlock_irqrestore(&route->lock, flags);
 
-	if (first)
-		queue_delayed_work(gpufe_route_wq, &route->watchdog,
-				   gpufe_route_watchdog_delay());
+	if (first) {
+		WRITE_ONCE(route->watchdog_idle, 0);
+		mod_delayed_work(gpufe_route_wq, &route->watchdog,
+				 gpufe_route_watchdog_delay(0));
+	}
 	return i;
+}
+
+/*
+ * Give the pending set room for @capacity contexts; under resize_lock,
+ * with @capacity at least num_ctxs. Returns 0 or -ENOMEM.
+ */
+static int gpufe_route_resize_locked(struct gpufe_route *route,
+				     unsigned int capacity)
+{
+	struct gpufe_route_slot *slots;
+	struct gpufe_ctx **ctxs;
+
+	lockdep_assert_held(&route->resize_lock);
+
+	/* Charged to whoever makes the device's contexts outgrow them. */
+	slots = kvmalloc_array(capacity, sizeof(*slots), GFP_KERNEL_ACCOUNT);
+	ctxs = kvmalloc_array(capacity, sizeof(*ctxs), GFP_KERNEL_ACCOUNT);
+	if (!slots || !ctxs) {
+		kvfree(slots);
+		kvfree(ctxs);
+		return -ENOMEM;
+	}
+
+	/* No router takes resize_lock: none waits for this allocation. */
+	spin_lock_irq(&route->lock);
+	/* Pending contexts are alive ones: they fit in @capacity. */
+	memcpy(slots, route->slots, route->num_pending * sizeof(*slots));
+	memcpy(ctxs, route->ctxs, route->num_pending * sizeof(*ctxs));
+	swap(route->slots, slots);
+	swap(route->ctxs, ctxs);
+	route->capacity = capacity;
+	spin_unlock_irq(&route->lock);
+	/* The old arrays: the router reads the arrays only under the lock. */
+	kvfree(slots);
+	kvfree(ctxs);
+	return 0;
 }
 
 /**
@@ -365,51 +434,55 @@ u32 gpufe_route_add(struct gpufe_ctx *ctx, u64 seqno)
 int gpufe_route_reserve(struct gpufe_device *gdev)
 {
 	struct gpufe_route *route = &gdev->route;
-	struct gpufe_route_slot *slots;
-	struct gpufe_ctx **ctxs;
-	unsigned int capacity;
+	int ret = 0;
 
 	mutex_lock(&route->resize_lock);
-	if (route->num_ctxs < route->capacity)
-		goto out;
-
-	/* Charged to whoever makes the device's contexts outgrow them. */
-	capacity = max(route->capacity * 2, GPUFE_ROUTE_MIN_CAPACITY);
-	slots = kvmalloc_array(capacity, sizeof(*slots), GFP_KERNEL_ACCOUNT);
-	ctxs = kvmalloc_array(capacity, sizeof(*ctxs), GFP_KERNEL_ACCOUNT);
-	if (!slots || !ctxs) {
-		kvfree(slots);
-		kvfree(ctxs);
-		mutex_unlock(&route->resize_lock);
-		return -ENOMEM;
-	}
-
-	/* No router takes resize_lock: none waits for this allocation. */
-	spin_lock_irq(&route->lock);
-	memcpy(slots, route->slots, route->num_pending * sizeof(*slots));
-	memcpy(ctxs, route->ctxs, route->num_pending * sizeof(*ctxs));
-	swap(route->slots, slots);
-	swap(route->ctxs, ctxs);
-	route->capacity = capacity;
-	spin_unlock_irq(&route->lock);
-	/* The old arrays: the router reads the arrays only under the lock. */
-	kvfree(slots);
-	kvfree(ctxs);
-out:
-	route->num_ctxs++;
+	if (route->num_ctxs >= route->capacity)
+		ret = gpufe_route_resize_locked(route,
+						max(route->capacity * 2,
+						    GPUFE_ROUTE_MIN_CAPACITY));
+	if (!ret)
+		route->num_ctxs++;
 	mutex_unlock(&route->resize_lock);
-	return 0;
+	return ret;
 }
 
 /**
- * gpufe_route_unreserve - a context of the device is gone
+ * gpufe_route_unreserve - a context of the device retired
  * @gdev: the device
+ *
+ * May sleep.
  */
 void gpufe_route_unreserve(struct gpufe_device *gdev)
 {
-	mutex_lock(&gdev->route.resize_lock);
-	gdev->route.num_ctxs--;
-	mutex_unlock(&gdev->route.resize_lock);
+	struct gpufe_route *route = &gdev->route;
+	bool shrink;
+
+	mutex_lock(&route->resize_lock);
+	route->num_ctxs--;
+	shrink = route->capacity > GPUFE_ROUTE_MIN_CAPACITY &&
+		 route->num_ctxs < route->capacity / 4;
+	mutex_unlock(&route->resize_lock);
+	if (shrink)
+		queue_work(gpufe_wq, &route->shrink_work);
+}
+
+/* Halve the arrays while a quarter of them or less is in use. */
+static void gpufe_route_shrink_work(struct work_struct *work)
+{
+	struct gpufe_route *route = container_of(work, struct gpufe_route,
+						 shrink_work);
+	unsigned int capacity;
+
+	mutex_lock(&route->resize_lock);
+	capacity = route->capacity;
+	while (capacity > GPUFE_ROUTE_MIN_CAPACITY &&
+	       route->num_ctxs < capacity / 4)
+		capacity /= 2;
+	/* Failing to shrink is harmless: the old arrays stay. */
+	if (capacity != route->capacity)
+		gpufe_route_resize_locked(route, capacity);
+	mutex_unlock(&route->resize_lock);
 }
 
 /**
@@ -426,6 +499,7 @@ void gpufe_route_init(struct gpufe_device *gdev)
 	init_irq_work(&route->irq_work, gpufe_route_irq_work);
 	INIT_WORK(&route->work, gpufe_route_work);
 	INIT_DELAYED_WORK(&route->watchdog, gpufe_route_watchdog);
+	INIT_WORK(&route->shrink_work, gpufe_route_shrink_work);
 }
 
 /**
@@ -443,6 +517,7 @@ void gpufe_route_fini(struct gpufe_device *gdev)
 	irq_work_sync(&route->irq_work);
 	cancel_work_sync(&route->work);
 	cancel_delayed_work_sync(&route->watchdog);
+	cancel_work_sync(&route->shrink_work);
 	WARN_ON(route->num_pending || route->num_ctxs);
 	kvfree(route->slots);
 	kvfree(route->ctxs);
@@ -457,7 +532,7 @@ void gpufe_route_show(struct seq_file *m)
 {
 	struct gpufe_device *gdev;
 	unsigned long index = 0;
-	unsigned int pending;
+	unsigned int pending, capacity;
 
 	mutex_lock(&gpufe_registry_lock);
 	while ((gdev = gpufe_device_next_locked(&index))) {
@@ -465,8 +540,9 @@ void gpufe_route_show(struct seq_file *m)
 
 		spin_lock_irq(&route->lock);
 		pending = route->num_pending;
+		capacity = route->capacity;
 		spin_unlock_irq(&route->lock);
-		seq_printf(m, "%u %s irqs=%lld routes=%lld hint_hits=%lld slots_scanned=%lld delivered=%lld watchdog_scans=%lld watchdog_delivered=%lld route_ns=%lld deliver_ns=%lld pending=%u\n",
+		seq_printf(m, "%u %s irqs=%lld routes=%lld hint_hits=%lld slots_scanned=%lld delivered=%lld watchdog_scans=%lld watchdog_delivered=%lld route_ns=%lld deliver_ns=%lld pending=%u capacity=%u\n",
 			   gdev->id, gdev->name,
 			   (long long)atomic64_read(&route->irqs),
 			   (long long)atomic64_read(&route->routes),
@@ -477,7 +553,7 @@ void gpufe_route_show(struct seq_file *m)
 			   (long long)atomic64_read(&route->watchdog_delivered),
 			   (long long)atomic64_read(&route->route_ns),
 			   (long long)atomic64_read(&route->deliver_ns),
-			   pending);
+			   pending, capacity);
 	}
 	mutex_unlock(&gpufe_registry_lock);
 }

@@ -72,7 +72,8 @@
  * @deps: fences to wait for (references)
  * @bos: the buffers (references), in the order of @base.bos
  * @free_node: on gpufe_jobs_done, for gpufe_jobs_done_work to drop what
- *	may need to sleep, then the job's own fence reference
+ *	may need to sleep, then the job's own fence reference; after the
+ *	fence's last reference, on gpufe_fences_dead
  * @inline_cmds: holds a short command stream, saving an allocation
  * @error: why the job failed, before reaching the back-end or in it
  *	(gpufe_job_complete(), published by the slot's release)
@@ -97,6 +98,11 @@ static LLIST_HEAD(gpufe_jobs_done);
 static void gpufe_jobs_done_work(struct work_struct *work);
 static DECLARE_WORK(gpufe_jobs_done_cleanup, gpufe_jobs_done_work);
 
+/* Fences whose last reference went, freed by a work item. */
+static LLIST_HEAD(gpufe_fences_dead);
+static void gpufe_fences_free_work(struct work_struct *work);
+static DECLARE_WORK(gpufe_fences_free, gpufe_fences_free_work);
+
 static struct gpufe_job_fe *to_job_fe(struct dma_fence *fence)
 {
 	return container_of(fence, struct gpufe_job_fe, fence);
@@ -112,12 +118,34 @@ static const char *gpufe_fence_get_timeline_name(struct dma_fence *fence)
 	return to_job_fe(fence)->ctx->timeline;
 }
 
+/*
+ * Module lifetime: the dma-fence core calls a fence's ops, which live in
+ * this module, until the fence is freed, so every fence holds its context
+ * and each context holds the module. The last fence reference may be
+ * dropped by any thread, in any driver: the release only hands the fence
+ * to gpufe_fences_free_work(), on gpufe_wq, which drops the context, whose
+ * release drops the module reference, also on gpufe_wq. The module's exit
+ * destroys gpufe_wq, which waits for both, and then waits with
+ * synchronize_rcu_tasks() for any thread still on its way out of this
+ * function.
+ */
 static void gpufe_fence_release(struct dma_fence *fence)
 {
 	struct gpufe_job_fe *job = to_job_fe(fence);
 
-	gpufe_ctx_put(job->ctx);
-	dma_fence_free(fence);
+	if (llist_add(&job->free_node, &gpufe_fences_dead))
+		queue_work(gpufe_wq, &gpufe_fences_free);
+}
+
+static void gpufe_fences_free_work(struct work_struct *work)
+{
+	struct llist_node *list = llist_del_all(&gpufe_fences_dead);
+	struct gpufe_job_fe *job, *next;
+
+	llist_for_each_entry_safe(job, next, list, free_node) {
+		gpufe_ctx_put(job->ctx);
+		dma_fence_free(&job->fence);
+	}
 }
 
 static const struct dma_fence_ops gpufe_fence_ops = {
@@ -165,6 +193,46 @@ static void gpufe_jobs_done_work(struct work_struct *work)
 void gpufe_jobs_flush(void)
 {
 	flush_work(&gpufe_jobs_done_cleanup);
+	flush_work(&gpufe_fences_free);
+}
+
+/**
+ * gpufe_resv_scrub - let go of gpufe's signalled fences in a reservation
+ * @resv: the reservation object of a buffer of another driver that gpufe
+ *	drops
+ *
+ * A signalled gpufe fence left in another driver's reservation object
+ * would keep its context, and so gpufe.ko, alive for as long as that
+ * buffer lives. Replaces the fences of every gpufe context whose fences
+ * in @resv have all signalled with the signalled stub fence. May sleep.
+ */
+void gpufe_resv_scrub(struct dma_resv *resv)
+{
+	struct dma_fence *stub = dma_fence_get_stub();
+	struct dma_resv_iter cursor, inner;
+	struct dma_fence *fence, *other;
+	bool busy;
+
+	dma_resv_lock(resv, NULL);
+restart:
+	dma_resv_for_each_fence(&cursor, resv, DMA_RESV_USAGE_BOOKKEEP, fence) {
+		if (fence->ops != &gpufe_fence_ops)
+			continue;
+		busy = false;
+		dma_resv_for_each_fence(&inner, resv, DMA_RESV_USAGE_BOOKKEEP,
+					other)
+			if (other->context == fence->context &&
+			    !dma_fence_is_signaled(other))
+				busy = true;
+		if (busy)
+			continue;
+		dma_resv_replace_fences(resv, fence->context, stub,
+					dma_resv_iter_usage(&cursor));
+		/* The list changed under the cursor: start over. */
+		goto restart;
+	}
+	dma_resv_unlock(resv);
+	dma_fence_put(stub);
 }
 
 /* Wake the sleepers of @wq, if any, counting it for the client's fdinfo. */
@@ -190,6 +258,8 @@ static void gpufe_ctx_event(struct gpufe_ctx *ctx)
 		ctx->event_pending = true;
 		list_add_tail(&ctx->event_link, &client->events);
 		gpufe_ctx_get(ctx);
+		/* A job of @ctx is signalling: it has not retired. */
+		atomic_inc(&ctx->counted);
 	}
 	spin_unlock_irqrestore(&client->event_lock, flags);
 	gpufe_client_wake(client, &client->event_wq, true);
@@ -205,7 +275,8 @@ static void gpufe_job_signal_locked(struct gpufe_ctx *ctx,
 		dma_fence_set_error(&job->fence, error);
 		ctx->error = error;
 	}
-	ctx->completed = max(ctx->completed, job->fence.seqno);
+	if (job->fence.seqno > atomic64_read(&ctx->completed))
+		atomic64_set(&ctx->completed, job->fence.seqno);
 	dma_fence_signal_locked(&job->fence);
 	atomic64_inc(&ctx->client->jobs_completed);
 }
@@ -218,26 +289,42 @@ static void gpufe_ctx_done_notify(struct gpufe_ctx *ctx)
 	gpufe_client_wake(ctx->client, &ctx->wq, false);
 }
 
+/* A job of @client is done, or a SUBMIT gave its place back. */
+static void gpufe_client_inflight_put(struct gpufe_client *client)
+{
+	atomic_dec(&client->jobs_inflight);
+	if (wq_has_sleeper(&client->throttle_wq))
+		wake_up(&client->throttle_wq);
+}
+
+/* Take a place for a job, if the client has fewer than max_inflight_jobs. */
+static bool gpufe_client_inflight_get(struct gpufe_client *client)
+{
+	int n = atomic_read(&client->jobs_inflight);
+
+	do {
+		if ((unsigned int)n >= READ_ONCE(gpufe_max_inflight_jobs))
+			return false;
+	} while (!atomic_try_cmpxchg(&client->jobs_inflight, &n, n + 1));
+	return true;
+}
+
 /*
  * A signalled job leaves the client's count and its context's active
- * count, and is freed.
+ * count, and is freed. Callable from any context.
  */
 static void gpufe_job_finish(struct gpufe_job_fe *job)
 {
-	struct gpufe_client *client = job->ctx->client;
-
-	gpufe_ctx_active_put(job->ctx);
-
-	if (atomic_dec_return(&client->jobs_inflight) <
-	    gpufe_max_inflight_jobs && wq_has_sleeper(&client->throttle_wq))
-		wake_up(&client->throttle_wq);
+	gpufe_ctx_active_put_atomic(job->ctx);
+	gpufe_client_inflight_put(job->ctx->client);
 
 	/*
-	 * Dropping a buffer or a vmalloc()ed command stream may sleep: a
-	 * job without either is freed here, others by a work item, in
-	 * batches.
+	 * Dropping a buffer, a dependency or a vmalloc()ed command stream
+	 * may sleep or run other drivers' code: a job without any is freed
+	 * here, others by a work item, in batches.
 	 */
-	if (!job->base.num_bos && job->base.cmds == job->inline_cmds) {
+	if (!job->base.num_bos && !job->num_deps &&
+	    job->base.cmds == job->inline_cmds) {
 		gpufe_job_put_resources(job);
 		dma_fence_put(&job->fence);
 	} else if (llist_add(&job->free_node, &gpufe_jobs_done)) {
@@ -283,7 +370,7 @@ static bool gpufe_ctx_signal_failed_locked(struct gpufe_ctx *ctx,
 	lockdep_assert_held(&ctx->lock);
 
 	list_for_each_entry_safe(job, next, &ctx->failed, link) {
-		if (job->fence.seqno != ctx->completed + 1)
+		if (job->fence.seqno != atomic64_read(&ctx->completed) + 1)
 			break;
 		/* The back-end holds no job of @ctx: the slot is ours. */
 		gpufe_slot_write(ctx->slot, job->fence.seqno, job->error);
@@ -297,38 +384,67 @@ static bool gpufe_ctx_signal_failed_locked(struct gpufe_ctx *ctx,
  * gpufe_ctx_deliver - signal a context's jobs up to a sequence number
  * @ctx: the context
  * @seqno: what its completion slot showed
+ * @budget: in/out: the most jobs to signal, less those signalled
  *
  * Called by the router for a context whose slot moved. Signals every job
  * of @ctx up to @seqno that has not signalled yet, in order, then the
  * failed jobs that waited for them, and wakes the context's waiters.
  * Idempotent: a second delivery of the same @seqno does nothing. Callable
- * from any context, including hard interrupts.
+ * from any context, including hard interrupts. If @budget runs out first,
+ * the context's work delivers the rest, from its slot.
  */
-void gpufe_ctx_deliver(struct gpufe_ctx *ctx, u64 seqno)
+void gpufe_ctx_deliver(struct gpufe_ctx *ctx, u64 seqno, unsigned int *budget)
 {
 	struct gpufe_job_fe *job, *next;
 	LIST_HEAD(done);
 	unsigned long flags;
-	bool unblocked;
+	bool unblocked, more = false;
 
 	spin_lock_irqsave(&ctx->lock, flags);
 	list_for_each_entry_safe(job, next, &ctx->inflight, link) {
 		if (job->fence.seqno > seqno)
 			break;
+		if (!*budget) {
+			more = true;
+			break;
+		}
 		gpufe_job_signal_locked(ctx, job, job->error);
 		list_move_tail(&job->link, &done);
+		--*budget;
 	}
-	unblocked = gpufe_ctx_signal_failed_locked(ctx, &done);
+	unblocked = !more && gpufe_ctx_signal_failed_locked(ctx, &done);
 	spin_unlock_irqrestore(&ctx->lock, flags);
 
+	if (more || unblocked)
+		mod_delayed_work(gpufe_wq, &ctx->work, 0);
 	if (list_empty(&done))
 		return;
 	atomic64_inc(&ctx->client->deliveries);
 	gpufe_ctx_done_notify(ctx);
 	list_for_each_entry_safe(job, next, &done, link)
 		gpufe_job_finish(job);
-	if (unblocked)
-		mod_delayed_work(gpufe_wq, &ctx->work, 0);
+}
+
+/*
+ * In the context's work: deliver what its slot shows, which the router
+ * may have left to it (gpufe_ctx_deliver() out of budget).
+ */
+static void gpufe_ctx_deliver_slot(struct gpufe_ctx *ctx)
+{
+	unsigned int budget = UINT_MAX;
+	u64 seqno = 0;
+	bool inflight;
+
+	spin_lock_irq(&ctx->lock);
+	/* A job in flight keeps the context, and its slot, active. */
+	inflight = !list_empty(&ctx->inflight);
+	if (inflight) {
+		/* Pairs with gpufe_slot_write()'s release, as the router's. */
+		seqno = smp_load_acquire(&ctx->slot->seqno);
+	}
+	spin_unlock_irq(&ctx->lock);
+	if (inflight)
+		gpufe_ctx_deliver(ctx, seqno, &budget);
 }
 
 static void gpufe_ctx_dep_cb(struct dma_fence *fence, struct dma_fence_cb *cb)
@@ -466,7 +582,10 @@ void gpufe_ctx_work(struct work_struct *work)
 {
 	struct gpufe_ctx *ctx = container_of(to_delayed_work(work),
 					     struct gpufe_ctx, work);
+	/* Fences wait for this work: no waiting for memory or fences here. */
+	bool cookie = dma_fence_begin_signalling();
 
+	gpufe_ctx_deliver_slot(ctx);
 	for (;;) {
 		struct gpufe_job_fe *job;
 		int ret, idx;
@@ -476,11 +595,11 @@ void gpufe_ctx_work(struct work_struct *work)
 					       link);
 		spin_unlock(&ctx->run_lock);
 		if (!job)
-			return;
+			break;
 
 		ret = gpufe_job_deps_ready(ctx, job);
 		if (ret == -EAGAIN)
-			return;
+			break;
 
 		idx = gpufe_device_enter();
 		spin_lock(&ctx->run_lock);
@@ -495,8 +614,9 @@ void gpufe_ctx_work(struct work_struct *work)
 		spin_unlock(&ctx->run_lock);
 		gpufe_device_exit(idx);
 		if (ret == -EAGAIN)
-			return;
+			break;
 	}
+	dma_fence_end_signalling(cookie);
 }
 
 /* Whether every dependency of a job has signalled already. */
@@ -540,7 +660,7 @@ static int gpufe_submit_bos(struct gpufe_client *client,
 	if (!n)
 		return 0;
 
-	ubos = kmalloc_array(n, sizeof(*ubos), GFP_KERNEL);
+	ubos = kmalloc_array(n, sizeof(*ubos), GFP_KERNEL_ACCOUNT);
 	jbos = kcalloc(n, sizeof(*jbos), GFP_KERNEL_ACCOUNT);
 	job->bos = kcalloc(n, sizeof(*job->bos), GFP_KERNEL_ACCOUNT);
 	job->base.bos = jbos;
@@ -568,7 +688,9 @@ static int gpufe_submit_bos(struct gpufe_client *client,
 	}
 
 	for (i = 0; i < n; i++) {
-		struct gpufe_bo *bo = gpufe_bo_lookup(client, ubos[i].handle);
+		bool readonly;
+		struct gpufe_bo *bo = gpufe_bo_lookup(client, ubos[i].handle,
+						      &readonly);
 
 		if (!bo) {
 			ret = -ENOENT;
@@ -576,8 +698,7 @@ static int gpufe_submit_bos(struct gpufe_client *client,
 		}
 		job->bos[i] = bo;
 		job->base.num_bos = i + 1;
-		if ((ubos[i].flags & GPUFE_SUBMIT_BO_WRITE) &&
-		    gpufe_bo_handle_readonly(client, ubos[i].handle)) {
+		if ((ubos[i].flags & GPUFE_SUBMIT_BO_WRITE) && readonly) {
 			ret = -EACCES;
 			goto out_free;
 		}
@@ -654,7 +775,7 @@ static int gpufe_job_add_deps(struct gpufe_job_fe *job,
 	if (!n)
 		return 0;
 	deps = krealloc_array(job->deps, job->num_deps + n, sizeof(*deps),
-			      GFP_KERNEL);
+			      GFP_KERNEL_ACCOUNT);
 	if (!deps)
 		return -ENOMEM;
 	memcpy(deps + job->num_deps, fences, n * sizeof(*deps));
@@ -748,8 +869,9 @@ static int gpufe_job_queue(struct gpufe_ctx *ctx, struct gpufe_job_fe *job,
 		ret = -ENOENT;
 		goto out_unlock_resvs;
 	}
+	*seqno = atomic64_read(&ctx->submitted) + 1;
 	dma_fence_init(&job->fence, &gpufe_fence_ops, &ctx->lock,
-		       ctx->fence_context, ctx->submitted + 1);
+		       ctx->fence_context, *seqno);
 	if (want_sync_file) {
 		*sync_file = sync_file_create(&job->fence);
 		if (!*sync_file) {
@@ -758,12 +880,10 @@ static int gpufe_job_queue(struct gpufe_ctx *ctx, struct gpufe_job_fe *job,
 			goto out_active_put;
 		}
 	}
-	*seqno = ctx->submitted + 1;
-	WRITE_ONCE(ctx->submitted, *seqno);
+	atomic64_set(&ctx->submitted, *seqno);
 	job->base.seqno = *seqno;
 	job->base.slot = ctx->slot;
 	job->base.slot_dma = ctx->slot_dma;
-	atomic_inc(&ctx->client->jobs_inflight);
 	/*
 	 * A reference of its own: once handed over, the job may complete and
 	 * drop it before this function is done with the context.
@@ -824,15 +944,15 @@ int gpufe_ioctl_submit(struct gpufe_client *client, void *data)
 
 	/* Too many jobs in flight: wait for some to finish. */
 	ret = wait_event_interruptible(client->throttle_wq,
-				       atomic_read(&client->jobs_inflight) <
-				       gpufe_max_inflight_jobs);
+				       gpufe_client_inflight_get(client));
 	if (ret)
 		return ret;
 
-	/* Small and bounded by max_inflight_jobs: not worth a memcg charge. */
-	job = kzalloc(sizeof(*job), GFP_KERNEL);
-	if (!job)
+	job = kzalloc(sizeof(*job), GFP_KERNEL_ACCOUNT);
+	if (!job) {
+		gpufe_client_inflight_put(client);
 		return -ENOMEM;
+	}
 	INIT_LIST_HEAD(&job->base.link);
 
 	ret = gpufe_submit_bos(client, args, job);
@@ -911,12 +1031,13 @@ err_free:
 	gpufe_job_put_resources(job);
 	gpufe_ctx_put(ctx);
 	kfree(job);
+	gpufe_client_inflight_put(client);
 	return ret;
 }
 
 static bool gpufe_ctx_reached(struct gpufe_ctx *ctx, u64 seqno)
 {
-	return READ_ONCE(ctx->completed) >= seqno;
+	return atomic64_read(&ctx->completed) >= seqno;
 }
 
 /**
@@ -940,7 +1061,7 @@ int gpufe_ioctl_wait(struct gpufe_client *client, void *data)
 	if (!ctx)
 		return -ENOENT;
 
-	ret = !args->seqno || args->seqno > READ_ONCE(ctx->submitted) ?
+	ret = !args->seqno || args->seqno > atomic64_read(&ctx->submitted) ?
 		-EINVAL : 0;
 	if (ret)
 		goto out_put;
@@ -988,18 +1109,26 @@ static struct gpufe_ctx *gpufe_event_pop(struct gpufe_client *client)
 	return ctx;
 }
 
-/* Put an event back at the head; the list holds @ctx's reference again. */
+/* An event popped is consumed: drop what it held of @ctx. */
+static void gpufe_event_put(struct gpufe_ctx *ctx)
+{
+	gpufe_ctx_uncount(ctx);
+	gpufe_ctx_put(ctx);
+}
+
+/* Put an event back at the head; the list holds @ctx again. */
 static void gpufe_event_unpop(struct gpufe_client *client,
 			      struct gpufe_ctx *ctx)
 {
 	spin_lock_irq(&client->event_lock);
-	if (!ctx->event_pending) {
+	if (!ctx->event_pending && !client->closed) {
 		ctx->event_pending = true;
 		list_add(&ctx->event_link, &client->events);
 		ctx = NULL;
 	}
 	spin_unlock_irq(&client->event_lock);
-	gpufe_ctx_put(ctx);
+	if (ctx)
+		gpufe_event_put(ctx);
 }
 
 /**
@@ -1042,7 +1171,7 @@ ssize_t gpufe_events_read(struct gpufe_client *client, char __user *buf,
 
 		spin_lock_irq(&ctx->lock);
 		ev.ctx_id = ctx->id;
-		ev.seqno = ctx->completed;
+		ev.seqno = atomic64_read(&ctx->completed);
 		ev.error = ctx->error;
 		spin_unlock_irq(&ctx->lock);
 
@@ -1050,7 +1179,7 @@ ssize_t gpufe_events_read(struct gpufe_client *client, char __user *buf,
 			gpufe_event_unpop(client, ctx);
 			return done ? done : -EFAULT;
 		}
-		gpufe_ctx_put(ctx);
+		gpufe_event_put(ctx);
 		done += sizeof(ev);
 	}
 	return done;
@@ -1086,5 +1215,5 @@ void gpufe_client_events_fini(struct gpufe_client *client)
 	spin_unlock_irq(&client->event_lock);
 
 	while ((ctx = gpufe_event_pop(client)))
-		gpufe_ctx_put(ctx);
+		gpufe_event_put(ctx);
 }

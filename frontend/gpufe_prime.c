@@ -105,14 +105,23 @@ bool gpufe_bo_is_gpufe_dmabuf(const struct dma_buf *dmabuf)
 	return dmabuf->ops == &gpufe_dmabuf_ops;
 }
 
+/* Whether a dma-buf may be written through. */
+static bool gpufe_dmabuf_writable(const struct dma_buf *dmabuf)
+{
+	return dmabuf->file->f_mode & FMODE_WRITE;
+}
+
 /*
  * The buffer's dma-buf, made on first export, writable if @rdwr; a new
- * file reference. A read-only dma-buf cannot be exported writable.
+ * file reference. A read-only dma-buf cannot be exported writable, nor a
+ * writable one through a read-only handle (@readonly).
  */
-static struct dma_buf *gpufe_bo_dmabuf_get(struct gpufe_bo *bo, bool rdwr)
+static struct dma_buf *gpufe_bo_dmabuf_get(struct gpufe_bo *bo, bool rdwr,
+					   bool readonly)
 {
 	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
 	struct dma_buf *dmabuf;
+	bool writable;
 
 	mutex_lock(&bo->lock);
 	/*
@@ -137,7 +146,8 @@ static struct dma_buf *gpufe_bo_dmabuf_get(struct gpufe_bo *bo, bool rdwr)
 		}
 		bo->export = dmabuf;
 	}
-	if (rdwr && !(bo->export->file->f_mode & FMODE_WRITE)) {
+	writable = gpufe_dmabuf_writable(bo->export);
+	if ((rdwr && !writable) || (readonly && writable)) {
 		mutex_unlock(&bo->lock);
 		return ERR_PTR(-EACCES);
 	}
@@ -159,29 +169,32 @@ static struct dma_buf *gpufe_bo_dmabuf_get(struct gpufe_bo *bo, bool rdwr)
 int gpufe_ioctl_bo_export(struct gpufe_client *client, void *data)
 {
 	struct gpufe_bo_export *args = data;
+	bool rdwr = args->flags & GPUFE_BO_EXPORT_RDWR;
 	struct dma_buf *dmabuf;
 	struct gpufe_bo *bo;
+	bool readonly;
 	int flags, fd;
 
 	if ((args->flags & ~GPUFE_BO_EXPORT_FLAGS) || args->pad)
 		return -EINVAL;
 
-	bo = gpufe_bo_lookup(client, args->handle);
+	bo = gpufe_bo_lookup(client, args->handle, &readonly);
 	if (!bo)
 		return -ENOENT;
-	if ((args->flags & GPUFE_BO_EXPORT_RDWR) &&
-	    gpufe_bo_handle_readonly(client, args->handle)) {
+	if (rdwr && readonly) {
 		gpufe_bo_put(bo);
 		return -EACCES;
 	}
 
 	if (bo->import) {
-		/* Hand back the dma-buf it came from. */
-		get_dma_buf(bo->import);
+		/* Hand back the dma-buf it came from, never wider. */
 		dmabuf = bo->import;
+		if (readonly && gpufe_dmabuf_writable(dmabuf))
+			dmabuf = ERR_PTR(-EACCES);
+		else
+			get_dma_buf(dmabuf);
 	} else {
-		dmabuf = gpufe_bo_dmabuf_get(bo,
-					     args->flags & GPUFE_BO_EXPORT_RDWR);
+		dmabuf = gpufe_bo_dmabuf_get(bo, rdwr, readonly);
 	}
 	gpufe_bo_put(bo);
 	if (IS_ERR(dmabuf))
@@ -241,7 +254,7 @@ int gpufe_ioctl_bo_import(struct gpufe_client *client, void *data)
 		if (bo) {
 			dma_buf_put(dmabuf);
 		} else {
-			bo = gpufe_bo_alloc_import(dmabuf);
+			bo = gpufe_bo_alloc_import(client, dmabuf);
 			if (IS_ERR(bo)) {
 				mutex_unlock(&client->import_lock);
 				dma_buf_put(dmabuf);
@@ -266,10 +279,12 @@ int gpufe_ioctl_bo_import(struct gpufe_client *client, void *data)
 	if (own) {
 		/*
 		 * The buffer has a handle now: its one dma-buf is this one
-		 * again if the cache had let it go.
+		 * again if the cache had let it go. Unless that handle, and
+		 * every other, went meanwhile: the cache would then keep the
+		 * dma-buf and the buffer alive for ever.
 		 */
 		mutex_lock(&bo->lock);
-		if (!ret && !bo->export) {
+		if (!ret && !bo->export && bo->handle_count) {
 			bo->export = own;
 			own = NULL;
 		}

@@ -60,6 +60,7 @@
 #include <linux/build_bug.h>
 #include <linux/bug.h>
 #include <linux/delay.h>
+#include <linux/dma-fence.h>
 #include <linux/kernel.h>
 #include <linux/ktime.h>
 #include <linux/minmax.h>
@@ -623,15 +624,21 @@ static void swgpu_engine_work(struct work_struct *work)
 	struct swgpu_engine *engine = container_of(work, struct swgpu_engine,
 						   work);
 	struct gpufe_job *job;
+	/*
+	 * The jobs' fences wait for this work: lockdep checks that it never
+	 * waits for memory or for a lock held around a fence wait.
+	 */
+	bool cookie = dma_fence_begin_signalling();
 
 	for (;;) {
 		job = swgpu_engine_next(engine);
 		if (!job)
-			return;
+			break;
 
 		swgpu_job_complete(engine, job, swgpu_job_exec(engine, job));
 		cond_resched();
 	}
+	dma_fence_end_signalling(cookie);
 }
 
 /* Complete a job that never started, without sleeping. */

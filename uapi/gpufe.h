@@ -80,10 +80,16 @@ extern "C" {
  *       %GPUFE_COMPLETION_MMAP_OFFSET, with a &struct gpufe_completion_slot
  *       per context; &struct gpufe_ctx_create grows @slot_offset, where
  *       the new context's slot is. &GPUFE_FEATURE_COMPLETION_PAGE.
+ * 1.2.1 - Hardening, no new structure: &GPUFE_IOCTL_BO_EXPORT through a
+ *       read-only handle fails with ``-EACCES`` when the buffer's dma-buf
+ *       is writable; buffers imported from other drivers count against
+ *       the memory limits (``-EDQUOT``); buffer memory is also limited per
+ *       user (``user_mem_mib``); a context counts against
+ *       ``max_contexts`` until its completion event is read.
  */
 #define GPUFE_VERSION_MAJOR		1
 #define GPUFE_VERSION_MINOR		2
-#define GPUFE_VERSION_PATCH		0
+#define GPUFE_VERSION_PATCH		1
 
 /**
  * define GPUFE_DEVICE_PATH - the front-end's device node
@@ -297,7 +303,9 @@ struct gpufe_query {
  * Errors: ``-EINVAL`` for a @flags bit set or @size 0; ``-E2BIG`` for a
  * @size above the largest buffer (``max_bo_mib``, a module parameter);
  * ``-EDQUOT`` when the client's buffers would exceed its memory limit
- * (``client_mem_mib``); ``-ENOMEM``.
+ * (``client_mem_mib``), or the buffers of all the clients of the user
+ * that opened the file would exceed theirs (``user_mem_mib``);
+ * ``-ENOMEM``.
  */
 struct gpufe_bo_create {
 	/** @size: in: bytes wanted; out: bytes allocated */
@@ -354,8 +362,11 @@ struct gpufe_bo_destroy {
  *
  * Errors: ``-EINVAL`` for an unknown @flags bit or a non-zero @pad;
  * ``-ENOENT`` for an unknown @handle; ``-EACCES`` for
- * %GPUFE_BO_EXPORT_RDWR when the buffer's dma-buf is read-only; ``-EMFILE``
- * when the process has no free file descriptor.
+ * %GPUFE_BO_EXPORT_RDWR when the buffer's dma-buf or the handle is
+ * read-only, and (since 1.2.1) for any export through a read-only handle
+ * when the buffer's dma-buf is writable: a read-only handle never hands
+ * out write access; ``-EMFILE`` when the process has no free file
+ * descriptor.
  */
 struct gpufe_bo_export {
 	/** @handle: the buffer */
@@ -379,9 +390,16 @@ struct gpufe_bo_export {
  * a SUBMIT that writes the buffer and a writable export; importing a
  * writable dma-buf of the same buffer makes the handle writable.
  *
+ * A dma-buf of another driver is attached to (which pins it), mapped into
+ * the kernel and counted against the client's memory limits, as a buffer
+ * it created; the import first waits, interruptibly, for the fences
+ * already in the dma-buf's reservation object.
+ *
  * Errors: ``-EINVAL`` for a non-zero @flags or @pad; ``-EBADF`` for an @fd
  * that is not open; ``-EINVAL`` for one that is not a dma-buf;
- * ``-EOPNOTSUPP`` for a dma-buf the kernel cannot map for the CPU.
+ * ``-EOPNOTSUPP`` for a dma-buf the kernel cannot map for the CPU;
+ * ``-EDQUOT`` (since 1.2.1) as for &GPUFE_IOCTL_BO_CREATE; ``-EINTR``
+ * when a signal interrupts the wait.
  */
 struct gpufe_bo_import {
 	/** @fd: the dma-buf file descriptor; it stays the caller's */
@@ -424,7 +442,9 @@ struct gpufe_bo_import {
  * ``CAP_SYS_NICE``; ``-ENODEV`` for an unknown @device_id; ``-ENOENT`` for
  * an engine (@engine_class, @engine_instance) the device does not show this
  * client; ``-EMFILE`` when the client has ``max_contexts`` contexts or no
- * completion slot is free (%GPUFE_COMPLETION_MAX_SLOTS).
+ * completion slot is free (%GPUFE_COMPLETION_MAX_SLOTS). A context counts
+ * until its handle is gone, its jobs have completed and (since 1.2.1) its
+ * completion event, if it has one, has been read.
  */
 struct gpufe_ctx_create {
 	/** @device_id: the device */

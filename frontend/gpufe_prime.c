@@ -16,7 +16,14 @@
  * Importing a dma-buf gpufe exported gives back the buffer itself. A
  * dma-buf of another driver (vgem, a dma-heap, a GPU driver) is imported if
  * it can be mapped for the CPU in system memory: the software back-ends
- * reach buffers through the CPU.
+ * reach buffers through the CPU. gpufe attaches to it with its misc
+ * device, which makes a moving exporter pin it (gpufe_bo.c).
+ *
+ * Read-only sharing: a buffer has one dma-buf while it has handles, and
+ * its first export decides whether it is writable. A read-only handle
+ * (from a read-only dma-buf) never hands out write access: it cannot
+ * export writable, nor export the buffer at all while the buffer's
+ * dma-buf is writable.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt

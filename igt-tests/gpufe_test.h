@@ -863,4 +863,145 @@ out:
 	return ret;
 }
 
+/* --- leaks, module references and module parameters ---------------------- */
+
+#define GPUFE_MODULE_REFCNT	"/sys/module/gpufe/refcnt"
+
+/* gpufe.ko's reference count, or -errno. */
+static inline long long gpufe_module_refcnt(void)
+{
+	return gpufe_read_ull(GPUFE_MODULE_REFCNT);
+}
+
+/*
+ * Wait, bounded by GPUFE_TIMEOUT_MS, until read(arg) is at most want, as
+ * a count of objects does once what frees them asynchronously (work items,
+ * RCU) has run: the last value read, or -errno. Returns at once when the
+ * value is there already, so a count that stays above shows as it is.
+ */
+static inline long long gpufe_settle_at_most(long long (*read)(const char *),
+					     const char *arg, long long want)
+{
+	__s64 end = gpufe_now_ns() + GPUFE_TIMEOUT_NS;
+	struct timespec ms = { 0, 1000000 };
+	long long v;
+
+	for (;;) {
+		v = read(arg);
+		if (v < 0 || v <= want || gpufe_now_ns() > end)
+			return v;
+		nanosleep(&ms, NULL);
+	}
+}
+
+static inline long long gpufe_refcnt_read(const char *unused)
+{
+	return gpufe_module_refcnt();
+}
+
+/* debugfs gpufe/counters' name, once at most want (bounded); or -errno. */
+static inline long long gpufe_counter_at_most(const char *name, long long want)
+{
+	return gpufe_settle_at_most(gpufe_counter, name, want);
+}
+
+/* gpufe.ko's reference count, once at most want (bounded); or -errno. */
+static inline long long gpufe_refcnt_at_most(long long want)
+{
+	return gpufe_settle_at_most(gpufe_refcnt_read, NULL, want);
+}
+
+/* A client's id (fdinfo's drm-client-id), or -errno. */
+static inline long long gpufe_client_id(int fd)
+{
+	return gpufe_fdinfo(getpid(), fd, "drm-client-id");
+}
+
+/*
+ * The mem= of a client's line of debugfs gpufe/clients ("<id> pid=P
+ * mem=M"): the bytes of buffers charged to it, -ENOENT if it is not
+ * listed, or -errno.
+ */
+static inline long long gpufe_client_mem(long long id)
+{
+	char line[256];
+	long long ret = -ENOENT;
+	FILE *f = fopen(GPUFE_DEBUGFS "/clients", "re");
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		const char *mem = strstr(line, " mem=");
+		char *end;
+
+		if (strtoll(line, &end, 10) != id || end == line || !mem)
+			continue;
+		ret = strtoll(mem + 5, &end, 10);
+		if (end == mem + 5 || ret < 0)
+			ret = -EINVAL;
+		break;
+	}
+	fclose(f);
+	return ret;
+}
+
+/*
+ * gpufe's module parameters a subtest changed, with the values they had,
+ * for its fixture's teardown to put back: a FIXTURE_TEARDOWN_PARENT, so
+ * that they go back even when the subtest's process died.
+ */
+#define GPUFE_SAVED_PARAMS_MAX	4
+
+struct gpufe_saved_params {
+	unsigned int n;
+	struct {
+		char name[32];
+		unsigned long long value;
+	} p[GPUFE_SAVED_PARAMS_MAX];
+};
+
+/*
+ * Set gpufe's parameter name to v, remembering in s the value it had
+ * first; 0, -ENOENT without such a parameter, or -errno.
+ */
+static inline int gpufe_param_set(struct gpufe_saved_params *s,
+				  const char *name, unsigned long long v)
+{
+	char path[128];
+	long long old;
+	unsigned int i;
+	int ret;
+
+	snprintf(path, sizeof(path), GPUFE_PARAMS "/%s", name);
+	old = gpufe_read_ull(path);
+	if (old < 0)
+		return (int)old;
+	for (i = 0; i < s->n; i++)
+		if (!strcmp(s->p[i].name, name))
+			break;
+	if (i == s->n) {
+		if (i == GPUFE_SAVED_PARAMS_MAX)
+			return -ENOSPC;
+		snprintf(s->p[i].name, sizeof(s->p[i].name), "%s", name);
+		s->p[i].value = old;
+		s->n++;
+	}
+	ret = gpufe_write_ull(path, v);
+	if (!ret && gpufe_read_ull(path) != (long long)v)
+		ret = -EIO;
+	return ret;
+}
+
+/* Put back every parameter gpufe_param_set() changed, last first. */
+static inline void gpufe_params_restore(struct gpufe_saved_params *s)
+{
+	char path[128];
+
+	while (s->n) {
+		s->n--;
+		snprintf(path, sizeof(path), GPUFE_PARAMS "/%s", s->p[s->n].name);
+		gpufe_write_ull(path, s->p[s->n].value);
+	}
+}
+
 #endif /* _GPUFE_TEST_H_ */

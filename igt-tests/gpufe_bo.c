@@ -26,6 +26,7 @@ FIXTURE(bo) {
 	int fd;
 	size_t page;
 	long long saved_mem_mib;	/* client_mem_mib to restore, or -1 */
+	struct gpufe_saved_params params;	/* others to restore */
 };
 
 FIXTURE_SETUP(bo)
@@ -42,12 +43,15 @@ FIXTURE_SETUP(bo)
 	ASSERT_EQ(0, ret);
 }
 
-FIXTURE_TEARDOWN(bo)
+/*
+ * In the parent of the subtest's process, so that the parameters go back
+ * even when the subtest died of a signal; its file went with it.
+ */
+FIXTURE_TEARDOWN_PARENT(bo)
 {
-	if (self->fd >= 0)
-		close(self->fd);
 	if (self->saved_mem_mib >= 0)
 		gpufe_write_ull(GPUFE_PARAMS "/client_mem_mib", self->saved_mem_mib);
+	gpufe_params_restore(&self->params);
 }
 
 static int bo_create(int fd, __u64 size, struct gpufe_bo_create *c)
@@ -604,5 +608,6 @@ TEST_F_TIMEOUT(bo, mem_limit_per_client, 120)
 	close(fd2);
 	free(m.handles);
 }
+
 
 GPUFE_TEST_MAIN

@@ -30,6 +30,7 @@ FIXTURE(prime) {
 	int vgem;		/* vgem's card node, or -1 */
 	size_t page;
 	long long saved_timeout_ms;	/* job_timeout_ms to restore, or -1 */
+	struct gpufe_saved_params params;	/* others to restore */
 };
 
 /* The card node whose driver is vgem, or -ENOENT. */
@@ -77,15 +78,16 @@ FIXTURE_SETUP(prime)
 	self->vgem = vgem_open();
 }
 
-FIXTURE_TEARDOWN(prime)
+/*
+ * In the parent of the subtest's process, so that the parameters go back
+ * even when the subtest died of a signal. Its files went with it: closing
+ * vgem signalled the fences a failed subtest left behind.
+ */
+FIXTURE_TEARDOWN_PARENT(prime)
 {
-	/* Closing vgem signals the fences a failed subtest left behind. */
-	if (self->vgem >= 0)
-		close(self->vgem);
-	if (self->fd >= 0)
-		close(self->fd);
 	if (self->saved_timeout_ms >= 0)
 		gpufe_write_ull(GPUFE_PARAMS "/job_timeout_ms", self->saved_timeout_ms);
+	gpufe_params_restore(&self->params);
 }
 
 #define NO_VGEM "no vgem device: load vgem.ko"

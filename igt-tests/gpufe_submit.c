@@ -25,6 +25,7 @@ FIXTURE(submit) {
 	__u32 ctx;		/* compute0 of devs[0] */
 	struct gpufe_buffer x;	/* two pages, what the baseline job fills */
 	struct gpufe_buffer y;	/* two pages, what the baseline copy writes */
+	struct gpufe_saved_params params;	/* to restore */
 };
 
 FIXTURE_SETUP(submit)
@@ -46,10 +47,13 @@ FIXTURE_SETUP(submit)
 					 &self->y));
 }
 
-FIXTURE_TEARDOWN(submit)
+/*
+ * In the parent of the subtest's process, so that the parameters go back
+ * even when the subtest died of a signal; its file went with it.
+ */
+FIXTURE_TEARDOWN_PARENT(submit)
 {
-	if (self->fd >= 0)
-		close(self->fd);
+	gpufe_params_restore(&self->params);
 }
 
 /* --- jobs built field by field, for the bad-* subtests -------------------- */

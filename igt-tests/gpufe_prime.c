@@ -8,10 +8,16 @@
  * Copyright (c) 2026 The gpufe authors
  */
 
+#include <grp.h>
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
+#include <linux/dma-buf.h>
+#include <linux/userfaultfd.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <xf86drm.h>
 #include <drm/vgem_drm.h>
@@ -594,6 +600,45 @@ TEST_F(prime, bad_import_not_dmabuf)
 	ASSERT_EQ(0, gpufe_ioctl(self->fd, GPUFE_IOCTL_SUBMIT, &s));
 	EXPECT_EQ(-EINVAL, import_fd(self->fd, s.out_fence_fd, &imp));
 	close(s.out_fence_fd);
+}
+
+/* --- read-only handles ------------------------------------------------------ */
+
+TEST_F(prime, bad_mmap_private_readonly)
+{
+	struct gpufe_bo_import imp;
+	struct gpufe_buffer x;
+	int ro, other, err;
+	void *p;
+
+	describe("A private mmap() of a read-only handle fails with EINVAL, though it asks only to read; a shared one still works");
+	ASSERT_EQ(0, gpufe_buffer_create(self->fd, 2 * self->page, &x));
+	((__u32 *)x.map)[0] = 0x7ea0c0de;
+	ASSERT_EQ(0, export_bo(self->fd, x.handle, GPUFE_BO_EXPORT_CLOEXEC, &ro));
+	other = gpufe_open();
+	ASSERT_LE(0, other);
+	ASSERT_EQ(0, import_fd(other, ro, &imp));
+
+	p = mmap(NULL, x.size, PROT_READ, MAP_PRIVATE, other, imp.mmap_offset);
+	err = p == MAP_FAILED ? errno : 0;
+	EXPECT_EQ(MAP_FAILED, p);
+	EXPECT_EQ(EINVAL, err);
+	if (p != MAP_FAILED)
+		munmap(p, x.size);
+	p = mmap(NULL, self->page, PROT_READ, MAP_PRIVATE, other,
+		 imp.mmap_offset + self->page);
+	err = p == MAP_FAILED ? errno : 0;
+	EXPECT_EQ(MAP_FAILED, p);
+	EXPECT_EQ(EINVAL, err);
+	if (p != MAP_FAILED)
+		munmap(p, self->page);
+
+	p = map_fd(other, imp.mmap_offset, x.size, PROT_READ);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ(0x7ea0c0de, ((volatile __u32 *)p)[0]);
+	munmap(p, x.size);
+	close(other);
+	close(ro);
 }
 
 /* --- with vgem ------------------------------------------------------------ */

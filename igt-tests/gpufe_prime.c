@@ -641,6 +641,170 @@ TEST_F(prime, bad_mmap_private_readonly)
 	close(ro);
 }
 
+/* How long the race runs for, unless the buffer is written first. */
+#define REUSE_MS	5000
+
+#define RO_PATTERN	0x5eed0001u
+#define ATTACK_VALUE	0xbadbad00u
+
+/*
+ * A read-only import on one file, its handle number flipped by one thread
+ * between the import and a new writable buffer (handles are reused lowest
+ * first), while another thread writes whatever the number names, by
+ * SUBMIT and by mmap().
+ */
+struct reuse_race {
+	int fd;			/* the importer */
+	int ro;			/* the read-only dma-buf */
+	__u32 handle;		/* the import's, and the new buffers' */
+	__u64 mmap_offset;
+	__u64 size;
+	__u32 ctx;		/* on fd, for the writes */
+	int stop;
+	unsigned long flips, jobs, maps, refused;
+	__u64 last_seqno;	/* the last write job queued */
+	int flip_err, attack_err;
+	const char *flip_what, *attack_what;
+};
+
+static void *reuse_flipper(void *arg)
+{
+	struct reuse_race *r = arg;
+	struct gpufe_bo_import imp;
+	int ret = 0;
+
+	while (!__atomic_load_n(&r->stop, __ATOMIC_RELAXED)) {
+		struct gpufe_bo_create c = { .size = r->size };
+
+		r->flip_what = "BO_DESTROY of the read-only import";
+		ret = gpufe_destroy_bo(r->fd, r->handle);
+		if (ret)
+			break;
+		r->flip_what = "BO_CREATE of the writable buffer";
+		ret = gpufe_ioctl(r->fd, GPUFE_IOCTL_BO_CREATE, &c);
+		if (ret)
+			break;
+		r->flip_what = "the new buffer did not get the import's handle";
+		ret = c.handle == r->handle ? 0 : -EBADSLT;
+		if (ret)
+			break;
+		r->flip_what = "BO_DESTROY of the writable buffer";
+		ret = gpufe_destroy_bo(r->fd, c.handle);
+		if (ret)
+			break;
+		r->flip_what = "BO_IMPORT of the read-only dma-buf";
+		ret = import_fd(r->fd, r->ro, &imp);
+		if (ret)
+			break;
+		r->flip_what = "the import did not get its handle back";
+		ret = imp.handle == r->handle ? 0 : -EBADSLT;
+		if (ret)
+			break;
+		r->flips++;
+	}
+	r->flip_err = ret;
+	return NULL;
+}
+
+static void *reuse_attacker(void *arg)
+{
+	struct reuse_race *r = arg;
+	struct gpufe_submit_bo bo = { r->handle, GPUFE_SUBMIT_BO_WRITE };
+	struct gpufe_cmds c = { 0 };
+	int ret = 0;
+
+	gpufe_emit_fill(&c, 0, 0, r->size, ATTACK_VALUE);
+	while (!__atomic_load_n(&r->stop, __ATOMIC_RELAXED)) {
+		__u64 seqno;
+		void *p;
+
+		ret = gpufe_submit_cmds(r->fd, r->ctx, &c, &bo, 1, &seqno);
+		if (!ret) {
+			r->last_seqno = seqno;
+			r->jobs++;
+		} else if (ret == -EACCES || ret == -ENOENT) {
+			r->refused++;
+		} else {
+			r->attack_what = "SUBMIT";
+			break;
+		}
+		ret = 0;
+
+		p = mmap(NULL, r->size, PROT_READ | PROT_WRITE, MAP_SHARED,
+			 r->fd, r->mmap_offset);
+		if (p != MAP_FAILED) {
+			*(volatile __u32 *)p = ATTACK_VALUE;
+			munmap(p, r->size);
+			r->maps++;
+		} else if (errno == EACCES || errno == EINVAL) {
+			r->refused++;
+		} else {
+			ret = -errno;
+			r->attack_what = "mmap()";
+			break;
+		}
+	}
+	r->attack_err = ret;
+	return NULL;
+}
+
+TEST_F_TIMEOUT(prime, readonly_handle_reuse, 120)
+{
+	struct gpufe_bo_import imp;
+	struct gpufe_buffer x;
+	struct reuse_race r = { 0 };
+	pthread_t flipper, attacker;
+	struct timespec ms = { 0, 1000000 };
+	__s64 end;
+	long bad;
+
+	describe("A read-only import stays read-only while another thread of its file flips its handle number to a new writable buffer and back: no SUBMIT or mmap() through the number ever writes it");
+	ASSERT_EQ(0, gpufe_buffer_create(self->fd, self->page, &x));
+	for (bad = 0; bad < (long)(x.size / 4); bad++)
+		((__u32 *)x.map)[bad] = RO_PATTERN;
+	ASSERT_EQ(0, export_bo(self->fd, x.handle, GPUFE_BO_EXPORT_CLOEXEC, &r.ro));
+	r.fd = gpufe_open();
+	ASSERT_LE(0, r.fd);
+	ASSERT_EQ(0, import_fd(r.fd, r.ro, &imp));
+	r.handle = imp.handle;
+	r.mmap_offset = imp.mmap_offset;
+	r.size = imp.size;
+	ASSERT_EQ(0, gpufe_create_ctx(r.fd, self->devs[0],
+				      GPUFE_ENGINE_CLASS_COMPUTE, 0, &r.ctx));
+
+	ASSERT_EQ(0, pthread_create(&flipper, NULL, reuse_flipper, &r));
+	ASSERT_EQ(0, pthread_create(&attacker, NULL, reuse_attacker, &r));
+	/* Until the time is up, or the buffer was written. */
+	end = gpufe_now_ns() + REUSE_MS * 1000000LL;
+	while (gpufe_now_ns() < end &&
+	       ((volatile __u32 *)x.map)[0] == RO_PATTERN)
+		nanosleep(&ms, NULL);
+	__atomic_store_n(&r.stop, 1, __ATOMIC_RELAXED);
+	pthread_join(flipper, NULL);
+	pthread_join(attacker, NULL);
+
+	EXPECT_EQ(0, r.flip_err) {
+		TH_LOG("flipper: %s", r.flip_what);
+	}
+	EXPECT_EQ(0, r.attack_err) {
+		TH_LOG("attacker: %s", r.attack_what);
+	}
+	/* The jobs that were let through have all run. */
+	if (r.last_seqno)
+		ASSERT_EQ(0, gpufe_sync(r.fd, r.ctx, r.last_seqno));
+	bad = gpufe_find_not(x.map, x.size / 4, RO_PATTERN);
+	EXPECT_EQ(-1, bad) {
+		TH_LOG("the read-only buffer was written: word %ld is %#x, after %lu flips, %lu write jobs and %lu writable mappings let through, %lu refused",
+		       bad, ((__u32 *)x.map)[bad], r.flips, r.jobs, r.maps,
+		       r.refused);
+	}
+	/* The race ran: both sides of the number were seen. */
+	EXPECT_LT(0, r.flips);
+	EXPECT_LT(0, r.refused);
+	close(r.fd);
+	close(r.ro);
+}
+
 /* --- with vgem ------------------------------------------------------------ */
 
 TEST_F(prime, vgem_import)

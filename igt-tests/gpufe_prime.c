@@ -805,6 +805,143 @@ TEST_F_TIMEOUT(prime, readonly_handle_reuse, 120)
 	close(r.ro);
 }
 
+/*
+ * Exports of one handle, spun by a thread while the test imports a
+ * writable dma-buf (drw) to that handle and destroys it again: an export
+ * that lands between the import's new handle and the import's caching of
+ * drw makes the buffer a read-only dma-buf of its own, kept in won.
+ */
+struct export_race {
+	int fd;
+	__u32 handle;
+	int drw;
+	int won;		/* the read-only dma-buf, once there is one */
+	int stop;
+	int err;
+};
+
+static void *export_spinner(void *arg)
+{
+	struct export_race *r = arg;
+
+	while (!__atomic_load_n(&r->stop, __ATOMIC_RELAXED)) {
+		struct gpufe_bo_export e = {
+			.handle = r->handle, .flags = GPUFE_BO_EXPORT_CLOEXEC,
+			.fd = -1,
+		};
+		int ret = gpufe_ioctl(r->fd, GPUFE_IOCTL_BO_EXPORT, &e);
+
+		if (ret == -ENOENT)
+			continue;
+		if (ret) {
+			r->err = ret;
+			break;
+		}
+		if ((fcntl(e.fd, F_GETFL) & O_ACCMODE) == O_RDONLY &&
+		    !same_file(e.fd, r->drw)) {
+			__atomic_store_n(&r->won, e.fd, __ATOMIC_RELEASE);
+			break;
+		}
+		close(e.fd);
+	}
+	return NULL;
+}
+
+/* How long the test tries to make a second dma-buf, at most. */
+#define EXPORT_RACE_MS	10000
+
+TEST_F_TIMEOUT(prime, readonly_export_writable_dmabuf, 120)
+{
+	struct gpufe_bo_import imp = { 0 }, r1, w, r2;
+	struct export_race r = { .won = -1 };
+	struct gpufe_buffer x;
+	pthread_t spinner;
+	int dro, fd, other, round, err, ret = 0;
+	__s64 end;
+	void *p;
+
+	describe("BO_EXPORT through a read-only handle fails with EACCES while the buffer's one dma-buf is writable, with or without EXPORT_RDWR; while it is read-only, it is what the export gives");
+	ASSERT_EQ(0, gpufe_buffer_create(self->fd, self->page, &x));
+	memset(x.map, 0x2b, x.size);
+	ASSERT_EQ(0, export_bo(self->fd, x.handle,
+			       GPUFE_BO_EXPORT_CLOEXEC | GPUFE_BO_EXPORT_RDWR, &r.drw));
+	/* No handle left: the buffer lives on through drw alone. */
+	ASSERT_EQ(0, gpufe_destroy_bo(self->fd, x.handle));
+
+	/*
+	 * A read-only dma-buf of the buffer too: as the buffer has one
+	 * dma-buf while it has handles, only an export between an import of
+	 * drw and the import's caching of drw makes one.
+	 */
+	r.fd = self->fd;
+	r.handle = x.handle;	/* the lowest free: what imports get */
+	ASSERT_EQ(0, pthread_create(&spinner, NULL, export_spinner, &r));
+	end = gpufe_now_ns() + EXPORT_RACE_MS * 1000000LL;
+	for (round = 0; gpufe_now_ns() < end &&
+	     __atomic_load_n(&r.won, __ATOMIC_ACQUIRE) < 0 && !r.err; round++) {
+		ret = import_fd(self->fd, r.drw, &imp);
+		if (!ret && imp.handle != x.handle)
+			ret = -EBADSLT;
+		if (!ret)
+			ret = gpufe_destroy_bo(self->fd, imp.handle);
+		if (ret)
+			break;
+	}
+	__atomic_store_n(&r.stop, 1, __ATOMIC_RELAXED);
+	pthread_join(spinner, NULL);
+	ASSERT_EQ(0, r.err);
+	ASSERT_EQ(0, ret) {
+		TH_LOG("round %d: import of drw to handle %u (got %u), then BO_DESTROY",
+		       round, x.handle, imp.handle);
+	}
+	dro = r.won;
+	if (dro < 0) {
+		close(r.drw);
+		SKIP(return, "no read-only dma-buf of a buffer with a writable one made in %d rounds: the state under test was not reached",
+		     round);
+	}
+	/* Whether the loop's last BO_DESTROY ran or not, no handle is left. */
+	gpufe_destroy_bo(self->fd, imp.handle);
+
+	/* A read-only handle exports the buffer's read-only dma-buf. */
+	other = gpufe_open();
+	ASSERT_LE(0, other);
+	ASSERT_EQ(0, import_fd(other, dro, &r1));
+	ASSERT_EQ(0, export_bo(other, r1.handle, GPUFE_BO_EXPORT_CLOEXEC, &fd));
+	EXPECT_TRUE(same_file(fd, dro));
+	close(fd);
+	ASSERT_EQ(0, gpufe_destroy_bo(other, r1.handle));
+
+	/* drw's import first: the buffer's one dma-buf is drw. */
+	ASSERT_EQ(0, import_fd(self->fd, r.drw, &w));
+	ASSERT_EQ(0, export_bo(self->fd, w.handle, GPUFE_BO_EXPORT_CLOEXEC, &fd));
+	EXPECT_TRUE(same_file(fd, r.drw));
+	close(fd);
+	ASSERT_EQ(0, import_fd(other, dro, &r2));
+	p = map_fd(other, r2.mmap_offset, r2.size, PROT_READ | PROT_WRITE);
+	err = p == MAP_FAILED ? errno : 0;
+	ASSERT_EQ(MAP_FAILED, p);
+	ASSERT_EQ(EACCES, err);
+
+	fd = -1;
+	EXPECT_EQ(-EACCES, export_bo(other, r2.handle, GPUFE_BO_EXPORT_CLOEXEC, &fd)) {
+		TH_LOG("the read-only handle exported %s dma-buf",
+		       same_file(fd, r.drw) ? "the writable" : "a");
+	}
+	if (fd >= 0)
+		close(fd);
+	fd = -1;
+	EXPECT_EQ(-EACCES, export_bo(other, r2.handle,
+				     GPUFE_BO_EXPORT_CLOEXEC | GPUFE_BO_EXPORT_RDWR,
+				     &fd));
+	if (fd >= 0)
+		close(fd);
+	EXPECT_EQ(-1, gpufe_find_not(x.map, x.size / 4, 0x2b2b2b2b));
+	close(other);
+	close(dro);
+	close(r.drw);
+}
+
 /* --- with vgem ------------------------------------------------------------ */
 
 TEST_F(prime, vgem_import)

@@ -942,6 +942,106 @@ TEST_F_TIMEOUT(prime, readonly_export_writable_dmabuf, 120)
 	close(r.drw);
 }
 
+/* --- buffers, dma-bufs and module lifetimes ---------------------------------- */
+
+/* A debugfs gpufe/clients mem=, once at most want (bounded); or -errno. */
+static long long client_mem_at_most(long long id, long long want)
+{
+	__s64 end = gpufe_now_ns() + GPUFE_TIMEOUT_NS;
+	struct timespec ms = { 0, 1000000 };
+	long long v;
+
+	for (;;) {
+		v = gpufe_client_mem(id);
+		if (v < 0 || v <= want || gpufe_now_ns() > end)
+			return v;
+		nanosleep(&ms, NULL);
+	}
+}
+
+/* BO_DESTROY of one handle, spun until stopped. */
+struct destroy_race {
+	int fd;
+	__u32 handle;
+	int stop;
+	int err;
+};
+
+static void *destroy_spinner(void *arg)
+{
+	struct destroy_race *r = arg;
+
+	while (!__atomic_load_n(&r->stop, __ATOMIC_RELAXED)) {
+		int ret = gpufe_destroy_bo(r->fd, r->handle);
+
+		if (ret && ret != -ENOENT) {
+			r->err = ret;
+			break;
+		}
+	}
+	return NULL;
+}
+
+/* How many rounds the race runs for, and for how long at most. */
+#define IMPORT_ROUNDS	20000
+#define IMPORT_RACE_MS	3000
+
+TEST_F_TIMEOUT(prime, import_destroy_race, 120)
+{
+	struct destroy_race r = { 0 };
+	struct gpufe_bo_import imp;
+	long long bos, id, mem;
+	pthread_t spinner;
+	int round, dmabuf, ret;
+	__s64 end;
+
+	describe("BO_IMPORT of a dma-buf that alone holds its buffer, its new handle destroyed at once by another thread, thousands of times: with every handle and fd gone, no buffer and no memory is left");
+	bos = gpufe_counter("bos");
+	id = gpufe_client_id(self->fd);
+	ASSERT_LE(0, id);
+	ASSERT_EQ(0, gpufe_client_mem(id));
+	r.fd = gpufe_open();
+	ASSERT_LE(0, r.fd);
+
+	end = gpufe_now_ns() + IMPORT_RACE_MS * 1000000LL;
+	for (round = 0; round < IMPORT_ROUNDS && gpufe_now_ns() < end; round++) {
+		struct gpufe_bo_create c = { .size = self->page };
+
+		ASSERT_EQ(0, gpufe_ioctl(self->fd, GPUFE_IOCTL_BO_CREATE, &c));
+		ASSERT_EQ(0, export_bo(self->fd, c.handle, GPUFE_BO_EXPORT_CLOEXEC,
+				       &dmabuf));
+		ASSERT_EQ(0, gpufe_destroy_bo(self->fd, c.handle));
+		ASSERT_EQ(0, import_fd(r.fd, dmabuf, &imp));
+		if (!round) {
+			/* Every import gets this handle: the file has no other. */
+			r.handle = imp.handle;
+			ASSERT_EQ(0, pthread_create(&spinner, NULL,
+						    destroy_spinner, &r));
+		}
+		ASSERT_EQ(r.handle, imp.handle);
+		/* Unless the spinner got it first. */
+		ret = gpufe_destroy_bo(r.fd, imp.handle);
+		ASSERT_TRUE(!ret || ret == -ENOENT);
+		ASSERT_EQ(0, r.err);
+		close(dmabuf);
+	}
+	__atomic_store_n(&r.stop, 1, __ATOMIC_RELAXED);
+	pthread_join(spinner, NULL);
+	ASSERT_EQ(0, r.err);
+	close(r.fd);
+
+	mem = client_mem_at_most(id, 0);
+	EXPECT_EQ(0, mem) {
+		TH_LOG("%lld bytes of the creator's buffers left after %d rounds (%lld buffers)",
+		       mem, round, mem / (long long)self->page);
+	}
+	EXPECT_LE(0, bos) {
+		TH_LOG("debugfs gpufe/counters has no bos");
+	}
+	if (bos >= 0)
+		EXPECT_EQ(bos, gpufe_counter_at_most("bos", bos));
+}
+
 /* --- with vgem ------------------------------------------------------------ */
 
 TEST_F(prime, vgem_import)

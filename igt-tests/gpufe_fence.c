@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * gpufe_fence: sync_file out- and in-fences, implicit synchronisation
- * through shared buffers, WAIT timeouts and signals, and completion
- * events read() and poll()ed from the file.
+ * through shared buffers, WAIT timeouts and signals, completion events
+ * read() and poll()ed from the file, and the reference a sync_file holds
+ * on gpufe.ko.
  *
  * Copyright (c) 2026 The gpufe authors
  */
@@ -723,6 +724,44 @@ TEST_F(fence, close_while_busy)
 	EXPECT_NE(0, gpufe_fence_status(fence, NULL, &err));
 	EXPECT_EQ(0, err);
 	close(fence);
+}
+
+/* --- gpufe.ko's references ---------------------------------------------------- */
+
+TEST_F_TIMEOUT(fence, sync_file_holds_module, 60)
+{
+	long long ref = gpufe_module_refcnt(), ctxs = gpufe_counter("contexts");
+	long long now;
+	struct gpufe_cmds c = { 0 };
+	int fd2, fence = -1, err;
+	__u32 ctx2;
+
+	describe("A sync_file of a gpufe job keeps gpufe.ko referenced after the job's file is closed, and lets it go once closed itself");
+	ASSERT_LE(0, ref);
+	fd2 = gpufe_open();
+	ASSERT_LE(0, fd2);
+	ASSERT_EQ(0, gpufe_create_ctx(fd2, self->devs[0],
+				      GPUFE_ENGINE_CLASS_COMPUTE, 0, &ctx2));
+	gpufe_emit_nop(&c);
+	ASSERT_EQ(0, submit_fenced(fd2, ctx2, &c, NULL, 0,
+				   GPUFE_SUBMIT_OUT_FENCE, 0, &fence, NULL));
+	ASSERT_EQ(POLLIN, gpufe_poll_fd(fence, POLLIN, GPUFE_TIMEOUT_MS));
+	ASSERT_EQ(0, close(fd2));
+
+	/* Signalled, the fence still calls into gpufe (its names, its release). */
+	EXPECT_EQ(1, gpufe_fence_status(fence, NULL, &err));
+	EXPECT_EQ(0, err);
+	EXPECT_LT(ref, gpufe_module_refcnt());
+	ASSERT_EQ(0, close(fence));
+	now = gpufe_refcnt_at_most(ref);
+	EXPECT_EQ(ref, now) {
+		TH_LOG("gpufe.ko holds %lld references more than before", now - ref);
+	}
+	EXPECT_LE(0, ctxs) {
+		TH_LOG("debugfs gpufe/counters has no contexts");
+	}
+	if (ctxs >= 0)
+		EXPECT_EQ(ctxs, gpufe_counter_at_most("contexts", ctxs));
 }
 
 GPUFE_TEST_MAIN

@@ -1042,6 +1042,59 @@ TEST_F_TIMEOUT(prime, import_destroy_race, 120)
 		EXPECT_EQ(bos, gpufe_counter_at_most("bos", bos));
 }
 
+TEST_F_TIMEOUT(prime, vgem_fence_releases_module, 60)
+{
+	struct gpufe_submit_bo bo;
+	struct gpufe_cmds c = { 0 };
+	struct shared s;
+	long long ref, ctxs, bos, now;
+	__u64 seqno;
+	__u32 ctx;
+	int fd2;
+
+	describe("A gpufe job's fence left in a vgem buffer's dma_resv does not keep gpufe.ko referenced once no gpufe file imports the buffer");
+	if (self->vgem < 0)
+		SKIP(return, NO_VGEM);
+	ref = gpufe_module_refcnt();
+	ASSERT_LE(0, ref);
+	ctxs = gpufe_counter("contexts");
+	bos = gpufe_counter("bos");
+	ASSERT_EQ(0, vgem_bo_create(self->vgem, 64 * 1024, &s.v));
+	ASSERT_EQ(0, vgem_export(self->vgem, s.v.handle, &s.dmabuf));
+
+	fd2 = gpufe_open();
+	ASSERT_LE(0, fd2);
+	ASSERT_EQ(0, import_fd(fd2, s.dmabuf, &s.g));
+	ASSERT_EQ(0, gpufe_create_ctx(fd2, self->devs[0],
+				      GPUFE_ENGINE_CLASS_COMPUTE, 0, &ctx));
+	bo = (struct gpufe_submit_bo){ s.g.handle, GPUFE_SUBMIT_BO_WRITE };
+	gpufe_emit_fill(&c, 0, 0, s.g.size, FILL_VALUE);
+	ASSERT_EQ(0, gpufe_submit_cmds(fd2, ctx, &c, &bo, 1, &seqno));
+	ASSERT_EQ(0, gpufe_sync(fd2, ctx, seqno));
+	ASSERT_EQ(-1, gpufe_find_not(s.v.map, s.v.size / 4, FILL_VALUE));
+	EXPECT_LT(ref, gpufe_module_refcnt());
+	ASSERT_EQ(0, gpufe_destroy_bo(fd2, s.g.handle));
+	ASSERT_EQ(0, gpufe_destroy_ctx(fd2, ctx));
+	ASSERT_EQ(0, close(fd2));
+
+	/* The vgem buffer and its dma-buf live on; gpufe lets go. */
+	now = gpufe_refcnt_at_most(ref);
+	EXPECT_EQ(ref, now) {
+		TH_LOG("gpufe.ko holds %lld references more than before, with a signalled fence of its in the vgem buffer",
+		       now - ref);
+	}
+	EXPECT_LE(0, ctxs) {
+		TH_LOG("debugfs gpufe/counters has no contexts");
+	}
+	if (ctxs >= 0)
+		EXPECT_EQ(ctxs, gpufe_counter_at_most("contexts", ctxs));
+	if (bos >= 0)
+		EXPECT_EQ(bos, gpufe_counter_at_most("bos", bos));
+	/* And the vgem buffer is idle for its other users. */
+	EXPECT_EQ(POLLOUT, gpufe_poll_fd(s.dmabuf, POLLOUT, 0));
+	close(s.dmabuf);
+}
+
 /* --- with vgem ------------------------------------------------------------ */
 
 TEST_F(prime, vgem_import)

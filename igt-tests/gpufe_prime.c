@@ -1095,6 +1095,93 @@ TEST_F_TIMEOUT(prime, vgem_fence_releases_module, 60)
 	close(s.dmabuf);
 }
 
+#define BUFINFO		"/sys/kernel/debug/dma_buf/bufinfo"
+
+/*
+ * The attachments to a device named dev of the dma-buf whose inode is ino,
+ * as debugfs dma_buf/bufinfo lists them: how many, -ENOENT if the dma-buf
+ * is not listed, or -errno.
+ */
+static int bufinfo_attachments(unsigned long ino, const char *dev)
+{
+	char line[512];
+	bool ours = false, devices = false;
+	int ret = -ENOENT;
+	FILE *f = fopen(BUFINFO, "re");
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long i;
+
+		line[strcspn(line, "\n")] = '\0';
+		if (line[0] != '\t') {
+			/* A dma-buf's line, a header, or its "Total" line. */
+			if (ours)
+				break;
+			if (sscanf(line, "%*s %*s %*s %*s %*s %lu", &i) == 1 &&
+			    i == ino) {
+				ours = true;
+				ret = 0;
+			}
+			continue;
+		}
+		if (!ours)
+			continue;
+		if (!strcmp(line, "\tAttached Devices:"))
+			devices = true;
+		else if (devices && !strcmp(line + 1, dev))
+			ret++;
+	}
+	fclose(f);
+	return ret;
+}
+
+/* bufinfo_attachments(), once at most want (bounded). */
+static int bufinfo_attachments_at_most(unsigned long ino, const char *dev,
+				       int want)
+{
+	__s64 end = gpufe_now_ns() + GPUFE_TIMEOUT_NS;
+	struct timespec ms = { 0, 1000000 };
+	int v;
+
+	for (;;) {
+		v = bufinfo_attachments(ino, dev);
+		if (v < 0 || v <= want || gpufe_now_ns() > end)
+			return v;
+		nanosleep(&ms, NULL);
+	}
+}
+
+TEST_F_TIMEOUT(prime, vgem_import_attached, 60)
+{
+	struct gpufe_submit_bo bo;
+	struct gpufe_cmds c = { 0 };
+	struct shared s;
+	struct stat st;
+	__u64 seqno;
+
+	describe("A vgem buffer imported into gpufe is attached to gpufe's device (bufinfo) while gpufe holds it, and detached once its handle and its job are gone");
+	if (self->vgem < 0)
+		SKIP(return, NO_VGEM);
+	if (access(BUFINFO, R_OK))
+		SKIP(return, BUFINFO " is absent (no debugfs, or CONFIG_DEBUG_FS off)");
+	ASSERT_EQ(0, shared_from_vgem(self, 64 * 1024, 0x0a77ac4e, &s));
+	ASSERT_EQ(0, fstat(s.dmabuf, &st));
+	EXPECT_EQ(1, bufinfo_attachments(st.st_ino, "gpufe"));
+
+	bo = (struct gpufe_submit_bo){ s.g.handle, GPUFE_SUBMIT_BO_WRITE };
+	gpufe_emit_fill(&c, 0, 0, s.g.size, FILL_VALUE);
+	ASSERT_EQ(0, gpufe_submit_cmds(self->fd, self->ctx, &c, &bo, 1, &seqno));
+	ASSERT_EQ(0, gpufe_sync(self->fd, self->ctx, seqno));
+	EXPECT_EQ(-1, gpufe_find_not(s.v.map, s.v.size / 4, FILL_VALUE));
+	EXPECT_EQ(1, bufinfo_attachments(st.st_ino, "gpufe"));
+
+	ASSERT_EQ(0, gpufe_destroy_bo(self->fd, s.g.handle));
+	EXPECT_EQ(0, bufinfo_attachments_at_most(st.st_ino, "gpufe", 0));
+	close(s.dmabuf);
+}
+
 /* --- with vgem ------------------------------------------------------------ */
 
 TEST_F(prime, vgem_import)

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * gpufe_bo: buffer objects: BO_CREATE, BO_DESTROY, mmap(), per-file
- * handles and the per-client memory limit.
+ * handles, and the per-client and per-user memory limits.
  *
  * Copyright (c) 2026 The gpufe authors
  */
 
+#include <grp.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 
@@ -607,6 +608,90 @@ TEST_F_TIMEOUT(bo, mem_limit_per_client, 120)
 	EXPECT_EQ(0, gpufe_destroy_bo(fd2, c.handle));
 	close(fd2);
 	free(m.handles);
+}
+
+/* --- the per-user memory limit -------------------------------------------- */
+
+/* user_mem_mib while the per-user subtest runs, and what it spreads it over. */
+#define USER_MEM_MIB	12
+#define USER_FILES	3
+/* Its user: no one else's, so that nothing else is charged to it. */
+#define USER_UID	65534
+
+/*
+ * In a child, as USER_UID (so as the real uid that opens the files):
+ * fill user_mem_mib over USER_FILES files, then check a fresh one. Checks
+ * with EXPECT (the harness's metadata is shared with the child) and exits
+ * at the first that a later one depends on.
+ */
+static void user_limit_child(struct __test_metadata *_metadata, size_t page)
+{
+	const __u64 per_file = ((__u64)USER_MEM_MIB << 20) / USER_FILES;
+	struct gpufe_bo_create c[USER_FILES], more;
+	int fd[USER_FILES + 1], i;
+
+	EXPECT_EQ(0, setgroups(0, NULL)) _exit(1);
+	EXPECT_EQ(0, setgid(USER_UID)) _exit(1);
+	EXPECT_EQ(0, setuid(USER_UID)) _exit(1);
+	for (i = 0; i <= USER_FILES; i++) {
+		fd[i] = gpufe_open();
+		EXPECT_LE(0, fd[i]) _exit(1);
+	}
+	for (i = 0; i < USER_FILES; i++)
+		EXPECT_EQ(0, bo_create(fd[i], per_file, &c[i])) {
+			TH_LOG("file %d of %d", i + 1, USER_FILES);
+			_exit(1);
+		}
+
+	/* At the limit: every file of the user is refused, a fresh one too. */
+	EXPECT_EQ(-EDQUOT, bo_create(fd[USER_FILES], page, &more));
+	EXPECT_EQ(0, more.handle);
+	EXPECT_EQ(-EDQUOT, bo_create(fd[USER_FILES], 1, &more));
+	EXPECT_EQ(-EDQUOT, bo_create(fd[0], page, &more));
+
+	/* Memory freed on one file is room for another, exactly. */
+	EXPECT_EQ(0, gpufe_destroy_bo(fd[1], c[1].handle)) _exit(1);
+	EXPECT_EQ(0, bo_create(fd[USER_FILES], per_file, &more));
+	EXPECT_EQ(-EDQUOT, bo_create(fd[USER_FILES], page, &more));
+	/* A file closed gives back all of its memory. */
+	EXPECT_EQ(0, close(fd[0]));
+	EXPECT_EQ(0, bo_create(fd[2], per_file, &more));
+	EXPECT_EQ(-EDQUOT, bo_create(fd[2], page, &more));
+	for (i = 1; i <= USER_FILES; i++)
+		close(fd[i]);
+}
+
+TEST_F_TIMEOUT(bo, user_mem_limit, 120)
+{
+	long long client_mib = gpufe_read_ull(GPUFE_PARAMS "/client_mem_mib");
+	long long bos = gpufe_counter("bos");
+	int status;
+	pid_t child;
+
+	describe("The files one user opens share user_mem_mib: filled over three files, BO_CREATE fails with EDQUOT on each and on a fourth, until one of them frees memory");
+	ASSERT_EQ(0, gpufe_param_set(&self->params, "user_mem_mib",
+				     USER_MEM_MIB)) {
+		TH_LOG("cannot set " GPUFE_PARAMS "/user_mem_mib");
+	}
+	/* Each file stays well under its own limit. */
+	if (client_mib >= 0 && client_mib < USER_MEM_MIB)
+		ASSERT_EQ(0, gpufe_param_set(&self->params, "client_mem_mib",
+					     USER_MEM_MIB));
+
+	child = fork();
+	ASSERT_LE(0, child);
+	if (!child) {
+		user_limit_child(_metadata, self->page);
+		_exit(0);
+	}
+	ASSERT_EQ(0, gpufe_waitpid_timeout(child, &status, GPUFE_TIMEOUT_MS));
+	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status));
+	/* The child's files are closed: its buffers are gone. */
+	EXPECT_LE(0, bos) {
+		TH_LOG("debugfs gpufe/counters has no bos");
+	}
+	if (bos >= 0)
+		EXPECT_EQ(bos, gpufe_counter_at_most("bos", bos));
 }
 
 

@@ -1182,6 +1182,95 @@ TEST_F_TIMEOUT(prime, vgem_import_attached, 60)
 	close(s.dmabuf);
 }
 
+/* --- limits ----------------------------------------------------------------- */
+
+/* The user the limit subtests run as: no one else's, so nothing else is charged. */
+#define LIMIT_UID	65532
+
+/* Become LIMIT_UID for good (a child, as the kernel charges the real uid). */
+static int become_limit_user(void)
+{
+	if (setgroups(0, NULL) || setgid(LIMIT_UID) || setuid(LIMIT_UID))
+		return -errno;
+	return 0;
+}
+
+#define IMPORT_LIMIT_MIB	2
+
+/*
+ * In a child, as LIMIT_UID; d1 and d2 are 1 MiB vgem dma-bufs. Checks
+ * with EXPECT (the harness's metadata is shared with the child) and exits
+ * at the first that a later one depends on.
+ */
+static void import_limit_child(struct __test_metadata *_metadata, int d1,
+			       int d2)
+{
+	struct gpufe_bo_create c = { .size = 1 << 20 }, small;
+	struct gpufe_bo_import i1, i2, again;
+	int a, b, e;
+
+	EXPECT_EQ(0, become_limit_user()) _exit(1);
+	a = gpufe_open();
+	b = gpufe_open();
+	EXPECT_LE(0, a) _exit(1);
+	EXPECT_LE(0, b) _exit(1);
+
+	/* 1 MiB made on one file, 1 MiB of vgem's imported on another. */
+	EXPECT_EQ(0, gpufe_ioctl(a, GPUFE_IOCTL_BO_CREATE, &c)) _exit(1);
+	EXPECT_EQ(0, import_fd(b, d1, &i1)) _exit(1);
+	EXPECT_EQ(-EDQUOT, import_fd(b, d2, &i2));
+	EXPECT_EQ(0, i2.handle);
+	small = (struct gpufe_bo_create){ .size = 4096 };
+	EXPECT_EQ(-EDQUOT, gpufe_ioctl(a, GPUFE_IOCTL_BO_CREATE, &small));
+	EXPECT_EQ(0, small.handle);
+	small = (struct gpufe_bo_create){ .size = 4096 };
+	EXPECT_EQ(-EDQUOT, gpufe_ioctl(b, GPUFE_IOCTL_BO_CREATE, &small));
+
+	/* A gpufe dma-buf imported again is memory counted already. */
+	EXPECT_EQ(0, export_bo(a, c.handle, GPUFE_BO_EXPORT_CLOEXEC, &e)) _exit(1);
+	EXPECT_EQ(0, import_fd(b, e, &again));
+	close(e);
+
+	/* The vgem import given back makes room for the other, exactly. */
+	EXPECT_EQ(0, gpufe_destroy_bo(b, i1.handle)) _exit(1);
+	EXPECT_EQ(0, import_fd(b, d2, &i2));
+	small = (struct gpufe_bo_create){ .size = 4096 };
+	EXPECT_EQ(-EDQUOT, gpufe_ioctl(a, GPUFE_IOCTL_BO_CREATE, &small));
+	close(a);
+	close(b);
+}
+
+TEST_F_TIMEOUT(prime, vgem_import_user_mem_limit, 60)
+{
+	struct vgem_bo v1, v2;
+	int d1, d2, status;
+	pid_t child;
+
+	describe("vgem buffers a user imports count against user_mem_mib with the buffers it creates: past it BO_IMPORT and BO_CREATE fail with EDQUOT; a gpufe dma-buf imported again costs nothing");
+	if (self->vgem < 0)
+		SKIP(return, NO_VGEM);
+	ASSERT_EQ(0, gpufe_param_set(&self->params, "user_mem_mib",
+				     IMPORT_LIMIT_MIB)) {
+		TH_LOG("cannot set " GPUFE_PARAMS "/user_mem_mib");
+	}
+	ASSERT_EQ(0, vgem_bo_create(self->vgem, 1 << 20, &v1));
+	ASSERT_EQ(0, vgem_bo_create(self->vgem, 1 << 20, &v2));
+	ASSERT_EQ(1 << 20, v1.size);
+	ASSERT_EQ(0, vgem_export(self->vgem, v1.handle, &d1));
+	ASSERT_EQ(0, vgem_export(self->vgem, v2.handle, &d2));
+
+	child = fork();
+	ASSERT_LE(0, child);
+	if (!child) {
+		import_limit_child(_metadata, d1, d2);
+		_exit(0);
+	}
+	ASSERT_EQ(0, gpufe_waitpid_timeout(child, &status, GPUFE_TIMEOUT_MS));
+	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status));
+	close(d1);
+	close(d2);
+}
+
 /* --- with vgem ------------------------------------------------------------ */
 
 TEST_F(prime, vgem_import)

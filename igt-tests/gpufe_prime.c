@@ -4,6 +4,10 @@
  * clients and with the kernel's vgem driver, and implicit synchronisation
  * through the shared dma_resv: vgem fences that hold gpufe jobs, gpufe
  * fences that vgem and poll() see, and a dependency that never signals.
+ * Also what must hold against a hostile client: read-only handles under
+ * races, the lifetimes of buffers, dma-bufs and fences, and the limits
+ * (user_mem_mib, max_inflight_jobs) that imports and held jobs count
+ * against.
  *
  * Copyright (c) 2026 The gpufe authors
  */
@@ -1269,6 +1273,276 @@ TEST_F_TIMEOUT(prime, vgem_import_user_mem_limit, 60)
 	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status));
 	close(d1);
 	close(d2);
+}
+
+#define INFLIGHT_MAX		4
+#define INFLIGHT_THREADS	16
+
+/* One thread's SUBMIT of a job held by a vgem fence, on a context of its own. */
+struct inflight_thread {
+	pthread_t thread;
+	int fd;
+	__u32 ctx;
+	int in_fence;
+	const void *cmds;
+	__u32 cmds_size;
+	pid_t tid;
+	int started;		/* tid is set; SUBMIT follows */
+	int done;		/* SUBMIT returned */
+	int err;		/* 0 or its errno */
+	__u64 seqno;
+	bool faulted;		/* seen blocked on the command stream's page */
+};
+
+static void *inflight_submit(void *arg)
+{
+	struct inflight_thread *t = arg;
+	struct gpufe_submit s = {
+		.ctx_id = t->ctx,
+		.flags = GPUFE_SUBMIT_IN_FENCE,
+		.cmds = (uintptr_t)t->cmds,
+		.cmds_size = t->cmds_size,
+		.in_fence_fd = t->in_fence,
+	};
+	int ret;
+
+	t->tid = syscall(SYS_gettid);
+	__atomic_store_n(&t->started, 1, __ATOMIC_RELEASE);
+	ret = ioctl(t->fd, GPUFE_IOCTL_SUBMIT, &s);	/* not retried on EINTR */
+	t->err = ret ? errno : 0;
+	t->seqno = s.seqno;
+	__atomic_store_n(&t->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+static void on_sigusr1(int sig)
+{
+}
+
+/* The system call a thread of this process is in, -1 if running, or -errno. */
+static long thread_syscall(pid_t tid)
+{
+	char path[64], buf[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/syscall", (int)tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -EIO;
+	buf[n] = '\0';
+	return strncmp(buf, "running", 7) ? strtol(buf, NULL, 10) : -1;
+}
+
+/* Whether a thread of this process is asleep in ioctl(). */
+static bool thread_asleep_in_ioctl(pid_t tid)
+{
+	return thread_syscall(tid) == SYS_ioctl && gpufe_pid_sleeping(tid) &&
+	       thread_syscall(tid) == SYS_ioctl;
+}
+
+/*
+ * A userfaultfd that reports faults on a page not yet there, with the
+ * faulting thread's id: the page the jobs' command streams are on, so that
+ * every SUBMIT can be held after its throttle and before it queues.
+ * The fd, or -errno where userfaultfd cannot hold the kernel's own
+ * accesses (an unprivileged user, a kernel without it).
+ */
+static int uffd_page(void *page, size_t size)
+{
+	struct uffdio_api api = {
+		.api = UFFD_API, .features = UFFD_FEATURE_THREAD_ID,
+	};
+	struct uffdio_register reg = {
+		.range = { .start = (uintptr_t)page, .len = size },
+		.mode = UFFDIO_REGISTER_MODE_MISSING,
+	};
+	int fd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+
+	if (fd < 0)
+		return -errno;
+	if (ioctl(fd, UFFDIO_API, &api) || ioctl(fd, UFFDIO_REGISTER, &reg)) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+/* Mark the threads whose faults the userfaultfd reported. */
+static void uffd_drain(int uffd, struct inflight_thread *t, int n)
+{
+	struct uffd_msg msg;
+	int i;
+
+	while (read(uffd, &msg, sizeof(msg)) == sizeof(msg)) {
+		if (msg.event != UFFD_EVENT_PAGEFAULT)
+			continue;
+		for (i = 0; i < n; i++)
+			if (t[i].tid == (pid_t)msg.arg.pagefault.feat.ptid)
+				t[i].faulted = true;
+	}
+}
+
+/*
+ * Wait, bounded, until every thread is done or asleep in its SUBMIT (and,
+ * with a userfaultfd, until each asleep one is known to wait on the page or
+ * not), and, when at_least is not 0, until that many SUBMITs succeeded:
+ * whether that happened. *ok counts the SUBMITs that succeeded.
+ */
+static bool inflight_settle(struct inflight_thread *t, int n, int uffd,
+			    int at_least, int *ok)
+{
+	__s64 end = gpufe_now_ns() + GPUFE_TIMEOUT_NS;
+	struct timespec ms = { 0, 1000000 };
+	int i, running, done;
+
+	for (;;) {
+		running = 0;
+		done = 0;
+		*ok = 0;
+		for (i = 0; i < n; i++) {
+			if (__atomic_load_n(&t[i].done, __ATOMIC_ACQUIRE)) {
+				done++;
+				*ok += !t[i].err;
+			} else if (!__atomic_load_n(&t[i].started, __ATOMIC_ACQUIRE) ||
+				   ((uffd < 0 || !t[i].faulted) &&
+				    !thread_asleep_in_ioctl(t[i].tid))) {
+				running++;
+			}
+		}
+		/* A thread seen asleep on the page has queued its fault. */
+		if (uffd >= 0)
+			uffd_drain(uffd, t, n);
+		if (!running && (done == n || *ok >= at_least))
+			return true;
+		if (gpufe_now_ns() > end)
+			return false;
+		nanosleep(&ms, NULL);
+	}
+}
+
+TEST_F_TIMEOUT(prime, max_inflight_exact, 60)
+{
+	struct inflight_thread t[INFLIGHT_THREADS];
+	struct dma_buf_export_sync_file sf = { .flags = DMA_BUF_SYNC_READ, .fd = -1 };
+	struct sigaction sa = { .sa_handler = on_sigusr1 };
+	struct swgpu_cmd_nop nop = { .opcode = SWGPU_CMD_NOP };
+	struct gpufe_ctx_status st;
+	__u64 submitted = 0;
+	int i, uffd, ok = 0, intr = 0, faulted = 0, err;
+	struct vgem_bo v;
+	void *page, *src;
+	__u32 hold;
+	int dmabuf;
+
+	describe("With max_inflight_jobs at 4 and jobs held by a vgem fence, 16 threads SUBMIT at once: exactly 4 get through, the others wait until interrupted (EINTR); the 4 complete once the fence signals");
+	if (self->vgem < 0)
+		SKIP(return, NO_VGEM);
+	ASSERT_EQ(0, gpufe_param_set(&self->params, "max_inflight_jobs",
+				     INFLIGHT_MAX));
+	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));	/* no SA_RESTART */
+
+	/* Every job waits for a vgem write fence, through a sync_file. */
+	ASSERT_EQ(0, vgem_bo_create(self->vgem, 64 * 1024, &v));
+	ASSERT_EQ(0, vgem_fence_attach(self->vgem, v.handle, true, &hold));
+	ASSERT_EQ(0, vgem_export(self->vgem, v.handle, &dmabuf));
+	ASSERT_EQ(0, ioctl(dmabuf, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &sf));
+	ASSERT_EQ(0, gpufe_fence_status(sf.fd, NULL, &err));
+	ASSERT_EQ(0, err);
+
+	/*
+	 * The command stream on a page that a userfaultfd holds back: each
+	 * SUBMIT that got past the throttle waits there until the page is
+	 * given, so that the throttle cannot count on the SUBMITs before it
+	 * having queued their jobs already.
+	 */
+	page = mmap(NULL, self->page, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	src = mmap(NULL, self->page, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, page);
+	ASSERT_NE(MAP_FAILED, src);
+	memcpy(src, &nop, sizeof(nop));
+	uffd = uffd_page(page, self->page);
+	if (uffd < 0) {
+		ksft_print_msg("%s: no userfaultfd (%d): the command stream is there from the start\n",
+			       _metadata->name, uffd);
+		memcpy(page, &nop, sizeof(nop));
+	}
+
+	memset(t, 0, sizeof(t));
+	for (i = 0; i < INFLIGHT_THREADS; i++) {
+		t[i].fd = self->fd;
+		t[i].in_fence = sf.fd;
+		t[i].cmds = page;
+		t[i].cmds_size = sizeof(nop);
+		ASSERT_EQ(0, gpufe_create_ctx(self->fd, self->devs[0],
+					      GPUFE_ENGINE_CLASS_COMPUTE, 0,
+					      &t[i].ctx));
+	}
+	for (i = 0; i < INFLIGHT_THREADS; i++)
+		ASSERT_EQ(0, pthread_create(&t[i].thread, NULL, inflight_submit, &t[i]));
+
+	if (uffd >= 0) {
+		struct uffdio_copy copy = {
+			.dst = (uintptr_t)page, .src = (uintptr_t)src,
+			.len = self->page,
+		};
+
+		/* Each SUBMIT held on the page, or asleep before it. */
+		ASSERT_TRUE(inflight_settle(t, INFLIGHT_THREADS, uffd, 0, &ok));
+		for (i = 0; i < INFLIGHT_THREADS; i++)
+			faulted += t[i].faulted;
+		EXPECT_EQ(0, ok);
+		EXPECT_EQ(INFLIGHT_MAX, faulted) {
+			TH_LOG("%d SUBMITs got past max_inflight_jobs to their command stream at once",
+			       faulted);
+		}
+		ASSERT_EQ(0, ioctl(uffd, UFFDIO_COPY, &copy));
+	}
+
+	/* Four through; the others asleep, held for good by the fence. */
+	EXPECT_TRUE(inflight_settle(t, INFLIGHT_THREADS, -1, INFLIGHT_MAX, &ok));
+	EXPECT_EQ(INFLIGHT_MAX, ok);
+	for (i = 0; i < INFLIGHT_THREADS; i++) {
+		ASSERT_EQ(0, gpufe_get_status(self->fd, t[i].ctx, &st));
+		submitted += st.submitted;
+	}
+	EXPECT_EQ(INFLIGHT_MAX, submitted);
+
+	for (i = 0; i < INFLIGHT_THREADS; i++)
+		if (!__atomic_load_n(&t[i].done, __ATOMIC_ACQUIRE))
+			syscall(SYS_tgkill, getpid(), t[i].tid, SIGUSR1);
+	for (i = 0; i < INFLIGHT_THREADS; i++) {
+		pthread_join(t[i].thread, NULL);
+		if (t[i].err == EINTR)
+			intr++;
+		else if (t[i].err)
+			TH_LOG("thread %d: SUBMIT failed with errno %d", i, t[i].err);
+	}
+	EXPECT_EQ(INFLIGHT_THREADS - INFLIGHT_MAX, intr);
+
+	ok = 0;
+	ASSERT_EQ(0, vgem_fence_signal(self->vgem, hold));
+	for (i = 0; i < INFLIGHT_THREADS; i++) {
+		if (t[i].err)
+			continue;
+		EXPECT_EQ(0, gpufe_sync(self->fd, t[i].ctx, t[i].seqno));
+		ASSERT_EQ(0, gpufe_get_status(self->fd, t[i].ctx, &st));
+		EXPECT_EQ(0, st.error);
+		ok++;
+	}
+	EXPECT_EQ(INFLIGHT_MAX, ok);
+	if (uffd >= 0)
+		close(uffd);
+	close(sf.fd);
+	close(dmabuf);
 }
 
 /* --- with vgem ------------------------------------------------------------ */

@@ -1594,6 +1594,75 @@ TEST_F_TIMEOUT(completion, many_pending_contexts, 120)
 	EXPECT_EQ(0, munmap((void *)map, last + self->page_size));
 }
 
+/* --- the route arrays' size ----------------------------------------------------- */
+
+/* Contexts route-capacity-shrinks makes on one device, and its bound after. */
+#define CAPACITY_CTXS	600
+#define CAPACITY_IDLE	64
+
+/* A device's route capacity, once below want (bounded); or -errno. */
+static long long route_capacity_below(__u32 dev, long long want)
+{
+	__s64 end = gpufe_now_ns() + GPUFE_TIMEOUT_NS;
+	struct timespec ms = { 0, 1000000 };
+	long long v;
+
+	for (;;) {
+		v = gpufe_route_stat(dev, "capacity");
+		if (v < 0 || v < want || gpufe_now_ns() > end)
+			return v;
+		nanosleep(&ms, NULL);
+	}
+}
+
+TEST_F_TIMEOUT(completion, route_capacity_shrinks, 120)
+{
+	static __u32 ctx[CAPACITY_CTXS];
+	static __u64 seqno[CAPACITY_CTXS];
+	long long ctxs = gpufe_counter("contexts"), cap;
+	struct gpufe_event ev[64];
+	int i, events = 0;
+	ssize_t n;
+
+	describe("A device's route arrays grow with its contexts and shrink back once they retired (destroyed, jobs done, events read): debugfs gpufe/route's capacity");
+	cap = gpufe_route_stat(self->devs[0], "capacity");
+	ASSERT_LE(0, cap) {
+		TH_LOG("debugfs gpufe/route has no capacity for device %u",
+		       self->devs[0]);
+	}
+	ASSERT_EQ(0, gpufe_set_nonblock(self->fd));
+	for (i = 0; i < CAPACITY_CTXS; i++) {
+		ASSERT_EQ(0, gpufe_create_ctx(self->fd, self->devs[0],
+					      GPUFE_ENGINE_CLASS_COMPUTE, 0,
+					      &ctx[i])) {
+			TH_LOG("context %d of %d", i + 1, CAPACITY_CTXS);
+		}
+		ASSERT_EQ(0, submit_nop(self->fd, ctx[i], 0, &seqno[i]));
+	}
+	cap = gpufe_route_stat(self->devs[0], "capacity");
+	EXPECT_LE(CAPACITY_CTXS, cap);
+
+	for (i = 0; i < CAPACITY_CTXS; i++) {
+		ASSERT_EQ(0, gpufe_sync(self->fd, ctx[i], seqno[i]));
+		ASSERT_EQ(0, gpufe_destroy_ctx(self->fd, ctx[i]));
+	}
+	while ((n = read(self->fd, ev, sizeof(ev))) > 0)
+		events += n / sizeof(ev[0]);
+	EXPECT_EQ(EAGAIN, errno);
+	EXPECT_EQ(CAPACITY_CTXS, events);
+
+	cap = route_capacity_below(self->devs[0], CAPACITY_IDLE);
+	EXPECT_GT(CAPACITY_IDLE, cap) {
+		TH_LOG("the route arrays still have room for %lld contexts with none left on the device",
+		       cap);
+	}
+	EXPECT_LE(0, ctxs) {
+		TH_LOG("debugfs gpufe/counters has no contexts");
+	}
+	if (ctxs >= 0)
+		EXPECT_EQ(ctxs, gpufe_counter_at_most("contexts", ctxs));
+}
+
 /* --- a GPU that writes its slots by DMA --------------------------------------- */
 
 #define DMA_JOBS	32

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * gpufe_bo: buffer objects: BO_CREATE, BO_DESTROY, mmap(), per-file
- * handles, and the per-client and per-user memory limits.
+ * handles, the per-client and per-user memory limits, and debugfs's count
+ * of buffer objects.
  *
  * Copyright (c) 2026 The gpufe authors
  */
@@ -694,5 +695,36 @@ TEST_F_TIMEOUT(bo, user_mem_limit, 120)
 		EXPECT_EQ(bos, gpufe_counter_at_most("bos", bos));
 }
 
+/* --- debugfs's count of buffer objects ------------------------------------ */
+
+TEST_F(bo, bos_counter)
+{
+	struct gpufe_bo_create c;
+	struct gpufe_bo_export e = { .flags = GPUFE_BO_EXPORT_CLOEXEC };
+	struct gpufe_bo_import imp = { 0 };
+	long long bos = gpufe_counter("bos");
+	void *p;
+
+	describe("debugfs gpufe/counters' bos counts buffer objects alive: one per BO_CREATE, none for importing its dma-buf again, kept by a mapping, back when the last holder goes");
+	ASSERT_LE(0, bos) {
+		TH_LOG("debugfs gpufe/counters has no bos");
+	}
+	ASSERT_EQ(0, bo_create(self->fd, self->page, &c));
+	EXPECT_EQ(bos + 1, gpufe_counter("bos"));
+	e.handle = c.handle;
+	ASSERT_EQ(0, gpufe_ioctl(self->fd, GPUFE_IOCTL_BO_EXPORT, &e));
+	imp.fd = e.fd;
+	ASSERT_EQ(0, gpufe_ioctl(self->fd, GPUFE_IOCTL_BO_IMPORT, &imp));
+	EXPECT_EQ(c.handle, imp.handle);
+	EXPECT_EQ(bos + 1, gpufe_counter("bos"));
+	p = bo_mmap(self->fd, c.mmap_offset, self->page);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, gpufe_destroy_bo(self->fd, c.handle));
+	ASSERT_EQ(0, close(e.fd));
+	/* The mapping holds it. */
+	EXPECT_EQ(bos + 1, gpufe_counter("bos"));
+	ASSERT_EQ(0, munmap(p, self->page));
+	EXPECT_EQ(bos, gpufe_counter_at_most("bos", bos));
+}
 
 GPUFE_TEST_MAIN

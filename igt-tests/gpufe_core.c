@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * gpufe_core: the device node, VERSION, QUERY, the ioctl dispatcher and
- * back-end hot-unplug.
+ * gpufe_core: the device node, VERSION, QUERY, the ioctl dispatcher,
+ * debugfs's object counters and back-end hot-unplug.
  *
  * Copyright (c) 2026 The gpufe authors
  */
@@ -476,6 +476,45 @@ TEST_F(core, many_opens)
 	for (i = 0; i < MANY_OPENS; i++)
 		close(fds[i]);
 	EXPECT_EQ(before, gpufe_counter("clients"));
+}
+
+TEST_F(core, object_counters)
+{
+	long long bos = gpufe_counter("bos"), ctxs = gpufe_counter("contexts");
+	struct gpufe_bo_create b1 = { .size = 4096 }, b2 = { .size = 4096 };
+	struct gpufe_ctx_create c1 = { .device_id = self->dev };
+	struct gpufe_ctx_create c2 = { .device_id = self->dev };
+	struct gpufe_ctx_destroy d = { 0 };
+	struct gpufe_bo_destroy bd = { 0 };
+	int fd2;
+
+	describe("debugfs gpufe/counters' bos and contexts count the buffer objects and contexts alive over every file, back down as they are destroyed and their files closed");
+	ASSERT_LE(0, bos) {
+		TH_LOG("debugfs gpufe/counters has no bos");
+	}
+	ASSERT_LE(0, ctxs) {
+		TH_LOG("debugfs gpufe/counters has no contexts");
+	}
+	fd2 = gpufe_open();
+	ASSERT_LE(0, fd2);
+	ASSERT_EQ(0, gpufe_ioctl(self->fd, GPUFE_IOCTL_BO_CREATE, &b1));
+	ASSERT_EQ(0, gpufe_ioctl(fd2, GPUFE_IOCTL_BO_CREATE, &b2));
+	EXPECT_EQ(bos + 2, gpufe_counter("bos"));
+	ASSERT_EQ(0, gpufe_ioctl(self->fd, GPUFE_IOCTL_CTX_CREATE, &c1));
+	ASSERT_EQ(0, gpufe_ioctl(fd2, GPUFE_IOCTL_CTX_CREATE, &c2));
+	EXPECT_EQ(ctxs + 2, gpufe_counter("contexts"));
+
+	bd.handle = b1.handle;
+	ASSERT_EQ(0, gpufe_ioctl(self->fd, GPUFE_IOCTL_BO_DESTROY, &bd));
+	EXPECT_EQ(bos + 1, gpufe_counter("bos"));
+	/* A context is freed by a work item after its handle went. */
+	d.ctx_id = c1.ctx_id;
+	ASSERT_EQ(0, gpufe_ioctl(self->fd, GPUFE_IOCTL_CTX_DESTROY, &d));
+	EXPECT_EQ(ctxs + 1, gpufe_counter_at_most("contexts", ctxs + 1));
+
+	ASSERT_EQ(0, close(fd2));
+	EXPECT_EQ(bos, gpufe_counter_at_most("bos", bos));
+	EXPECT_EQ(ctxs, gpufe_counter_at_most("contexts", ctxs));
 }
 
 TEST_F(core, unload_backend_with_open_fd)

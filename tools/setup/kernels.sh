@@ -7,10 +7,15 @@
 #
 # Prints, one per line and in argument order, the kernel release (KREL) of
 # the complete cached kernel under .cache/kernels/ that matches each PREFIX
-# (default: "6.1 6.12").  A prefix matches on whole version components:
+# (default: "6.1 6.12 debug").  A prefix matches on whole version components:
 # "6.1" matches 6.1.0-56-amd64 but not 6.12.117+deb12-amd64.  When several
 # complete kernels match, the newest (sort -V) wins.  A kernel is complete
 # once tools/setup/deps.sh has written its .complete stamp.
+#
+# The debug kernel that tools/setup/debug-kernel.sh builds (its release ends
+# in -gpufe-debug, e.g. 6.12.118-gpufe-debug) is named "debug" and only
+# "debug": no version prefix ever matches it, so "6.12" is always Debian's
+# stock 6.12.
 #
 # Exits 1, with a message on stderr, if any prefix matches no kernel.  Works
 # offline: it only looks at the cache.
@@ -19,12 +24,19 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 KCACHE=$ROOT/.cache/kernels
+DEBUG_NAME=debug
+DEBUG_SUFFIX=-gpufe-debug
 
-# krel_matches PREFIX KREL - true if KREL starts with PREFIX and the prefix
+# krel_matches PREFIX KREL - true if PREFIX is "debug" and KREL is a debug
+# kernel, or KREL is a stock kernel that starts with PREFIX and the prefix
 # ends on a version component boundary (end, or a non-digit follows).
 krel_matches() {
 	local prefix=$1 krel=$2 next
 
+	if [[ $prefix == "$DEBUG_NAME" || $krel == *"$DEBUG_SUFFIX" ]]; then
+		[[ $prefix == "$DEBUG_NAME" && $krel == *"$DEBUG_SUFFIX" ]]
+		return
+	fi
 	[[ $krel == "$prefix"* ]] || return 1
 	next=${krel:${#prefix}:1}
 	[[ -z $next || $next != [0-9] ]]
@@ -43,7 +55,7 @@ complete_krels() {
 main() {
 	local prefixes=("$@") prefix krel best all rc=0
 
-	((${#prefixes[@]})) || prefixes=(6.1 6.12)
+	((${#prefixes[@]})) || prefixes=(6.1 6.12 "$DEBUG_NAME")
 	all=$(complete_krels)
 
 	for prefix in "${prefixes[@]}"; do

@@ -15,13 +15,19 @@
  * cgroup of the process that created it, and so are the front-end's
  * structures for it.
  *
- * A buffer imported from another driver's dma-buf is attached to, and so
- * pinned by, that driver as long as gpufe holds it, is in CPU access
- * (dma_buf_begin_cpu_access()) for as long, and is mapped into the
- * kernel; the mapping is charged to the importing client and its user as
- * a buffer it created would be. Before gpufe lets go of it, its own
- * signalled fences in the dma-buf's reservation object are replaced by a
- * signalled stub, so that they do not keep gpufe.ko loaded.
+ * A buffer imported from another driver's dma-buf is mapped into the
+ * kernel and in CPU access (dma_buf_begin_cpu_access()) for as long as
+ * gpufe holds it; the mapping is charged to the importing client and its
+ * user as a buffer it created would be. If its exporter can move it (a
+ * dynamic exporter, such as a TTM driver), gpufe attaches to it
+ * dynamically and pins it for as long; other exporters never move their
+ * buffers, and an attachment to them would only make the dma-buf core
+ * map them for gpufe's device, through bounce buffers where the system
+ * uses them, for nothing. The CPU-access bracket cannot be per job: the
+ * bracket's start waits for every fence in the dma-buf, the job's own
+ * among them. Before gpufe lets go of the dma-buf, its own signalled
+ * fences in the reservation object are replaced by a signalled stub, so
+ * that they do not keep gpufe.ko loaded.
  *
  * User space maps a buffer with mmap() on /dev/gpufe at the offset
  * BO_CREATE or BO_IMPORT returned, or at a page offset into it: each handle
@@ -88,10 +94,11 @@ static void gpufe_bo_import_unmap(struct gpufe_bo *bo)
 	struct dma_buf *dmabuf = bo->import;
 
 	gpufe_resv_scrub(dmabuf->resv);
-	dma_buf_end_cpu_access(dmabuf, DMA_BIDIRECTIONAL);
-	gpufe_dma_buf_unmap(bo->import_attach, bo->import_sgt,
-			    &bo->import_map);
-	dma_buf_detach(dmabuf, bo->import_attach);
+	dma_buf_end_cpu_access(dmabuf, bo->import_dir);
+	gpufe_dma_buf_vunmap_unpin(dmabuf, bo->import_attach,
+				   &bo->import_map);
+	if (bo->import_attach)
+		dma_buf_detach(dmabuf, bo->import_attach);
 }
 
 static void gpufe_bo_release(struct kref *ref)
@@ -240,37 +247,55 @@ err_free:
 	return ERR_PTR(ret);
 }
 
+/* Pinned for as long as gpufe holds it: the exporter never moves it. */
+static void gpufe_bo_move_notify(struct dma_buf_attachment *attach)
+{
+}
+
+static const struct dma_buf_attach_ops gpufe_bo_attach_ops = {
+	.move_notify = gpufe_bo_move_notify,
+};
+
 /*
- * Attach to another driver's dma-buf, which pins it, map it into the
- * kernel and begin CPU access; undone by gpufe_bo_import_unmap().
+ * Pin another driver's dma-buf if its exporter can move it, map it into
+ * the kernel and begin CPU access; undone by gpufe_bo_import_unmap().
  */
 static int gpufe_bo_import_map(struct gpufe_bo *bo, struct dma_buf *dmabuf)
 {
 	int ret;
 
-	bo->import_attach = dma_buf_attach(dmabuf, gpufe_misc_device());
-	if (IS_ERR(bo->import_attach))
-		return PTR_ERR(bo->import_attach);
+	if (dma_buf_is_dynamic(dmabuf)) {
+		bo->import_attach = dma_buf_dynamic_attach(dmabuf,
+							   gpufe_misc_device(),
+							   &gpufe_bo_attach_ops,
+							   bo);
+		if (IS_ERR(bo->import_attach)) {
+			ret = PTR_ERR(bo->import_attach);
+			bo->import_attach = NULL;
+			return ret;
+		}
+	}
 
-	ret = gpufe_dma_buf_map(bo->import_attach, &bo->import_sgt,
-				&bo->import_map);
+	ret = gpufe_dma_buf_pin_vmap(dmabuf, bo->import_attach,
+				     &bo->import_map);
 	if (ret)
 		goto err_detach;
 	if (bo->import_map.is_iomem) {
 		ret = -EOPNOTSUPP;
 		goto err_unmap;
 	}
-	/* Waits, interruptibly, for the fences already in the dma-buf. */
-	ret = dma_buf_begin_cpu_access(dmabuf, DMA_BIDIRECTIONAL);
+	/* The caller waited for the fences already in the dma-buf. */
+	ret = dma_buf_begin_cpu_access(dmabuf, bo->import_dir);
 	if (ret)
 		goto err_unmap;
 	return 0;
 
 err_unmap:
-	gpufe_dma_buf_unmap(bo->import_attach, bo->import_sgt,
-			    &bo->import_map);
+	gpufe_dma_buf_vunmap_unpin(dmabuf, bo->import_attach,
+				   &bo->import_map);
 err_detach:
-	dma_buf_detach(dmabuf, bo->import_attach);
+	if (bo->import_attach)
+		dma_buf_detach(dmabuf, bo->import_attach);
 	return ret;
 }
 
@@ -278,12 +303,13 @@ err_detach:
  * gpufe_bo_alloc_import - make a buffer of another driver's dma-buf
  * @client: the importer, charged for it
  * @dmabuf: the dma-buf; the buffer takes over the caller's reference
+ * @readonly: the dma-buf may only be read
  *
  * Return: the buffer, or an ERR_PTR(): -EOPNOTSUPP if the dma-buf has no
  * CPU mapping in system memory, -EDQUOT, -ENOMEM, -ERESTARTSYS.
  */
 struct gpufe_bo *gpufe_bo_alloc_import(struct gpufe_client *client,
-				       struct dma_buf *dmabuf)
+				       struct dma_buf *dmabuf, bool readonly)
 {
 	struct gpufe_bo *bo;
 	int ret;
@@ -295,6 +321,8 @@ struct gpufe_bo *gpufe_bo_alloc_import(struct gpufe_client *client,
 	if (IS_ERR(bo))
 		return bo;
 
+	/* The CPU's direction: reads, or reads and writes. */
+	bo->import_dir = readonly ? DMA_FROM_DEVICE : DMA_BIDIRECTIONAL;
 	ret = gpufe_bo_import_map(bo, dmabuf);
 	if (ret) {
 		gpufe_bo_free(bo);
@@ -325,7 +353,8 @@ int gpufe_bo_handle_create(struct gpufe_client *client, struct gpufe_bo *bo,
 	mutex_lock(&bo->lock);
 	/* The mark is set before any lookup can see the handle. */
 	xa_lock(&client->bos);
-	ret = __xa_alloc(&client->bos, handle, bo, xa_limit_31b, GFP_KERNEL);
+	ret = __xa_alloc(&client->bos, handle, bo, xa_limit_31b,
+			 GFP_KERNEL_ACCOUNT);
 	if (!ret && readonly)
 		__xa_set_mark(&client->bos, *handle, GPUFE_BO_MARK_READONLY);
 	xa_unlock(&client->bos);
@@ -493,8 +522,12 @@ int gpufe_bo_mmap(struct gpufe_client *client, struct vm_area_struct *vma)
 
 	if (handle > U32_MAX)
 		return -EINVAL;
-	/* Before VM_MAYWRITE goes: without it no mapping looks private. */
-	if (!(vma->vm_flags & VM_SHARED))
+	/*
+	 * Private mappings are refused before VM_MAYWRITE goes, without
+	 * which none would look private. VM_MAYSHARE: a shared mapping of a
+	 * file opened read-only has lost VM_SHARED already.
+	 */
+	if (!(vma->vm_flags & VM_MAYSHARE))
 		return -EINVAL;
 	bo = gpufe_bo_lookup(client, handle, &readonly);
 	if (!bo)

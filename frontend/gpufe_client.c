@@ -22,8 +22,10 @@
  * limits, ``client_mem_mib`` for the client and ``user_mem_mib`` for the
  * sum over every client opened by the same user (the real uid of the
  * process that opened the file), so that opening more files gains
- * nothing. Their pages and the front-end's structures are charged to the
- * memory cgroup of the process that made them.
+ * nothing. (A user namespace's users are users of their own: a container
+ * is bounded by its memory cgroup.) Buffer pages and the front-end's
+ * structures for them are charged to the memory cgroup of the process
+ * that made them.
  *
  * Lock classes: a client's xarrays and IDA are initialised in one
  * function, where lockdep would give their locks one class; each gets its
@@ -60,62 +62,70 @@ static u32 gpufe_next_client_id;
 
 /**
  * struct gpufe_user - what the clients of one user hold
+ * @uid: the user, in the initial user namespace
+ * @clients: clients of the user not yet freed, under gpufe_users_lock
  * @mem_used: bytes of buffer memory charged to the user's clients
  */
 struct gpufe_user {
+	unsigned long uid;
+	unsigned int clients;
 	atomic64_t mem_used;
 };
 
-/* The users that ever opened /dev/gpufe, by uid; freed at module exit. */
+/* The users with clients, by uid. */
 static DEFINE_XARRAY(gpufe_users);
-static DEFINE_MUTEX(gpufe_users_lock); /* serialises gpufe_users' growth */
+static DEFINE_MUTEX(gpufe_users_lock); /* protects gpufe_users, clients */
 
 static struct lock_class_key gpufe_bos_key;
 static struct lock_class_key gpufe_ctxs_key;
 static struct lock_class_key gpufe_cpages_key;
 static struct lock_class_key gpufe_slot_ida_key;
 
-/* The user of the current process, made on its first open. */
+/* The user of the current process, for a new client of it. */
 static struct gpufe_user *gpufe_user_get(void)
 {
 	unsigned long uid = from_kuid(&init_user_ns, current_uid());
 	struct gpufe_user *user;
-	int ret;
-
-	user = xa_load(&gpufe_users, uid);
-	if (user)
-		return user;
 
 	mutex_lock(&gpufe_users_lock);
 	user = xa_load(&gpufe_users, uid);
 	if (!user) {
-		user = kzalloc(sizeof(*user), GFP_KERNEL);
+		user = kzalloc(sizeof(*user), GFP_KERNEL_ACCOUNT);
 		if (user) {
+			user->uid = uid;
 			atomic64_set(&user->mem_used, 0);
-			ret = xa_err(xa_store(&gpufe_users, uid, user,
-					      GFP_KERNEL));
-			if (ret) {
+			if (xa_err(xa_store(&gpufe_users, uid, user,
+					    GFP_KERNEL_ACCOUNT))) {
 				kfree(user);
 				user = NULL;
 			}
 		}
 	}
+	if (user)
+		user->clients++;
 	mutex_unlock(&gpufe_users_lock);
 	return user;
 }
 
+/* A client of @user is freed; the last one frees @user. */
+static void gpufe_user_put(struct gpufe_user *user)
+{
+	mutex_lock(&gpufe_users_lock);
+	if (!--user->clients) {
+		/* Every buffer held its client: none is charged now. */
+		WARN_ON(atomic64_read(&user->mem_used));
+		xa_erase(&gpufe_users, user->uid);
+		kfree(user);
+	}
+	mutex_unlock(&gpufe_users_lock);
+}
+
 /**
- * gpufe_users_fini - free the users, at module exit
+ * gpufe_users_fini - at module exit, when every client is freed
  */
 void gpufe_users_fini(void)
 {
-	struct gpufe_user *user;
-	unsigned long uid;
-
-	xa_for_each(&gpufe_users, uid, user) {
-		WARN_ON(atomic64_read(&user->mem_used));
-		kfree(user);
-	}
+	WARN_ON(!xa_empty(&gpufe_users));
 	xa_destroy(&gpufe_users);
 }
 
@@ -205,10 +215,12 @@ struct gpufe_client *gpufe_client_create(void)
 	client->pid = get_task_pid(current, PIDTYPE_TGID);
 
 	ret = xa_alloc_cyclic(&gpufe_clients, &client->id, client,
-			      xa_limit_31b, &gpufe_next_client_id, GFP_KERNEL);
+			      xa_limit_31b, &gpufe_next_client_id,
+			      GFP_KERNEL_ACCOUNT);
 	if (ret < 0) {
 		gpufe_client_cpages_fini(client);
 		put_pid(client->pid);
+		gpufe_user_put(client->user);
 		kfree(client);
 		return ERR_PTR(ret);
 	}
@@ -226,6 +238,7 @@ static void gpufe_client_release(struct kref *ref)
 	gpufe_client_cpages_fini(client);
 	mutex_destroy(&client->import_lock);
 	put_pid(client->pid);
+	gpufe_user_put(client->user);
 	kfree(client);
 }
 

@@ -14,70 +14,84 @@
 #include <linux/mm.h>
 
 /*
- * 6.2, "dma-buf: Add unlocked variant of vmapping functions" and "dma-buf:
- * Add unlocked variant of attachment-mapping functions", with the dma-buf
- * locking convention that came with them: dma_buf_vmap() and
- * dma_buf_map_attachment() want the reservation lock held, which gpufe
- * takes interruptibly, as user space waits for it. Before, they took
- * what they needed themselves. frontend/Kbuild defines
+ * 6.2, "dma-buf: Add unlocked variant of vmapping functions" and the
+ * dma-buf locking convention that came with it: dma_buf_vmap() wants the
+ * reservation lock held, which gpufe takes interruptibly, as user space
+ * waits for it. Before, dma_buf_vmap() took a lock of its own, which must
+ * not nest inside the reservation lock. frontend/Kbuild defines
  * GPUFE_HAVE_DMA_BUF_VMAP_UNLOCKED when the kernel has the new functions.
  *
- * gpufe_dma_buf_map() maps @attach's dma-buf for the attachment, which
- * pins it, and into the kernel; gpufe_dma_buf_unmap() undoes it.
+ * gpufe_dma_buf_pin_vmap() pins a dma-buf through @attach, a dynamic
+ * attachment (none: the exporter never moves its buffers), and maps it
+ * into the kernel; gpufe_dma_buf_vunmap_unpin() undoes it. Pinning wants
+ * the reservation lock on every kernel.
  */
 #ifndef GPUFE_HAVE_DMA_BUF_VMAP_UNLOCKED
-static inline int gpufe_dma_buf_map(struct dma_buf_attachment *attach,
-				    struct sg_table **sgt,
-				    struct iosys_map *map)
+static inline int gpufe_dma_buf_pin_vmap(struct dma_buf *dmabuf,
+					 struct dma_buf_attachment *attach,
+					 struct iosys_map *map)
 {
 	int ret;
 
-	*sgt = dma_buf_map_attachment(attach, DMA_BIDIRECTIONAL);
-	if (IS_ERR(*sgt))
-		return PTR_ERR(*sgt);
-	ret = dma_buf_vmap(attach->dmabuf, map);
-	if (ret)
-		dma_buf_unmap_attachment(attach, *sgt, DMA_BIDIRECTIONAL);
+	if (attach) {
+		ret = dma_resv_lock_interruptible(dmabuf->resv, NULL);
+		if (ret)
+			return ret;
+		ret = dma_buf_pin(attach);
+		dma_resv_unlock(dmabuf->resv);
+		if (ret)
+			return ret;
+	}
+	ret = dma_buf_vmap(dmabuf, map);
+	if (ret && attach) {
+		dma_resv_lock(dmabuf->resv, NULL);
+		dma_buf_unpin(attach);
+		dma_resv_unlock(dmabuf->resv);
+	}
 	return ret;
 }
 
-static inline void gpufe_dma_buf_unmap(struct dma_buf_attachment *attach,
-				       struct sg_table *sgt,
-				       struct iosys_map *map)
+static inline void gpufe_dma_buf_vunmap_unpin(struct dma_buf *dmabuf,
+					      struct dma_buf_attachment *attach,
+					      struct iosys_map *map)
 {
-	dma_buf_vunmap(attach->dmabuf, map);
-	dma_buf_unmap_attachment(attach, sgt, DMA_BIDIRECTIONAL);
+	dma_buf_vunmap(dmabuf, map);
+	if (attach) {
+		dma_resv_lock(dmabuf->resv, NULL);
+		dma_buf_unpin(attach);
+		dma_resv_unlock(dmabuf->resv);
+	}
 }
 #else
-static inline int gpufe_dma_buf_map(struct dma_buf_attachment *attach,
-				    struct sg_table **sgt,
-				    struct iosys_map *map)
+static inline int gpufe_dma_buf_pin_vmap(struct dma_buf *dmabuf,
+					 struct dma_buf_attachment *attach,
+					 struct iosys_map *map)
 {
-	struct dma_resv *resv = attach->dmabuf->resv;
 	int ret;
 
-	ret = dma_resv_lock_interruptible(resv, NULL);
+	ret = dma_resv_lock_interruptible(dmabuf->resv, NULL);
 	if (ret)
 		return ret;
-	*sgt = dma_buf_map_attachment(attach, DMA_BIDIRECTIONAL);
-	if (IS_ERR(*sgt)) {
-		ret = PTR_ERR(*sgt);
-	} else {
-		ret = dma_buf_vmap(attach->dmabuf, map);
-		if (ret)
-			dma_buf_unmap_attachment(attach, *sgt,
-						 DMA_BIDIRECTIONAL);
+	if (attach)
+		ret = dma_buf_pin(attach);
+	if (!ret) {
+		ret = dma_buf_vmap(dmabuf, map);
+		if (ret && attach)
+			dma_buf_unpin(attach);
 	}
-	dma_resv_unlock(resv);
+	dma_resv_unlock(dmabuf->resv);
 	return ret;
 }
 
-static inline void gpufe_dma_buf_unmap(struct dma_buf_attachment *attach,
-				       struct sg_table *sgt,
-				       struct iosys_map *map)
+static inline void gpufe_dma_buf_vunmap_unpin(struct dma_buf *dmabuf,
+					      struct dma_buf_attachment *attach,
+					      struct iosys_map *map)
 {
-	dma_buf_vunmap_unlocked(attach->dmabuf, map);
-	dma_buf_unmap_attachment_unlocked(attach, sgt, DMA_BIDIRECTIONAL);
+	dma_resv_lock(dmabuf->resv, NULL);
+	dma_buf_vunmap(dmabuf, map);
+	if (attach)
+		dma_buf_unpin(attach);
+	dma_resv_unlock(dmabuf->resv);
 }
 #endif
 

@@ -20,8 +20,8 @@
  *
  * Slot numbers come from an IDA, lowest first, so a client's slots stay
  * packed at the start of its page. A slot is given back when its context
- * is freed, which is after its last job completed; the next context to
- * get it finds it reset to zero.
+ * retires, after its handle went and its last job completed; the next
+ * context to get it finds it reset to zero.
  *
  * The back-end writes a job's slot with gpufe_slot_write() (through
  * gpufe_job_complete()): the error first, then the sequence number with
@@ -113,7 +113,7 @@ int gpufe_slot_alloc(struct gpufe_ctx *ctx)
 	int index;
 
 	index = ida_alloc_max(&client->slot_ida, GPUFE_COMPLETION_MAX_SLOTS - 1,
-			      GFP_KERNEL);
+			      GFP_KERNEL_ACCOUNT);
 	if (index < 0)
 		return index == -ENOSPC ? -EMFILE : index;
 
@@ -145,7 +145,7 @@ err_free_index:
 }
 
 /**
- * gpufe_slot_free - give a freed context's slot back
+ * gpufe_slot_free - give a retiring context's slot back
  * @ctx: the context; no job of it is in flight
  */
 void gpufe_slot_free(struct gpufe_ctx *ctx)
@@ -160,9 +160,10 @@ void gpufe_slot_free(struct gpufe_ctx *ctx)
  * gpufe_slot_unmap - drop a freed context's DMA mapping of its slot page
  * @ctx: the context, being freed
  *
- * Separate from gpufe_slot_free(), which may run in interrupt context: it
- * may sleep. The slot itself may belong to another context by now; the
- * page stays mapped while any context of the device has a slot on it.
+ * Done when the context is freed, after gpufe_slot_free() at its
+ * retirement. May sleep. The slot itself may belong to another context by
+ * now; the page stays mapped while any context of the device has a slot
+ * on it.
  */
 void gpufe_slot_unmap(struct gpufe_ctx *ctx)
 {
@@ -209,7 +210,8 @@ static const struct vm_operations_struct gpufe_cpage_vm_ops = {
  */
 int gpufe_cpage_mmap(struct gpufe_client *client, struct vm_area_struct *vma)
 {
-	if (!(vma->vm_flags & VM_SHARED))
+	/* A shared mapping of a file opened read-only lost VM_SHARED. */
+	if (!(vma->vm_flags & VM_MAYSHARE))
 		return -EINVAL;
 	if (vma->vm_pgoff >= GPUFE_CPAGE_MAX_PAGES ||
 	    vma_pages(vma) > GPUFE_CPAGE_MAX_PAGES - vma->vm_pgoff)

@@ -49,34 +49,23 @@ long gpufe_ctx_objects(void)
 	return atomic_long_read(&gpufe_ctx_objs);
 }
 
-/**
- * gpufe_ctx_uncount - drop one reason to count a context in max_contexts
- * @ctx: the context
- *
- * Its retirement and each of its unread completion events hold one.
- * Callable from any context.
- */
-void gpufe_ctx_uncount(struct gpufe_ctx *ctx)
-{
-	if (atomic_dec_and_test(&ctx->counted))
-		atomic_dec(&ctx->client->num_ctxs);
-}
-
 /*
- * The handle is gone, no job is unsignalled and no event unread: nothing
- * writes the slot any more. Once, in process context; the release does
- * it for a context that never became active.
+ * The handle is gone and no job is unsignalled: nothing writes the slot
+ * any more. Once, in process context; the release does it for a context
+ * that never became active.
  */
 static void gpufe_ctx_retire(struct gpufe_ctx *ctx)
 {
 	might_sleep();
+	if (ctx->route_reserved)
+		gpufe_route_forget(ctx);
 	gpufe_slot_free(ctx);
 	if (ctx->route_reserved) {
 		gpufe_route_unreserve(ctx->gdev);
 		ctx->route_reserved = false;
 	}
 	ctx->retired = true;
-	gpufe_ctx_uncount(ctx);
+	atomic_dec(&ctx->client->num_ctxs);
 }
 
 static void gpufe_ctx_retire_work(struct work_struct *work)
@@ -124,7 +113,7 @@ void gpufe_ctx_active_put_atomic(struct gpufe_ctx *ctx)
 {
 	if (atomic_dec_and_test(&ctx->active)) {
 		gpufe_ctx_get(ctx);
-		queue_work(gpufe_wq, &ctx->retire_work);
+		queue_work(gpufe_cleanup_wq, &ctx->retire_work);
 	}
 }
 
@@ -169,8 +158,8 @@ static void gpufe_ctx_release_work(struct work_struct *work)
 	kfree_rcu(ctx, rcu);
 	atomic_long_dec(&gpufe_ctx_objs);
 	/*
-	 * Last: the module's exit destroys gpufe_wq, which waits for this
-	 * work to return before the module's text goes.
+	 * Last: the module's exit destroys gpufe_cleanup_wq, which waits for
+	 * this work to return before the module's text goes.
 	 */
 	module_put(THIS_MODULE);
 }
@@ -179,7 +168,7 @@ static void gpufe_ctx_release(struct kref *ref)
 {
 	struct gpufe_ctx *ctx = container_of(ref, struct gpufe_ctx, ref);
 
-	queue_work(gpufe_wq, &ctx->release_work);
+	queue_work(gpufe_cleanup_wq, &ctx->release_work);
 }
 
 /**
@@ -237,6 +226,7 @@ void gpufe_client_ctxs_fini(struct gpufe_client *client)
 
 	xa_for_each(&client->ctxs, id, ctx) {
 		xa_erase(&client->ctxs, id);
+		gpufe_ctx_orphan(ctx);
 		gpufe_ctx_active_put(ctx);
 		gpufe_ctx_put(ctx);
 	}
@@ -301,7 +291,6 @@ int gpufe_ioctl_ctx_create(struct gpufe_client *client, void *data)
 	kref_init(&ctx->ref);
 	/* The handle's; a failed creation retires in the release. */
 	atomic_set(&ctx->active, 1);
-	atomic_set(&ctx->counted, 1);
 	atomic_long_inc(&gpufe_ctx_objs);
 	/*
 	 * Jobs' fences outlive the file (sync_files, other drivers' dma_resv)
@@ -334,7 +323,7 @@ int gpufe_ioctl_ctx_create(struct gpufe_client *client, void *data)
 	}
 	/* Reserve the handle; publish the context only once it is whole. */
 	ret = xa_alloc_cyclic(&client->ctxs, &ctx->id, NULL, xa_limit_31b,
-			      &client->next_ctx_id, GFP_KERNEL);
+			      &client->next_ctx_id, GFP_KERNEL_ACCOUNT);
 	if (ret < 0) {
 		gpufe_ctx_put(ctx);
 		return ret;
@@ -381,6 +370,7 @@ int gpufe_ioctl_ctx_destroy(struct gpufe_client *client, void *data)
 	xa_unlock(&client->ctxs);
 	if (!ctx)
 		return -ENOENT;
+	gpufe_ctx_orphan(ctx);
 	gpufe_ctx_active_put(ctx);
 	gpufe_ctx_put(ctx);
 	return 0;

@@ -22,7 +22,6 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/build_bug.h>
-#include <linux/dma-mapping.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
@@ -65,10 +64,18 @@ module_param_named(max_inflight_jobs, gpufe_max_inflight_jobs, uint, 0644);
 MODULE_PARM_DESC(max_inflight_jobs, "Jobs one client may have submitted and not completed; SUBMIT waits beyond (default 4096)");
 
 /*
- * Runs context work (which hands jobs over, so fences wait for it), job
- * cleanup and context release: it must make progress without allocating.
+ * Runs context work, which hands jobs over and finishes deliveries, so
+ * fences wait for it: it must make progress without allocating, and runs
+ * nothing else, nothing that may block on memory or on other drivers.
  */
 struct workqueue_struct *gpufe_wq;
+/*
+ * Runs what fences do not wait for: dropping finished jobs' buffers,
+ * freeing fences, retiring and freeing contexts, shrinking route arrays.
+ * The module's exit destroys it, which waits for the work items that
+ * drop the last module references.
+ */
+struct workqueue_struct *gpufe_cleanup_wq;
 /*
  * Runs the completion router for large pending sets and its watchdog,
  * which fences wait for: it must make progress without allocating.
@@ -343,6 +350,11 @@ static int __init gpufe_init(void)
 		ret = -ENOMEM;
 		goto err_destroy_wq;
 	}
+	gpufe_cleanup_wq = alloc_workqueue("gpufe-cleanup", WQ_UNBOUND, 0);
+	if (!gpufe_cleanup_wq) {
+		ret = -ENOMEM;
+		goto err_destroy_route_wq;
+	}
 
 	gpufe_debugfs_init();
 
@@ -351,20 +363,14 @@ static int __init gpufe_init(void)
 		pr_err("cannot register /dev/gpufe: %d\n", ret);
 		goto err_debugfs_fini;
 	}
-	/* Exporters map dma-bufs for the attached device: the CPU's view. */
-	ret = dma_coerce_mask_and_coherent(gpufe_misc.this_device,
-					   DMA_BIT_MASK(64));
-	if (ret)
-		goto err_deregister;
-
 	pr_info("uAPI %u.%u.%u\n", GPUFE_VERSION_MAJOR, GPUFE_VERSION_MINOR,
 		GPUFE_VERSION_PATCH);
 	return 0;
 
-err_deregister:
-	misc_deregister(&gpufe_misc);
 err_debugfs_fini:
 	gpufe_debugfs_fini();
+	destroy_workqueue(gpufe_cleanup_wq);
+err_destroy_route_wq:
 	destroy_workqueue(gpufe_route_wq);
 err_destroy_wq:
 	destroy_workqueue(gpufe_wq);
@@ -378,6 +384,7 @@ static void __exit gpufe_exit(void)
 	/* Every file is closed and every back-end gone: no job can end now. */
 	gpufe_jobs_flush();
 	/* Waits for the works that dropped the last module references. */
+	destroy_workqueue(gpufe_cleanup_wq);
 	destroy_workqueue(gpufe_wq);
 	/* Every device is freed: their routers' work is done. */
 	destroy_workqueue(gpufe_route_wq);
@@ -385,8 +392,8 @@ static void __exit gpufe_exit(void)
 	gpufe_users_fini();
 	/*
 	 * A fence's release may still be on its way out of gpufe's text in
-	 * another thread, preempted after handing the fence to gpufe_wq
-	 * (gpufe_job.c): wait until every thread has passed a voluntary
+	 * another thread, preempted after handing the fence to
+	 * gpufe_cleanup_wq (gpufe_job.c): wait until every thread has passed a voluntary
 	 * context switch.
 	 */
 	synchronize_rcu_tasks();

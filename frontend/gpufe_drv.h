@@ -8,6 +8,7 @@
 #define _GPUFE_DRV_H_
 
 #include <linux/atomic.h>
+#include <linux/dma-direction.h>
 #include <linux/dma-fence.h>
 #include <linux/dma-resv.h>
 #include <linux/idr.h>
@@ -35,6 +36,9 @@ struct seq_file;
 struct vm_area_struct;
 
 #define GPUFE_NUM_ENGINE_CLASSES	(GPUFE_ENGINE_CLASS_VIDEO + 1)
+
+/* The most jobs one delivery signals with interrupts off. */
+#define GPUFE_DELIVER_BATCH	64
 
 /**
  * struct gpufe_engine - one engine of a device, as the front-end keeps it
@@ -171,9 +175,11 @@ struct gpufe_device {
  * @jobs_inflight: jobs submitted and not yet done, at most
  *	max_inflight_jobs
  * @throttle_wq: SUBMIT waits here while the client has too many jobs
- * @event_lock: protects @events, @closed and each context's
- *	@event_pending
+ * @event_lock: protects @events, @closed, @orphan_events and each
+ *	context's @event_pending and @orphan
  * @events: contexts with an unread completion event
+ * @orphan_events: events on @events of contexts whose handle is gone, at
+ *	most max_contexts: more are dropped
  * @closed: the file is gone: no more events
  * @event_wq: read() and poll() wait here
  * @cpage_lock: serialises the allocation of completion pages
@@ -196,8 +202,9 @@ struct gpufe_client {
 	atomic_t num_ctxs;
 	atomic_t jobs_inflight;
 	wait_queue_head_t throttle_wq;
-	spinlock_t event_lock; /* protects events, closed, ctx->event_pending */
+	spinlock_t event_lock; /* protects events and their counts, closed */
 	struct list_head events;
+	unsigned int orphan_events;
 	bool closed;
 	wait_queue_head_t event_wq;
 	struct mutex cpage_lock; /* serialises completion page allocation */
@@ -220,8 +227,9 @@ struct gpufe_client {
  * @pages: its pages, pinned for the buffer's lifetime
  * @own_resv: the reservation object of a buffer gpufe created
  * @import: the dma-buf a buffer was imported from (a reference)
- * @import_attach: gpufe's attachment to @import
- * @import_sgt: @import mapped for the attachment, which pins it
+ * @import_attach: gpufe's dynamic attachment to @import, which pins it,
+ *	or NULL if its exporter never moves it
+ * @import_dir: the direction of gpufe's CPU access to @import
  * @import_map: the kernel mapping of @import
  * @lock: protects @handle_count and @export
  * @handle_count: handles naming the buffer, over every client
@@ -238,7 +246,7 @@ struct gpufe_bo {
 	struct dma_resv own_resv;
 	struct dma_buf *import;
 	struct dma_buf_attachment *import_attach;
-	struct sg_table *import_sgt;
+	enum dma_data_direction import_dir;
 	struct iosys_map import_map;
 	struct mutex lock; /* protects handle_count, export */
 	unsigned int handle_count;
@@ -270,6 +278,8 @@ struct gpufe_bo {
  *	front-end is then the only writer of the completion slot
  * @completed: every job up to this sequence number has completed;
  *	written under @lock, read without it
+ * @deliver_to: what the router saw in the slot and left to @work to
+ *	deliver, for want of budget; under @lock
  * @error: the error of the last job that failed
  * @dep: the fence the head of @queue waits for, with @dep_cb armed on it;
  *	only @work touches it
@@ -286,14 +296,12 @@ struct gpufe_bo {
  * @slot_dma: @slot's DMA address for the device's @dma_dev, or 0
  * @slot_page: @slot's page
  * @route_reserved: the device's pending set has room for the context
- * @active: the handle, every job given a sequence number and not yet
- *	signalled, and an unread completion event; at zero the context
- *	retires: it gives its slot and its place in the device's pending
- *	set back and no longer counts against max_contexts, however long its
- *	fences keep the structure alive
- * @counted: what keeps the context in its client's count of contexts
- *	(max_contexts): 1 until it retires, and 1 while a completion event
- *	of it is unread, so that unread events cannot outgrow max_contexts
+ * @active: the handle and every job given a sequence number and not yet
+ *	signalled; at zero the context retires: it gives its slot and its
+ *	place in the device's pending set back and no longer counts against
+ *	max_contexts, however long its fences and events keep the structure
+ *	alive
+ * @orphan: the handle is gone; under the client's @event_lock
  * @retired: gpufe_ctx_retire() ran
  * @retire_work: retires the context in process context, when its last
  *	active reference went in interrupt context
@@ -318,6 +326,7 @@ struct gpufe_ctx {
 	struct list_head queue;
 	struct list_head failed;
 	atomic64_t completed;
+	u64 deliver_to;
 	int error;
 	struct dma_fence *dep;
 	struct dma_fence_cb dep_cb;
@@ -334,7 +343,7 @@ struct gpufe_ctx {
 	struct page *slot_page;
 	bool route_reserved;
 	atomic_t active;
-	atomic_t counted;
+	bool orphan;
 	bool retired;
 	struct work_struct retire_work;
 	int route_idx;
@@ -351,6 +360,7 @@ extern unsigned int gpufe_max_inflight_jobs;
 extern unsigned int gpufe_route_watchdog_ms;
 extern struct workqueue_struct *gpufe_wq;
 extern struct workqueue_struct *gpufe_route_wq;
+extern struct workqueue_struct *gpufe_cleanup_wq;
 struct device *gpufe_misc_device(void);
 
 /* gpufe_client.c */
@@ -379,6 +389,7 @@ void gpufe_route_init(struct gpufe_device *gdev);
 void gpufe_route_fini(struct gpufe_device *gdev);
 int gpufe_route_reserve(struct gpufe_device *gdev);
 void gpufe_route_unreserve(struct gpufe_device *gdev);
+void gpufe_route_forget(struct gpufe_ctx *ctx);
 u32 gpufe_route_add(struct gpufe_ctx *ctx, u64 seqno);
 void gpufe_route_show(struct seq_file *m);
 
@@ -396,7 +407,7 @@ u32 gpufe_bo_handle_find(struct gpufe_client *client,
 /* The mark of read-only handles in &gpufe_client.bos (0 is the allocator's). */
 #define GPUFE_BO_MARK_READONLY	XA_MARK_1
 struct gpufe_bo *gpufe_bo_alloc_import(struct gpufe_client *client,
-				       struct dma_buf *dmabuf);
+				       struct dma_buf *dmabuf, bool readonly);
 void gpufe_client_bos_fini(struct gpufe_client *client);
 int gpufe_bo_mmap(struct gpufe_client *client, struct vm_area_struct *vma);
 u64 gpufe_bo_mmap_offset(u32 handle);
@@ -416,7 +427,7 @@ void gpufe_ctx_put(struct gpufe_ctx *ctx);
 bool gpufe_ctx_active_get(struct gpufe_ctx *ctx);
 void gpufe_ctx_active_put(struct gpufe_ctx *ctx);
 void gpufe_ctx_active_put_atomic(struct gpufe_ctx *ctx);
-void gpufe_ctx_uncount(struct gpufe_ctx *ctx);
+void gpufe_ctx_orphan(struct gpufe_ctx *ctx);
 long gpufe_ctx_objects(void);
 void gpufe_client_ctxs_fini(struct gpufe_client *client);
 int gpufe_ioctl_ctx_create(struct gpufe_client *client, void *data);
@@ -425,7 +436,7 @@ int gpufe_ioctl_ctx_status(struct gpufe_client *client, void *data);
 
 /* gpufe_job.c */
 void gpufe_ctx_work(struct work_struct *work);
-void gpufe_ctx_deliver(struct gpufe_ctx *ctx, u64 seqno, unsigned int *budget);
+bool gpufe_ctx_deliver(struct gpufe_ctx *ctx, u64 seqno, unsigned int *budget);
 void gpufe_resv_scrub(struct dma_resv *resv);
 void gpufe_jobs_flush(void);
 int gpufe_ioctl_submit(struct gpufe_client *client, void *data);

@@ -32,19 +32,21 @@
  * the last interrupt costs nothing but a little time.
  *
  * Lost interrupts: while the set is not empty, a watchdog scans it, first
- * ``route_watchdog_ms`` after the set became non-empty or after the last
- * interrupt, then at twice the interval after each scan that found
- * nothing, up to %GPUFE_ROUTE_WATCHDOG_MAX_MS: a completion whose
- * interrupt never came, or whose slot was written after its interrupt, is
- * delivered within that bound, and a long job costs a few scans, not a
- * hundred a second.
+ * ``route_watchdog_ms`` after the set became non-empty or after an
+ * interrupt that found nothing (its slot write may come after it), then
+ * at twice the interval after each scan that found nothing, up to
+ * %GPUFE_ROUTE_WATCHDOG_MAX_MS: a completion whose interrupt never came is
+ * delivered within that bound, one whose slot was written after its
+ * interrupt within about ``route_watchdog_ms``, and a long job costs a
+ * few scans, not a hundred a second.
  *
  * Bounded work with interrupts off: the router runs as an irq_work, in
  * hard-IRQ context, when at most %GPUFE_ROUTE_IRQ_SCAN contexts are
  * pending, and delivers to at most %GPUFE_ROUTE_BATCH of those whose slot
- * moved, signalling at most %GPUFE_ROUTE_IRQ_JOBS jobs in all, the common
- * case; a context with more jobs to signal gets the rest from its own
- * work item, which reads its slot. A larger set, which user space can make as
+ * moved, signalling at most %GPUFE_DELIVER_BATCH jobs in all, the common
+ * case; the process-context router signals at most that many per context.
+ * A context with more jobs to signal gets the rest from its own work
+ * item, up to what the router saw in its slot. A larger set, which user space can make as
  * large as it has contexts, or more completions than that, go to a work
  * item on a high-priority, reclaim-safe workqueue, which scans the whole
  * set once, %GPUFE_ROUTE_CHUNK slots at a time with interrupts off, and
@@ -80,8 +82,6 @@
 #define GPUFE_ROUTE_BATCH	16
 /* The slots the process-context router scans with interrupts off at once. */
 #define GPUFE_ROUTE_CHUNK	64
-/* The most jobs the hard-IRQ router signals. */
-#define GPUFE_ROUTE_IRQ_JOBS	64
 /* The longest the watchdog waits between scans that find nothing. */
 #define GPUFE_ROUTE_WATCHDOG_MAX_MS	1000
 
@@ -153,14 +153,17 @@ static unsigned int gpufe_route_scan_locked(struct gpufe_route *route,
 
 /*
  * Deliver what a scan found, and drop its references; signal at most
- * @budget jobs (the contexts' work items signal the rest).
+ * GPUFE_DELIVER_BATCH jobs in all in hard-IRQ context, per context in
+ * process context (the contexts' work items signal the rest).
  */
 static void gpufe_route_deliver(struct gpufe_route_hit *hits, unsigned int n,
-				unsigned int budget, bool may_sleep)
+				bool may_sleep)
 {
-	unsigned int i;
+	unsigned int i, budget = GPUFE_DELIVER_BATCH;
 
 	for (i = 0; i < n; i++) {
+		if (may_sleep)
+			budget = GPUFE_DELIVER_BATCH;
 		gpufe_ctx_deliver(hits[i].ctx, hits[i].seen, &budget);
 		gpufe_ctx_put(hits[i].ctx);
 		if (may_sleep)
@@ -230,7 +233,7 @@ static unsigned int gpufe_route_run_all(struct gpufe_route *route,
 		run.scan_ns += ktime_get_ns() - t;
 
 		t = ktime_get_ns();
-		gpufe_route_deliver(hits, n, UINT_MAX, true);
+		gpufe_route_deliver(hits, n, true);
 		run.deliver_ns += ktime_get_ns() - t;
 		run.delivered += n;
 		cond_resched();
@@ -246,6 +249,16 @@ static void gpufe_route_work(struct work_struct *work)
 {
 	gpufe_route_run_all(container_of(work, struct gpufe_route, work),
 			    false);
+}
+
+/* The watchdog's delay after @idle scans in a row found nothing. */
+static unsigned long gpufe_route_watchdog_delay(unsigned int idle)
+{
+	unsigned int ms = clamp(READ_ONCE(gpufe_route_watchdog_ms), 1U,
+				GPUFE_ROUTE_WATCHDOG_MAX_MS);
+
+	ms <<= min(idle, 10U);
+	return msecs_to_jiffies(min(ms, GPUFE_ROUTE_WATCHDOG_MAX_MS));
 }
 
 /*
@@ -264,8 +277,8 @@ static void gpufe_route_irq_work(struct irq_work *work)
 	u32 hint = xchg(&route->hint, GPUFE_IRQ_NO_HINT);
 	struct gpufe_route_run run = {};
 	u64 start = ktime_get_ns();
+	unsigned int n, pending;
 	unsigned long flags;
-	unsigned int n;
 
 	spin_lock_irqsave(&route->lock, flags);
 	if (route->num_pending > GPUFE_ROUTE_IRQ_SCAN) {
@@ -276,26 +289,25 @@ static void gpufe_route_irq_work(struct irq_work *work)
 	n = gpufe_route_scan_locked(route, 0, route->num_pending, hint,
 				    &run.hint_hit, advanced, hits,
 				    GPUFE_ROUTE_BATCH);
+	pending = route->num_pending;
 	spin_unlock_irqrestore(&route->lock, flags);
 	run.scan_ns = ktime_get_ns() - start;
+	/*
+	 * An interrupt that finds nothing may have come before its slot
+	 * write (a DMA write after its MSI): the watchdog looks again soon,
+	 * however long it had backed off.
+	 */
+	if (!n && pending)
+		mod_delayed_work(gpufe_route_wq, &route->watchdog,
+				 gpufe_route_watchdog_delay(0));
 	/* Full: more may have moved, which the scan left for the next. */
 	if (n == GPUFE_ROUTE_BATCH)
 		queue_work(gpufe_route_wq, &route->work);
-	gpufe_route_deliver(hits, n, GPUFE_ROUTE_IRQ_JOBS, false);
+	gpufe_route_deliver(hits, n, false);
 
 	run.delivered = n;
 	run.deliver_ns = ktime_get_ns() - start - run.scan_ns;
 	gpufe_route_count(route, &run, false);
-}
-
-/* The watchdog's delay after @idle scans in a row found nothing. */
-static unsigned long gpufe_route_watchdog_delay(unsigned int idle)
-{
-	unsigned int ms = clamp(READ_ONCE(gpufe_route_watchdog_ms), 1U,
-				GPUFE_ROUTE_WATCHDOG_MAX_MS);
-
-	ms <<= min(idle, 10U);
-	return msecs_to_jiffies(min(ms, GPUFE_ROUTE_WATCHDOG_MAX_MS));
 }
 
 static void gpufe_route_watchdog(struct work_struct *work)
@@ -311,7 +323,7 @@ static void gpufe_route_watchdog(struct work_struct *work)
 	spin_lock_irq(&route->lock);
 	pending = route->num_pending;
 	spin_unlock_irq(&route->lock);
-	/* Not mod_delayed_work(): an interrupt may have re-armed it sooner. */
+	/* Not mod_delayed_work(): an interrupt may have armed it sooner. */
 	if (pending)
 		queue_delayed_work(gpufe_route_wq, &route->watchdog,
 				   gpufe_route_watchdog_delay(idle));
@@ -448,6 +460,26 @@ int gpufe_route_reserve(struct gpufe_device *gdev)
 }
 
 /**
+ * gpufe_route_forget - take a retiring context out of the pending set
+ * @ctx: the context, whose jobs have all signalled
+ *
+ * A context leaves the set when the router sees its last job's slot
+ * value, and its jobs are never signalled past what the router saw, so
+ * it has normally left already; this makes sure that the set never keeps
+ * a context that is going away.
+ */
+void gpufe_route_forget(struct gpufe_ctx *ctx)
+{
+	struct gpufe_route *route = &ctx->gdev->route;
+	unsigned long flags;
+
+	spin_lock_irqsave(&route->lock, flags);
+	if (ctx->route_idx >= 0)
+		gpufe_route_remove_locked(route, ctx);
+	spin_unlock_irqrestore(&route->lock, flags);
+}
+
+/**
  * gpufe_route_unreserve - a context of the device retired
  * @gdev: the device
  *
@@ -464,7 +496,7 @@ void gpufe_route_unreserve(struct gpufe_device *gdev)
 		 route->num_ctxs < route->capacity / 4;
 	mutex_unlock(&route->resize_lock);
 	if (shrink)
-		queue_work(gpufe_wq, &route->shrink_work);
+		queue_work(gpufe_cleanup_wq, &route->shrink_work);
 }
 
 /* Halve the arrays while a quarter of them or less is in use. */

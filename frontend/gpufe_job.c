@@ -50,7 +50,9 @@
 #include <linux/jiffies.h>
 #include <linux/llist.h>
 #include <linux/sched/signal.h>
+#include <linux/bsearch.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/sync_file.h>
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
@@ -123,9 +125,10 @@ static const char *gpufe_fence_get_timeline_name(struct dma_fence *fence)
  * this module, until the fence is freed, so every fence holds its context
  * and each context holds the module. The last fence reference may be
  * dropped by any thread, in any driver: the release only hands the fence
- * to gpufe_fences_free_work(), on gpufe_wq, which drops the context, whose
- * release drops the module reference, also on gpufe_wq. The module's exit
- * destroys gpufe_wq, which waits for both, and then waits with
+ * to gpufe_fences_free_work(), on gpufe_cleanup_wq, which drops the
+ * context, whose release drops the module reference, on the same queue.
+ * The module's exit destroys that queue, which waits for both, and then
+ * waits with
  * synchronize_rcu_tasks() for any thread still on its way out of this
  * function.
  */
@@ -134,7 +137,7 @@ static void gpufe_fence_release(struct dma_fence *fence)
 	struct gpufe_job_fe *job = to_job_fe(fence);
 
 	if (llist_add(&job->free_node, &gpufe_fences_dead))
-		queue_work(gpufe_wq, &gpufe_fences_free);
+		queue_work(gpufe_cleanup_wq, &gpufe_fences_free);
 }
 
 static void gpufe_fences_free_work(struct work_struct *work)
@@ -196,6 +199,13 @@ void gpufe_jobs_flush(void)
 	flush_work(&gpufe_fences_free);
 }
 
+static int gpufe_u64_cmp(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 /**
  * gpufe_resv_scrub - let go of gpufe's signalled fences in a reservation
  * @resv: the reservation object of a buffer of another driver that gpufe
@@ -208,31 +218,43 @@ void gpufe_jobs_flush(void)
  */
 void gpufe_resv_scrub(struct dma_resv *resv)
 {
-	struct dma_fence *stub = dma_fence_get_stub();
-	struct dma_resv_iter cursor, inner;
-	struct dma_fence *fence, *other;
-	bool busy;
+	struct dma_resv_iter cursor;
+	struct dma_fence *fence, *stub;
+	unsigned int n = 0, max = 0;
+	u64 *busy;
 
 	dma_resv_lock(resv, NULL);
-restart:
-	dma_resv_for_each_fence(&cursor, resv, DMA_RESV_USAGE_BOOKKEEP, fence) {
-		if (fence->ops != &gpufe_fence_ops)
-			continue;
-		busy = false;
-		dma_resv_for_each_fence(&inner, resv, DMA_RESV_USAGE_BOOKKEEP,
-					other)
-			if (other->context == fence->context &&
-			    !dma_fence_is_signaled(other))
-				busy = true;
-		if (busy)
-			continue;
-		dma_resv_replace_fences(resv, fence->context, stub,
-					dma_resv_iter_usage(&cursor));
-		/* The list changed under the cursor: start over. */
-		goto restart;
-	}
-	dma_resv_unlock(resv);
+	dma_resv_for_each_fence(&cursor, resv, DMA_RESV_USAGE_BOOKKEEP, fence)
+		max += fence->ops == &gpufe_fence_ops;
+	if (!max)
+		goto out_unlock;
+	/* Without memory, the fences stay: the module stays loaded. */
+	busy = kmalloc_array(max, sizeof(*busy), GFP_KERNEL);
+	if (!busy)
+		goto out_unlock;
+
+	/* First the contexts with a fence that has not signalled. */
+	dma_resv_for_each_fence(&cursor, resv, DMA_RESV_USAGE_BOOKKEEP, fence)
+		if (fence->ops == &gpufe_fence_ops &&
+		    !dma_fence_is_signaled(fence))
+			busy[n++] = fence->context;
+	sort(busy, n, sizeof(*busy), gpufe_u64_cmp, NULL);
+
+	/*
+	 * Then the others' fences, all signalled. Replacing them keeps the
+	 * list's order and length: the cursor goes on where it was.
+	 */
+	stub = dma_fence_get_stub();
+	dma_resv_for_each_fence(&cursor, resv, DMA_RESV_USAGE_BOOKKEEP, fence)
+		if (fence->ops == &gpufe_fence_ops &&
+		    !bsearch(&fence->context, busy, n, sizeof(*busy),
+			     gpufe_u64_cmp))
+			dma_resv_replace_fences(resv, fence->context, stub,
+						dma_resv_iter_usage(&cursor));
 	dma_fence_put(stub);
+	kfree(busy);
+out_unlock:
+	dma_resv_unlock(resv);
 }
 
 /* Wake the sleepers of @wq, if any, counting it for the client's fdinfo. */
@@ -248,21 +270,61 @@ static void gpufe_client_wake(struct gpufe_client *client,
 		wake_up_all(wq);
 }
 
+/*
+ * Events of contexts whose handle is gone are bounded like those of live
+ * ones, by max_contexts: past that, an orphan's event is dropped.
+ */
+static bool gpufe_orphan_event_room_locked(struct gpufe_client *client)
+{
+	lockdep_assert_held(&client->event_lock);
+
+	return client->orphan_events < READ_ONCE(gpufe_max_contexts);
+}
+
 static void gpufe_ctx_event(struct gpufe_ctx *ctx)
 {
 	struct gpufe_client *client = ctx->client;
 	unsigned long flags;
 
 	spin_lock_irqsave(&client->event_lock, flags);
-	if (!ctx->event_pending && !client->closed) {
+	if (!ctx->event_pending && !client->closed &&
+	    (!ctx->orphan || gpufe_orphan_event_room_locked(client))) {
 		ctx->event_pending = true;
 		list_add_tail(&ctx->event_link, &client->events);
 		gpufe_ctx_get(ctx);
-		/* A job of @ctx is signalling: it has not retired. */
-		atomic_inc(&ctx->counted);
+		if (ctx->orphan)
+			client->orphan_events++;
 	}
 	spin_unlock_irqrestore(&client->event_lock, flags);
 	gpufe_client_wake(client, &client->event_wq, true);
+}
+
+/**
+ * gpufe_ctx_orphan - a context's handle is gone
+ * @ctx: the context
+ *
+ * Its completion events now count among the client's orphan events; one
+ * unread already is dropped if there is no room for it.
+ */
+void gpufe_ctx_orphan(struct gpufe_ctx *ctx)
+{
+	struct gpufe_client *client = ctx->client;
+	bool drop = false;
+
+	spin_lock_irq(&client->event_lock);
+	ctx->orphan = true;
+	if (ctx->event_pending) {
+		if (gpufe_orphan_event_room_locked(client)) {
+			client->orphan_events++;
+		} else {
+			list_del_init(&ctx->event_link);
+			ctx->event_pending = false;
+			drop = true;
+		}
+	}
+	spin_unlock_irq(&client->event_lock);
+	if (drop)
+		gpufe_ctx_put(ctx);
 }
 
 /* Under the fence lock: the job's fence signals, the context advances. */
@@ -328,7 +390,7 @@ static void gpufe_job_finish(struct gpufe_job_fe *job)
 		gpufe_job_put_resources(job);
 		dma_fence_put(&job->fence);
 	} else if (llist_add(&job->free_node, &gpufe_jobs_done)) {
-		queue_work(gpufe_wq, &gpufe_jobs_done_cleanup);
+		queue_work(gpufe_cleanup_wq, &gpufe_jobs_done_cleanup);
 	}
 }
 
@@ -357,33 +419,42 @@ EXPORT_SYMBOL_GPL(gpufe_job_complete);
 
 /*
  * Under the fence lock: signal the failed jobs whose turn has come, in
- * order, writing the slot for each, and move them to @done. Returns true
- * if that emptied the failed list, so that jobs may go to the back-end
- * again.
+ * order and at most *@budget of them, writing the slot for each, and move
+ * them to @done. Sets *@unblocked if that emptied the failed list, so that
+ * jobs may go to the back-end again. Returns true if the budget ran out.
  */
 static bool gpufe_ctx_signal_failed_locked(struct gpufe_ctx *ctx,
-					   struct list_head *done)
+					   struct list_head *done,
+					   unsigned int *budget,
+					   bool *unblocked)
 {
 	struct gpufe_job_fe *job, *next;
 	bool was_blocked = !list_empty(&ctx->failed);
+	bool more = false;
 
 	lockdep_assert_held(&ctx->lock);
 
 	list_for_each_entry_safe(job, next, &ctx->failed, link) {
 		if (job->fence.seqno != atomic64_read(&ctx->completed) + 1)
 			break;
+		if (!*budget) {
+			more = true;
+			break;
+		}
 		/* The back-end holds no job of @ctx: the slot is ours. */
 		gpufe_slot_write(ctx->slot, job->fence.seqno, job->error);
 		gpufe_job_signal_locked(ctx, job, job->error);
 		list_move_tail(&job->link, done);
+		--*budget;
 	}
-	return was_blocked && list_empty(&ctx->failed);
+	*unblocked = was_blocked && list_empty(&ctx->failed);
+	return more;
 }
 
 /**
  * gpufe_ctx_deliver - signal a context's jobs up to a sequence number
  * @ctx: the context
- * @seqno: what its completion slot showed
+ * @seqno: what its completion slot showed to the router
  * @budget: in/out: the most jobs to signal, less those signalled
  *
  * Called by the router for a context whose slot moved. Signals every job
@@ -391,14 +462,18 @@ static bool gpufe_ctx_signal_failed_locked(struct gpufe_ctx *ctx,
  * failed jobs that waited for them, and wakes the context's waiters.
  * Idempotent: a second delivery of the same @seqno does nothing. Callable
  * from any context, including hard interrupts. If @budget runs out first,
- * the context's work delivers the rest, from its slot.
+ * the context's work delivers the rest, up to @seqno: never further than
+ * the router has seen, so that a context never retires while it is
+ * still in its device's pending set.
+ *
+ * Return: true if the budget ran out first.
  */
-void gpufe_ctx_deliver(struct gpufe_ctx *ctx, u64 seqno, unsigned int *budget)
+bool gpufe_ctx_deliver(struct gpufe_ctx *ctx, u64 seqno, unsigned int *budget)
 {
 	struct gpufe_job_fe *job, *next;
 	LIST_HEAD(done);
 	unsigned long flags;
-	bool unblocked, more = false;
+	bool unblocked = false, more = false;
 
 	spin_lock_irqsave(&ctx->lock, flags);
 	list_for_each_entry_safe(job, next, &ctx->inflight, link) {
@@ -412,39 +487,40 @@ void gpufe_ctx_deliver(struct gpufe_ctx *ctx, u64 seqno, unsigned int *budget)
 		list_move_tail(&job->link, &done);
 		--*budget;
 	}
-	unblocked = !more && gpufe_ctx_signal_failed_locked(ctx, &done);
+	if (!more)
+		more = gpufe_ctx_signal_failed_locked(ctx, &done, budget,
+						      &unblocked);
+	if (more)
+		ctx->deliver_to = max(ctx->deliver_to, seqno);
 	spin_unlock_irqrestore(&ctx->lock, flags);
 
 	if (more || unblocked)
 		mod_delayed_work(gpufe_wq, &ctx->work, 0);
-	if (list_empty(&done))
-		return;
-	atomic64_inc(&ctx->client->deliveries);
-	gpufe_ctx_done_notify(ctx);
-	list_for_each_entry_safe(job, next, &done, link)
-		gpufe_job_finish(job);
+	if (!list_empty(&done)) {
+		atomic64_inc(&ctx->client->deliveries);
+		gpufe_ctx_done_notify(ctx);
+		list_for_each_entry_safe(job, next, &done, link)
+			gpufe_job_finish(job);
+	}
+	return more;
 }
 
 /*
- * In the context's work: deliver what its slot shows, which the router
- * may have left to it (gpufe_ctx_deliver() out of budget).
+ * In the context's work: deliver what the router left to it for want of
+ * budget (gpufe_ctx_deliver()), a batch at a time.
  */
-static void gpufe_ctx_deliver_slot(struct gpufe_ctx *ctx)
+static void gpufe_ctx_deliver_rest(struct gpufe_ctx *ctx)
 {
-	unsigned int budget = UINT_MAX;
-	u64 seqno = 0;
-	bool inflight;
+	unsigned int budget;
+	u64 seqno;
 
-	spin_lock_irq(&ctx->lock);
-	/* A job in flight keeps the context, and its slot, active. */
-	inflight = !list_empty(&ctx->inflight);
-	if (inflight) {
-		/* Pairs with gpufe_slot_write()'s release, as the router's. */
-		seqno = smp_load_acquire(&ctx->slot->seqno);
-	}
-	spin_unlock_irq(&ctx->lock);
-	if (inflight)
-		gpufe_ctx_deliver(ctx, seqno, &budget);
+	do {
+		spin_lock_irq(&ctx->lock);
+		seqno = ctx->deliver_to;
+		spin_unlock_irq(&ctx->lock);
+		budget = GPUFE_DELIVER_BATCH;
+		cond_resched();
+	} while (gpufe_ctx_deliver(ctx, seqno, &budget));
 }
 
 static void gpufe_ctx_dep_cb(struct dma_fence *fence, struct dma_fence_cb *cb)
@@ -518,9 +594,11 @@ static int gpufe_job_deps_ready(struct gpufe_ctx *ctx, struct gpufe_job_fe *job)
 static void gpufe_job_fail_locked(struct gpufe_ctx *ctx,
 				  struct gpufe_job_fe *job, int error)
 {
+	unsigned int budget = GPUFE_DELIVER_BATCH;
 	struct gpufe_job_fe *next;
 	LIST_HEAD(done);
 	unsigned long flags;
+	bool unblocked;
 
 	lockdep_assert_held(&ctx->run_lock);
 
@@ -528,7 +606,8 @@ static void gpufe_job_fail_locked(struct gpufe_ctx *ctx,
 	spin_lock_irqsave(&ctx->lock, flags);
 	list_add_tail(&job->link, &ctx->failed);
 	/* Signalled at once if every job ahead of it has signalled. */
-	gpufe_ctx_signal_failed_locked(ctx, &done);
+	if (gpufe_ctx_signal_failed_locked(ctx, &done, &budget, &unblocked))
+		mod_delayed_work(gpufe_wq, &ctx->work, 0);
 	spin_unlock_irqrestore(&ctx->lock, flags);
 
 	if (list_empty(&done))
@@ -585,7 +664,7 @@ void gpufe_ctx_work(struct work_struct *work)
 	/* Fences wait for this work: no waiting for memory or fences here. */
 	bool cookie = dma_fence_begin_signalling();
 
-	gpufe_ctx_deliver_slot(ctx);
+	gpufe_ctx_deliver_rest(ctx);
 	for (;;) {
 		struct gpufe_job_fe *job;
 		int ret, idx;
@@ -1104,19 +1183,14 @@ static struct gpufe_ctx *gpufe_event_pop(struct gpufe_client *client)
 	if (ctx) {
 		list_del_init(&ctx->event_link);
 		ctx->event_pending = false;
+		if (ctx->orphan)
+			client->orphan_events--;
 	}
 	spin_unlock_irq(&client->event_lock);
 	return ctx;
 }
 
-/* An event popped is consumed: drop what it held of @ctx. */
-static void gpufe_event_put(struct gpufe_ctx *ctx)
-{
-	gpufe_ctx_uncount(ctx);
-	gpufe_ctx_put(ctx);
-}
-
-/* Put an event back at the head; the list holds @ctx again. */
+/* Put an event back at the head; the list holds @ctx's reference again. */
 static void gpufe_event_unpop(struct gpufe_client *client,
 			      struct gpufe_ctx *ctx)
 {
@@ -1124,11 +1198,13 @@ static void gpufe_event_unpop(struct gpufe_client *client,
 	if (!ctx->event_pending && !client->closed) {
 		ctx->event_pending = true;
 		list_add(&ctx->event_link, &client->events);
+		/* It was on the list a moment ago: room is not checked. */
+		if (ctx->orphan)
+			client->orphan_events++;
 		ctx = NULL;
 	}
 	spin_unlock_irq(&client->event_lock);
-	if (ctx)
-		gpufe_event_put(ctx);
+	gpufe_ctx_put(ctx);
 }
 
 /**
@@ -1179,7 +1255,7 @@ ssize_t gpufe_events_read(struct gpufe_client *client, char __user *buf,
 			gpufe_event_unpop(client, ctx);
 			return done ? done : -EFAULT;
 		}
-		gpufe_event_put(ctx);
+		gpufe_ctx_put(ctx);
 		done += sizeof(ev);
 	}
 	return done;
@@ -1215,5 +1291,5 @@ void gpufe_client_events_fini(struct gpufe_client *client)
 	spin_unlock_irq(&client->event_lock);
 
 	while ((ctx = gpufe_event_pop(client)))
-		gpufe_event_put(ctx);
+		gpufe_ctx_put(ctx);
 }

@@ -16,8 +16,8 @@
  * Importing a dma-buf gpufe exported gives back the buffer itself. A
  * dma-buf of another driver (vgem, a dma-heap, a GPU driver) is imported if
  * it can be mapped for the CPU in system memory: the software back-ends
- * reach buffers through the CPU. gpufe attaches to it with its misc
- * device, which makes a moving exporter pin it (gpufe_bo.c).
+ * reach buffers through the CPU. gpufe pins it, through a dynamic
+ * attachment, if its exporter can move it (gpufe_bo.c).
  *
  * Read-only sharing: a buffer has one dma-buf while it has handles, and
  * its first export decides whether it is writable. A read-only handle
@@ -194,12 +194,12 @@ int gpufe_ioctl_bo_export(struct gpufe_client *client, void *data)
 	}
 
 	if (bo->import) {
-		/* Hand back the dma-buf it came from, never wider. */
+		/*
+		 * Hand back the dma-buf it came from; a read-only handle came
+		 * from a read-only one.
+		 */
+		get_dma_buf(bo->import);
 		dmabuf = bo->import;
-		if (readonly && gpufe_dmabuf_writable(dmabuf))
-			dmabuf = ERR_PTR(-EACCES);
-		else
-			get_dma_buf(dmabuf);
 	} else {
 		dmabuf = gpufe_bo_dmabuf_get(bo, rdwr, readonly);
 	}
@@ -240,9 +240,29 @@ int gpufe_ioctl_bo_import(struct gpufe_client *client, void *data)
 	dmabuf = dma_buf_get(args->fd);
 	if (IS_ERR(dmabuf))
 		return PTR_ERR(dmabuf);
-	readonly = !(dmabuf->file->f_mode & FMODE_WRITE);
+	readonly = !gpufe_dmabuf_writable(dmabuf);
 
-	mutex_lock(&client->import_lock);
+	/*
+	 * gpufe accesses another driver's buffer with the CPU from the
+	 * import on: wait for what others do with it first, interruptibly
+	 * and before taking the lock other imports of the client wait for.
+	 */
+	if (!gpufe_bo_is_gpufe_dmabuf(dmabuf)) {
+		long wait = dma_resv_wait_timeout(dmabuf->resv,
+						  dma_resv_usage_rw(!readonly),
+						  true, MAX_SCHEDULE_TIMEOUT);
+
+		if (wait < 0) {
+			dma_buf_put(dmabuf);
+			return wait;
+		}
+	}
+
+	ret = mutex_lock_interruptible(&client->import_lock);
+	if (ret) {
+		dma_buf_put(dmabuf);
+		return ret;
+	}
 	if (gpufe_bo_is_gpufe_dmabuf(dmabuf)) {
 		bo = gpufe_bo_get(dmabuf->priv);
 		own = dmabuf;
@@ -261,7 +281,7 @@ int gpufe_ioctl_bo_import(struct gpufe_client *client, void *data)
 		if (bo) {
 			dma_buf_put(dmabuf);
 		} else {
-			bo = gpufe_bo_alloc_import(client, dmabuf);
+			bo = gpufe_bo_alloc_import(client, dmabuf, readonly);
 			if (IS_ERR(bo)) {
 				mutex_unlock(&client->import_lock);
 				dma_buf_put(dmabuf);

@@ -390,10 +390,10 @@ struct gpufe_bo_export {
  * a SUBMIT that writes the buffer and a writable export; importing a
  * writable dma-buf of the same buffer makes the handle writable.
  *
- * A dma-buf of another driver is attached to (which pins it), mapped into
- * the kernel and counted against the client's memory limits, as a buffer
- * it created; the import first waits, interruptibly, for the fences
- * already in the dma-buf's reservation object.
+ * A dma-buf of another driver is pinned (if its exporter could move it),
+ * mapped into the kernel and counted against the client's memory limits,
+ * as a buffer it created; the import first waits, interruptibly, for the
+ * fences already in the dma-buf's reservation object.
  *
  * Errors: ``-EINVAL`` for a non-zero @flags or @pad; ``-EBADF`` for an @fd
  * that is not open; ``-EINVAL`` for one that is not a dma-buf;

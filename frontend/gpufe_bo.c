@@ -605,7 +605,15 @@ int gpufe_ioctl_bo_destroy(struct gpufe_client *client, void *data)
 	if (args->pad)
 		return -EINVAL;
 
-	bo = xa_erase(&client->bos, args->handle);
+	/*
+	 * Looked up first: an allocating xarray keeps index 0 reserved, and
+	 * erasing it would let the next buffer get handle 0.
+	 */
+	xa_lock(&client->bos);
+	bo = xa_load(&client->bos, args->handle);
+	if (bo)
+		__xa_erase(&client->bos, args->handle);
+	xa_unlock(&client->bos);
 	if (!bo)
 		return -ENOENT;
 	gpufe_bo_handle_drop(bo);

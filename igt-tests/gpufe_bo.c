@@ -402,6 +402,21 @@ TEST_F(bo, bad_destroy_handle)
 	EXPECT_EQ(0, gpufe_destroy_bo(self->fd, c.handle));
 }
 
+TEST_F(bo, bad_destroy_handle_zero)
+{
+	struct gpufe_bo_create c1, c2;
+
+	describe("BO_DESTROY of handle 0 fails with ENOENT and no later buffer gets handle 0");
+	ASSERT_EQ(0, bo_create(self->fd, self->page, &c1));
+	EXPECT_EQ(-ENOENT, gpufe_destroy_bo(self->fd, 0));
+	ASSERT_EQ(0, bo_create(self->fd, self->page, &c2));
+	EXPECT_NE(0, c2.handle);
+	EXPECT_NE(0, c2.mmap_offset);
+	EXPECT_EQ(-ENOENT, gpufe_destroy_bo(self->fd, 0));
+	EXPECT_EQ(0, gpufe_destroy_bo(self->fd, c2.handle));
+	EXPECT_EQ(0, gpufe_destroy_bo(self->fd, c1.handle));
+}
+
 TEST_F(bo, bad_destroy_pad)
 {
 	struct gpufe_bo_create c;

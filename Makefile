@@ -5,11 +5,13 @@
 #   make            modules for the default kernel, library, tools, tests
 #   make deps       install what the build and the VM tests need (idempotent)
 #   make check      lint, host unit tests, igt-tests in a VM on every kernel
+#                   (Debian's 6.1 and 6.12, and the debug kernel "debug")
 #   make demo       boot a VM, load gpufe and two swgpu GPUs, put them to work
 #   make bench      boot a VM and print the benchmark figures
 #   make install    install modules, library, headers and tools on this machine
 #
-# make check KERNELS="6.12" TESTS="gpufe_core" narrows a run.
+# make check KERNELS="6.12" TESTS="gpufe_core" narrows a run; KERNELS=debug
+# runs the debug kernel (KASAN, lockdep, kmemleak, ...) alone.
 
 ifneq ($(KERNELRELEASE),)
 # Kbuild reads the Kbuild file beside this one, never this file; say so
@@ -24,7 +26,7 @@ ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 BUILD := $(ROOT)/build
 CACHE := $(ROOT)/.cache
 
-KERNELS ?= 6.1 6.12
+KERNELS ?= 6.1 6.12 debug
 TESTS ?= $(shell $(MAKE) -s -C $(ROOT)/igt-tests list)
 DEMO_KERNEL ?= 6.12
 
@@ -60,12 +62,18 @@ ensure-deps:
 # With KDIR set, build once against it (a real machine: KDIR=/lib/modules/
 # $(uname -r)/build). Otherwise build against the cached Debian headers of
 # every kernel in KERNELS, into build/modules/<release>/. KFLAGS="W=1 C=2"
-# is what make check uses: warnings of either fail the build.
+# is what make check uses: warnings of either fail the build. The objects
+# of a release are thrown away when its header tree is another one (the
+# debug kernel rebuilt with another configuration keeps its release).
 KFLAGS ?= W=1
 
 define build_modules
 	set -e; \
-	obj=$(BUILD)/kbuild/$(1); mkdir -p $$obj $(BUILD)/modules/$(1); \
+	obj=$(BUILD)/kbuild/$(1); kdir=$$(realpath $(2)); \
+	if [ "$$(cat $$obj/.kdir 2>/dev/null)" != "$$kdir" ]; then \
+		rm -rf $$obj; \
+	fi; \
+	mkdir -p $$obj $(BUILD)/modules/$(1); echo "$$kdir" >$$obj/.kdir; \
 	rsync -a --delete $(addprefix $(ROOT)/,$(KSRC)) $$obj/; \
 	$(MAKE) -C $(2) M=$$obj $(KFLAGS) modules 2>&1 | tee $$obj/build.log; \
 	if grep -iE '(warning|error):' $$obj/build.log >/dev/null; then \
@@ -113,7 +121,8 @@ payload: userspace
 	mkdir -p $(BUILD)/payload/bin $(BUILD)/payload/lib
 	cp $(BUILD)/igt-tests/gpufe_* $(BUILD)/tools/gpufe-smi \
 		$(BUILD)/tools/gpufe-bench $(BUILD)/lib/examples/* \
-		$(ROOT)/tools/vmtest/gpufe-teardown $(BUILD)/payload/bin/
+		$(ROOT)/tools/vmtest/gpufe-teardown \
+		$(ROOT)/tools/vmtest/gpufe-debugcheck $(BUILD)/payload/bin/
 	cp -P $(BUILD)/lib/libgpuclient.so* $(BUILD)/payload/lib/
 
 # --- checks -----------------------------------------------------------------
@@ -140,7 +149,7 @@ check: ensure-deps
 	$(MAKE) --no-print-directory unit
 	$(MAKE) --no-print-directory payload
 	$(ROOT)/tools/vmtest/check.sh --kernels "$(KERNELS)" \
-		--tests "$(TESTS) gpufe-teardown" \
+		--tests "$(TESTS) gpufe-teardown gpufe-debugcheck" \
 		--modules-root $(BUILD)/modules --payload $(BUILD)/payload \
 		--logdir $(BUILD)/logs --stock-mods vgem
 

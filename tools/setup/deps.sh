@@ -22,7 +22,11 @@
 #    in .cache/kernels/$KREL/.hostdeps);
 #  - the kselftest harness headers in .cache/kselftest/, checkpatch in
 #    .cache/checkpatch/ and vgem's uAPI header in .cache/uapi/drm/, all
-#    taken from the linux-source-6.12 package.
+#    taken from the linux-source-6.12 package;
+#  - the debug kernel (KASAN, lockdep, kmemleak, ...), built from the
+#    linux-source-6.12 package by tools/setup/debug-kernel.sh once per
+#    machine into a cache outside the clone and linked as
+#    .cache/kernels/<version>-gpufe-debug.
 #
 # Idempotent; a run with nothing to do prints nothing.
 
@@ -32,12 +36,15 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 CACHE=$ROOT/.cache
 KCACHE=$CACHE/kernels
 KERNELS_SH=$ROOT/tools/setup/kernels.sh
+DEBUG_KERNEL_SH=$ROOT/tools/setup/debug-kernel.sh
 
 APT_PKGS=(
 	qemu-system-x86 busybox-static cpio kmod gzip xz-utils rsync
 	gcc gcc-multilib make pkg-config libdrm-dev sparse valgrind
 	perl python3 python3-docutils
 	linux-source-6.12
+	# Building the debug kernel.
+	bc bison flex libelf-dev libssl-dev
 )
 
 # Kernel series and the Debian meta package whose dependency names the
@@ -373,6 +380,7 @@ check() {
 	[[ -f $CACHE/kselftest/.complete ]] || { log "kselftest headers missing"; ok=1; }
 	[[ -f $CACHE/checkpatch/.complete ]] || { log "checkpatch missing"; ok=1; }
 	[[ -f $CACHE/uapi/drm/.complete ]] || { log "uAPI headers missing"; ok=1; }
+	"$DEBUG_KERNEL_SH" --check || ok=1
 	return "$ok"
 }
 
@@ -398,6 +406,7 @@ main() {
 	apt_install "${APT_PKGS[@]}"
 	ensure_kernels
 	ensure_source_files
+	"$DEBUG_KERNEL_SH"
 }
 
 main "$@"

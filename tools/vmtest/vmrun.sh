@@ -1,14 +1,15 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# vmrun.sh - run a script inside a throwaway QEMU VM on a stock Debian kernel.
+# vmrun.sh - run a script inside a throwaway QEMU VM on a cached kernel.
 #
 # Usage:
 #   tools/vmtest/vmrun.sh --kernel KREL --modules DIR --payload DIR \
 #       --script FILE --log CONSOLE_LOG --out RESULTS_FILE \
 #       [--timeout SEC] [--stock-mods "vgem ..."] [--mem 1G] [--smp 2]
 #
-# The VM boots .cache/kernels/KREL/boot/vmlinuz-KREL (see tools/setup/deps.sh)
+# The VM boots .cache/kernels/KREL/boot/vmlinuz-KREL (see tools/setup/deps.sh;
+# Debian's stock kernels, and the debug kernel of tools/setup/debug-kernel.sh)
 # with an initramfs holding:
 #   /bin/busybox              busybox-static, applets linked at boot
 #   /lib/modules/KREL/extra/  every *.ko under --modules DIR
@@ -20,7 +21,8 @@
 #                             ELF files need are copied in at their host paths
 # /init mounts proc, sysfs, devtmpfs, debugfs and /tmp, then runs
 # "sh /opt/gpufe/run.sh" in /opt/gpufe with PATH=/opt/gpufe/bin:/bin:/sbin
-# and LD_LIBRARY_PATH=/opt/gpufe/lib, and powers off.  It loads no module:
+# and LD_LIBRARY_PATH=/opt/gpufe/lib, and powers off (or, on a kernel
+# without ACPI, reboots: QEMU runs with -no-reboot).  It loads no module:
 # the script does.
 #
 # Two serial ports keep the two streams apart:
@@ -56,13 +58,17 @@ KVM_BROKEN_STAMP=$ROOT/build/vm/kvm-broken
 KVM_BOOT_TIMEOUT=${VMRUN_KVM_BOOT_TIMEOUT:-30}
 
 # Kernel log lines that mean the kernel is unhappy.  A clean boot of both
-# stock kernels (Debian 6.1 and 6.12) under this QEMU setup with TCG,
-# including out-of-tree module loads ("loading out-of-tree module taints
-# kernel", "module verification failed: signature and/or required key
-# missing"), matches none of them, so nothing is filtered out.  kmemleak is
-# matched on its reports only, since a kmemleak-enabled kernel prints
-# "kmemleak: Kernel memory leak detector initialized" on every boot; user
-# space crashes ("segfault at") are the tests' business, not the kernel's.
+# stock kernels (Debian 6.1 and 6.12) and of the debug kernel under this
+# QEMU setup with TCG, including out-of-tree module loads ("loading
+# out-of-tree module taints kernel", "module verification failed: signature
+# and/or required key missing"), matches none of them, so nothing is
+# filtered out.  kmemleak and the DMA-API debugging are matched on their
+# reports only, since the debug kernel prints "kmemleak: Kernel memory leak
+# detector initialized", "DMA-API: preallocated 65536 debug entries" and
+# "DMA-API: debugging enabled by kernel config" on every boot (a DMA-API
+# report names the driver and the device: "DMA-API: swgpu swgpu.0: device
+# driver ..."); user space crashes ("segfault at") are the tests' business,
+# not the kernel's.
 PROBLEM_RE='WARNING:|BUG:|Oops|general protection fault|Kernel panic'
 PROBLEM_RE+='|kernel BUG at|Call Trace:|INFO: task .* blocked for more than'
 PROBLEM_RE+='|soft lockup|hard LOCKUP|possible circular locking'
@@ -70,8 +76,13 @@ PROBLEM_RE+='|possible recursive locking|inconsistent lock state'
 PROBLEM_RE+='|suspicious RCU usage|UBSAN:|KASAN:|KFENCE:|KCSAN:|refcount_t:'
 PROBLEM_RE+='|list_add corruption|list_del corruption'
 PROBLEM_RE+='|kmemleak: .*suspected memory leak|unreferenced object 0x'
-PROBLEM_RE+='|rcu: INFO: .* detected stalls|DEBUG_LOCKS_WARN_ON'
+PROBLEM_RE+='|kmemleak: .*(leak detector disabled|Memory pool empty|Cannot'
+PROBLEM_RE+='|unknown object|Unknown object|Found object by alias)'
+PROBLEM_RE+='|rcu: INFO: .* detected stalls|self-detected stall|DEBUG_LOCKS_WARN_ON'
 PROBLEM_RE+='|unable to handle (kernel|page fault)|invalid opcode:'
+PROBLEM_RE+='|ODEBUG:|DMA-API: ([^ ]+ [^ ]+: |.*(out of memory|ENOMEM|only [0-9]+ allocated))'
+PROBLEM_RE+='|trying to register non-static key|BUG [^ ]+ \((Not t|T)ainted'
+PROBLEM_RE+='|irq [0-9]+: nobody cared'
 
 KREL='' MODULES='' PAYLOAD='' SCRIPT='' CONSOLE='' RESULTS=''
 TIMEOUT=600 STOCK_MODS='' MEM=1G SMP=2
@@ -258,6 +269,9 @@ write_init() {
 		# The last close of the tty waits until its output has drained.
 		exec 3>&-
 		sync
+		# A kernel without ACPI cannot power off; QEMU runs with
+		# -no-reboot, so a reboot ends the VM as well.
+		[ -d /sys/firmware/acpi ] || reboot -f
 		poweroff -f
 	EOF
 	chmod 755 "$RFS/init"

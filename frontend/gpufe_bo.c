@@ -18,12 +18,13 @@
  * A buffer imported from another driver's dma-buf is mapped into the
  * kernel and in CPU access (dma_buf_begin_cpu_access()) for as long as
  * gpufe holds it; the mapping is charged to the importing client and its
- * user as a buffer it created would be. If its exporter can move it (a
- * dynamic exporter, such as a TTM driver), gpufe attaches to it
- * dynamically and pins it for as long; other exporters never move their
- * buffers, and an attachment to them would only make the dma-buf core
- * map them for gpufe's device, through bounce buffers where the system
- * uses them, for nothing. The CPU-access bracket cannot be per job: the
+ * user as a buffer it created would be. gpufe attaches to it for as long,
+ * which pins it: a dynamic exporter (one with a pin operation) through a
+ * dynamic attachment and dma_buf_pin(), any other through a static
+ * attachment, whose attach operation pins (drm_gem_map_attach(), for
+ * the GEM drivers whose vmap does not). Neither kind of attachment makes
+ * the dma-buf core map the buffer for gpufe's device: gpufe reaches it
+ * only through the kernel mapping. The CPU-access bracket cannot be per job: the
  * bracket's start waits for every fence in the dma-buf, the job's own
  * among them. Before gpufe lets go of the dma-buf, its own signalled
  * fences in the reservation object are replaced by a signalled stub, so
@@ -95,10 +96,11 @@ static void gpufe_bo_import_unmap(struct gpufe_bo *bo)
 
 	gpufe_resv_scrub(dmabuf->resv);
 	dma_buf_end_cpu_access(dmabuf, bo->import_dir);
-	gpufe_dma_buf_vunmap_unpin(dmabuf, bo->import_attach,
+	gpufe_dma_buf_vunmap_unpin(dmabuf,
+				   dma_buf_is_dynamic(dmabuf) ?
+				   bo->import_attach : NULL,
 				   &bo->import_map);
-	if (bo->import_attach)
-		dma_buf_detach(dmabuf, bo->import_attach);
+	dma_buf_detach(dmabuf, bo->import_attach);
 }
 
 static void gpufe_bo_release(struct kref *ref)
@@ -257,26 +259,28 @@ static const struct dma_buf_attach_ops gpufe_bo_attach_ops = {
 };
 
 /*
- * Pin another driver's dma-buf if its exporter can move it, map it into
- * the kernel and begin CPU access; undone by gpufe_bo_import_unmap().
+ * Attach to another driver's dma-buf, which pins it, map it into the
+ * kernel and begin CPU access; undone by gpufe_bo_import_unmap().
  */
 static int gpufe_bo_import_map(struct gpufe_bo *bo, struct dma_buf *dmabuf)
 {
+	bool dynamic = dma_buf_is_dynamic(dmabuf);
 	int ret;
 
-	if (dma_buf_is_dynamic(dmabuf)) {
+	/* Same dynamism on both sides: the core maps nothing at attach. */
+	if (dynamic)
 		bo->import_attach = dma_buf_dynamic_attach(dmabuf,
 							   gpufe_misc_device(),
 							   &gpufe_bo_attach_ops,
 							   bo);
-		if (IS_ERR(bo->import_attach)) {
-			ret = PTR_ERR(bo->import_attach);
-			bo->import_attach = NULL;
-			return ret;
-		}
-	}
+	else
+		bo->import_attach = dma_buf_attach(dmabuf,
+						   gpufe_misc_device());
+	if (IS_ERR(bo->import_attach))
+		return PTR_ERR(bo->import_attach);
 
-	ret = gpufe_dma_buf_pin_vmap(dmabuf, bo->import_attach,
+	ret = gpufe_dma_buf_pin_vmap(dmabuf,
+				     dynamic ? bo->import_attach : NULL,
 				     &bo->import_map);
 	if (ret)
 		goto err_detach;
@@ -291,11 +295,11 @@ static int gpufe_bo_import_map(struct gpufe_bo *bo, struct dma_buf *dmabuf)
 	return 0;
 
 err_unmap:
-	gpufe_dma_buf_vunmap_unpin(dmabuf, bo->import_attach,
+	gpufe_dma_buf_vunmap_unpin(dmabuf,
+				   dynamic ? bo->import_attach : NULL,
 				   &bo->import_map);
 err_detach:
-	if (bo->import_attach)
-		dma_buf_detach(dmabuf, bo->import_attach);
+	dma_buf_detach(dmabuf, bo->import_attach);
 	return ret;
 }
 

@@ -22,7 +22,7 @@
  * GPUFE_HAVE_DMA_BUF_VMAP_UNLOCKED when the kernel has the new functions.
  *
  * gpufe_dma_buf_pin_vmap() pins a dma-buf through @attach, a dynamic
- * attachment (none: the exporter never moves its buffers), and maps it
+ * attachment (none: a static attachment pinned it already), and maps it
  * into the kernel; gpufe_dma_buf_vunmap_unpin() undoes it. Pinning wants
  * the reservation lock on every kernel.
  */

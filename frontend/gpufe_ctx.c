@@ -51,8 +51,9 @@ long gpufe_ctx_objects(void)
 
 /*
  * The handle is gone and no job is unsignalled: nothing writes the slot
- * any more. Once, in process context; the release does it for a context
- * that never became active.
+ * any more. Once, in process context, after the context left its
+ * client's count (gpufe_ctx_uncount()); the release does both for a
+ * context that never became active.
  */
 static void gpufe_ctx_retire(struct gpufe_ctx *ctx)
 {
@@ -65,6 +66,15 @@ static void gpufe_ctx_retire(struct gpufe_ctx *ctx)
 		ctx->route_reserved = false;
 	}
 	ctx->retired = true;
+}
+
+/*
+ * The last active reference went: the context leaves max_contexts at
+ * once, from any context, so that a CTX_CREATE after the WAIT that saw its
+ * last job never fails for a retirement still on its way.
+ */
+static void gpufe_ctx_uncount(struct gpufe_ctx *ctx)
+{
 	atomic_dec(&ctx->client->num_ctxs);
 }
 
@@ -98,8 +108,10 @@ bool gpufe_ctx_active_get(struct gpufe_ctx *ctx)
 void gpufe_ctx_active_put(struct gpufe_ctx *ctx)
 {
 	might_sleep();
-	if (atomic_dec_and_test(&ctx->active))
+	if (atomic_dec_and_test(&ctx->active)) {
+		gpufe_ctx_uncount(ctx);
 		gpufe_ctx_retire(ctx);
+	}
 }
 
 /**
@@ -112,6 +124,7 @@ void gpufe_ctx_active_put(struct gpufe_ctx *ctx)
 void gpufe_ctx_active_put_atomic(struct gpufe_ctx *ctx)
 {
 	if (atomic_dec_and_test(&ctx->active)) {
+		gpufe_ctx_uncount(ctx);
 		gpufe_ctx_get(ctx);
 		queue_work(gpufe_cleanup_wq, &ctx->retire_work);
 	}
@@ -149,8 +162,10 @@ static void gpufe_ctx_release_work(struct work_struct *work)
 	cancel_delayed_work_sync(&ctx->work);
 	WARN_ON(!list_empty(&ctx->queue) || !list_empty(&ctx->failed) ||
 		!list_empty(&ctx->inflight) || ctx->dep || ctx->route_idx >= 0);
-	if (!ctx->retired)
+	if (!ctx->retired) {
+		gpufe_ctx_uncount(ctx);
 		gpufe_ctx_retire(ctx);
+	}
 	gpufe_ctx_fini_device(ctx);
 	gpufe_device_put(ctx->gdev);
 	gpufe_client_put(ctx->client);

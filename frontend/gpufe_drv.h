@@ -227,8 +227,7 @@ struct gpufe_client {
  * @pages: its pages, pinned for the buffer's lifetime
  * @own_resv: the reservation object of a buffer gpufe created
  * @import: the dma-buf a buffer was imported from (a reference)
- * @import_attach: gpufe's dynamic attachment to @import, which pins it,
- *	or NULL if its exporter never moves it
+ * @import_attach: gpufe's attachment to @import, which pins it
  * @import_dir: the direction of gpufe's CPU access to @import
  * @import_map: the kernel mapping of @import
  * @lock: protects @handle_count and @export

@@ -245,12 +245,6 @@ static unsigned int gpufe_route_run_all(struct gpufe_route *route,
 	return run.delivered;
 }
 
-static void gpufe_route_work(struct work_struct *work)
-{
-	gpufe_route_run_all(container_of(work, struct gpufe_route, work),
-			    false);
-}
-
 /* The watchdog's delay after @idle scans in a row found nothing. */
 static unsigned long gpufe_route_watchdog_delay(unsigned int idle)
 {
@@ -259,6 +253,23 @@ static unsigned long gpufe_route_watchdog_delay(unsigned int idle)
 
 	ms <<= min(idle, 10U);
 	return msecs_to_jiffies(min(ms, GPUFE_ROUTE_WATCHDOG_MAX_MS));
+}
+
+static void gpufe_route_work(struct work_struct *work)
+{
+	struct gpufe_route *route = container_of(work, struct gpufe_route,
+						 work);
+	bool pending;
+
+	/* As in gpufe_route_irq_work(): nothing found, look again soon. */
+	if (!gpufe_route_run_all(route, false)) {
+		spin_lock_irq(&route->lock);
+		pending = route->num_pending;
+		spin_unlock_irq(&route->lock);
+		if (pending)
+			mod_delayed_work(gpufe_route_wq, &route->watchdog,
+					 gpufe_route_watchdog_delay(0));
+	}
 }
 
 /*

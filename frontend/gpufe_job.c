@@ -498,9 +498,10 @@ bool gpufe_ctx_deliver(struct gpufe_ctx *ctx, u64 seqno, unsigned int *budget)
 		mod_delayed_work(gpufe_wq, &ctx->work, 0);
 	if (!list_empty(&done)) {
 		atomic64_inc(&ctx->client->deliveries);
-		gpufe_ctx_done_notify(ctx);
+		/* Finished first: a woken waiter finds them counted out. */
 		list_for_each_entry_safe(job, next, &done, link)
 			gpufe_job_finish(job);
+		gpufe_ctx_done_notify(ctx);
 	}
 	return more;
 }
@@ -612,9 +613,9 @@ static void gpufe_job_fail_locked(struct gpufe_ctx *ctx,
 
 	if (list_empty(&done))
 		return;
-	gpufe_ctx_done_notify(ctx);
 	list_for_each_entry_safe(job, next, &done, link)
 		gpufe_job_finish(job);
+	gpufe_ctx_done_notify(ctx);
 }
 
 /*

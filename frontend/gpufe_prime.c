@@ -16,8 +16,8 @@
  * Importing a dma-buf gpufe exported gives back the buffer itself. A
  * dma-buf of another driver (vgem, a dma-heap, a GPU driver) is imported if
  * it can be mapped for the CPU in system memory: the software back-ends
- * reach buffers through the CPU. gpufe pins it, through a dynamic
- * attachment, if its exporter can move it (gpufe_bo.c).
+ * reach buffers through the CPU. gpufe attaches to it, which pins it
+ * (gpufe_bo.c).
  *
  * Read-only sharing: a buffer has one dma-buf while it has handles, and
  * its first export decides whether it is writable. A read-only handle
@@ -290,11 +290,22 @@ int gpufe_ioctl_bo_import(struct gpufe_client *client, void *data)
 		}
 	}
 
+	/*
+	 * BO_DESTROY does not take import_lock: the handle found may be gone,
+	 * or name a new buffer, by now.
+	 */
 	if (found) {
-		/* A writable import makes the client's handle writable. */
-		if (!readonly)
-			xa_clear_mark(&client->bos, found,
-				      GPUFE_BO_MARK_READONLY);
+		xa_lock(&client->bos);
+		if (xa_load(&client->bos, found) != bo) {
+			found = 0;
+		} else if (!readonly) {
+			/* A writable import makes the handle writable. */
+			__xa_clear_mark(&client->bos, found,
+					GPUFE_BO_MARK_READONLY);
+		}
+		xa_unlock(&client->bos);
+	}
+	if (found) {
 		args->handle = found;
 		ret = 0;
 	} else {

@@ -84,8 +84,9 @@ extern "C" {
  *       read-only handle fails with ``-EACCES`` when the buffer's dma-buf
  *       is writable; buffers imported from other drivers count against
  *       the memory limits (``-EDQUOT``); buffer memory is also limited per
- *       user (``user_mem_mib``); a context counts against
- *       ``max_contexts`` until its completion event is read.
+ *       user (``user_mem_mib``); unread completion events of destroyed
+ *       contexts are at most ``max_contexts`` per file, further ones are
+ *       dropped.
  */
 #define GPUFE_VERSION_MAJOR		1
 #define GPUFE_VERSION_MINOR		2
@@ -390,8 +391,8 @@ struct gpufe_bo_export {
  * a SUBMIT that writes the buffer and a writable export; importing a
  * writable dma-buf of the same buffer makes the handle writable.
  *
- * A dma-buf of another driver is pinned (if its exporter could move it),
- * mapped into the kernel and counted against the client's memory limits,
+ * A dma-buf of another driver is attached to and pinned, mapped into the
+ * kernel and counted against the client's memory limits,
  * as a buffer it created; the import first waits, interruptibly, for the
  * fences already in the dma-buf's reservation object.
  *
@@ -443,8 +444,9 @@ struct gpufe_bo_import {
  * an engine (@engine_class, @engine_instance) the device does not show this
  * client; ``-EMFILE`` when the client has ``max_contexts`` contexts or no
  * completion slot is free (%GPUFE_COMPLETION_MAX_SLOTS). A context counts
- * until its handle is gone, its jobs have completed and (since 1.2.1) its
- * completion event, if it has one, has been read.
+ * until its handle is gone and its jobs have completed. A file keeps at
+ * most ``max_contexts`` unread completion events of destroyed contexts
+ * (since 1.2.1): the events of further ones are dropped.
  */
 struct gpufe_ctx_create {
 	/** @device_id: the device */

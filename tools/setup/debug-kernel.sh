@@ -89,10 +89,12 @@ cache_key() {
 # The build
 
 # kmake ARGS... - make in the source tree with the object tree, none of the
-# caller's kbuild settings leaking in.
+# caller's kbuild or make settings leaking in (make check runs this script
+# from a make, whose MAKEFLAGS carry its command line's variables).
 kmake() {
 	env -u ARCH -u CROSS_COMPILE -u LOCALVERSION -u KBUILD_OUTPUT \
 		-u KCONFIG_CONFIG -u KBUILD_EXTMOD -u INSTALL_MOD_PATH \
+		-u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u MAKEOVERRIDES \
 		make -C "$SRC" O="$OBJ" "$@"
 }
 
@@ -146,7 +148,8 @@ test_build() {
 		MODULE_LICENSE("GPL");
 	EOF
 	echo 'obj-m := dktest.o' >"$dir/Kbuild"
-	if ! make -C "$hdr" M="$dir" modules >"$dir/build.log" 2>&1; then
+	if ! env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u MAKEOVERRIDES \
+		make -C "$hdr" M="$dir" modules >"$dir/build.log" 2>&1; then
 		cat "$dir/build.log" >&2
 		die "$krel: test module build against $hdr failed"
 	fi

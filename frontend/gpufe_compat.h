@@ -27,6 +27,14 @@
  * the reservation lock on every kernel.
  */
 #ifndef GPUFE_HAVE_DMA_BUF_VMAP_UNLOCKED
+static inline void gpufe_dma_buf_unpin(struct dma_buf *dmabuf,
+				       struct dma_buf_attachment *attach)
+{
+	dma_resv_lock(dmabuf->resv, NULL);
+	dma_buf_unpin(attach);
+	dma_resv_unlock(dmabuf->resv);
+}
+
 static inline int gpufe_dma_buf_pin_vmap(struct dma_buf *dmabuf,
 					 struct dma_buf_attachment *attach,
 					 struct iosys_map *map)
@@ -43,11 +51,8 @@ static inline int gpufe_dma_buf_pin_vmap(struct dma_buf *dmabuf,
 			return ret;
 	}
 	ret = dma_buf_vmap(dmabuf, map);
-	if (ret && attach) {
-		dma_resv_lock(dmabuf->resv, NULL);
-		dma_buf_unpin(attach);
-		dma_resv_unlock(dmabuf->resv);
-	}
+	if (ret && attach)
+		gpufe_dma_buf_unpin(dmabuf, attach);
 	return ret;
 }
 
@@ -56,11 +61,8 @@ static inline void gpufe_dma_buf_vunmap_unpin(struct dma_buf *dmabuf,
 					      struct iosys_map *map)
 {
 	dma_buf_vunmap(dmabuf, map);
-	if (attach) {
-		dma_resv_lock(dmabuf->resv, NULL);
-		dma_buf_unpin(attach);
-		dma_resv_unlock(dmabuf->resv);
-	}
+	if (attach)
+		gpufe_dma_buf_unpin(dmabuf, attach);
 }
 #else
 static inline int gpufe_dma_buf_pin_vmap(struct dma_buf *dmabuf,

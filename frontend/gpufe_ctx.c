@@ -230,6 +230,14 @@ struct gpufe_ctx *gpufe_ctx_lookup(struct gpufe_client *client, u32 id)
 	return ctx;
 }
 
+/* A context's handle was erased: drop what it held. May sleep. */
+static void gpufe_ctx_handle_drop(struct gpufe_ctx *ctx)
+{
+	gpufe_ctx_orphan(ctx);
+	gpufe_ctx_active_put(ctx);
+	gpufe_ctx_put(ctx);
+}
+
 /**
  * gpufe_client_ctxs_fini - drop every context handle of a closing client
  * @client: the client
@@ -241,9 +249,7 @@ void gpufe_client_ctxs_fini(struct gpufe_client *client)
 
 	xa_for_each(&client->ctxs, id, ctx) {
 		xa_erase(&client->ctxs, id);
-		gpufe_ctx_orphan(ctx);
-		gpufe_ctx_active_put(ctx);
-		gpufe_ctx_put(ctx);
+		gpufe_ctx_handle_drop(ctx);
 	}
 }
 
@@ -385,9 +391,7 @@ int gpufe_ioctl_ctx_destroy(struct gpufe_client *client, void *data)
 	xa_unlock(&client->ctxs);
 	if (!ctx)
 		return -ENOENT;
-	gpufe_ctx_orphan(ctx);
-	gpufe_ctx_active_put(ctx);
-	gpufe_ctx_put(ctx);
+	gpufe_ctx_handle_drop(ctx);
 	return 0;
 }
 

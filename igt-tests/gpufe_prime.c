@@ -949,18 +949,14 @@ TEST_F_TIMEOUT(prime, readonly_export_writable_dmabuf, 120)
 /* --- buffers, dma-bufs and module lifetimes ---------------------------------- */
 
 /* A debugfs gpufe/clients mem=, once at most want (bounded); or -errno. */
+static long long client_mem_read(const void *id)
+{
+	return gpufe_client_mem(*(const long long *)id);
+}
+
 static long long client_mem_at_most(long long id, long long want)
 {
-	__s64 end = gpufe_now_ns() + GPUFE_TIMEOUT_NS;
-	struct timespec ms = { 0, 1000000 };
-	long long v;
-
-	for (;;) {
-		v = gpufe_client_mem(id);
-		if (v < 0 || v <= want || gpufe_now_ns() > end)
-			return v;
-		nanosleep(&ms, NULL);
-	}
+	return gpufe_settle_at_most(client_mem_read, &id, want);
 }
 
 /* BO_DESTROY of one handle, spun until stopped. */

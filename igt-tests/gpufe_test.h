@@ -879,8 +879,8 @@ static inline long long gpufe_module_refcnt(void)
  * RCU) has run: the last value read, or -errno. Returns at once when the
  * value is there already, so a count that stays above shows as it is.
  */
-static inline long long gpufe_settle_at_most(long long (*read)(const char *),
-					     const char *arg, long long want)
+static inline long long gpufe_settle_at_most(long long (*read)(const void *),
+					     const void *arg, long long want)
 {
 	__s64 end = gpufe_now_ns() + GPUFE_TIMEOUT_NS;
 	struct timespec ms = { 0, 1000000 };
@@ -894,15 +894,20 @@ static inline long long gpufe_settle_at_most(long long (*read)(const char *),
 	}
 }
 
-static inline long long gpufe_refcnt_read(const char *unused)
+static inline long long gpufe_refcnt_read(const void *unused)
 {
 	return gpufe_module_refcnt();
+}
+
+static inline long long gpufe_counter_read(const void *name)
+{
+	return gpufe_counter(name);
 }
 
 /* debugfs gpufe/counters' name, once at most want (bounded); or -errno. */
 static inline long long gpufe_counter_at_most(const char *name, long long want)
 {
-	return gpufe_settle_at_most(gpufe_counter, name, want);
+	return gpufe_settle_at_most(gpufe_counter_read, name, want);
 }
 
 /* gpufe.ko's reference count, once at most want (bounded); or -errno. */

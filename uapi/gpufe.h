@@ -87,10 +87,15 @@ extern "C" {
  *       user (``user_mem_mib``); unread completion events of destroyed
  *       contexts are at most ``max_contexts`` per file, further ones are
  *       dropped.
+ * 1.3 - Partitions: &GPUFE_IOCTL_PARTITION_CREATE, &GPUFE_IOCTL_PARTITION_OPEN,
+ *       &GPUFE_IOCTL_PARTITION_REVOKE; the configuration register,
+ *       &struct gpufe_config_reg, read with &GPUFE_QUERY_CONFIG_REG or
+ *       mapped at %GPUFE_CONFIG_REG_MMAP_OFFSET; &GPUFE_QUERY_PARTITIONS;
+ *       persistent partitions' device nodes; &GPUFE_FEATURE_PARTITIONS.
  */
 #define GPUFE_VERSION_MAJOR		1
-#define GPUFE_VERSION_MINOR		2
-#define GPUFE_VERSION_PATCH		1
+#define GPUFE_VERSION_MINOR		3
+#define GPUFE_VERSION_PATCH		0
 
 /**
  * define GPUFE_DEVICE_PATH - the front-end's device node
@@ -118,6 +123,13 @@ extern "C" {
  * &gpufe_ctx_create.slot_offset
  */
 #define GPUFE_FEATURE_COMPLETION_PAGE	_BITULL(2)
+
+/**
+ * define GPUFE_FEATURE_PARTITIONS - feature bit: partitions, the
+ * configuration register, &GPUFE_QUERY_CONFIG_REG and
+ * &GPUFE_QUERY_PARTITIONS
+ */
+#define GPUFE_FEATURE_PARTITIONS	_BITULL(3)
 
 /**
  * struct gpufe_version - the interface version
@@ -252,6 +264,18 @@ struct gpufe_query_engines {
 #define GPUFE_QUERY_ENGINES		1
 
 /**
+ * define GPUFE_QUERY_CONFIG_REG - query (since 1.3): the client's
+ * configuration register for one device, a &struct gpufe_config_reg
+ */
+#define GPUFE_QUERY_CONFIG_REG		2
+
+/**
+ * define GPUFE_QUERY_PARTITIONS - query (since 1.3): the partitions, a
+ * &struct gpufe_query_partitions
+ */
+#define GPUFE_QUERY_PARTITIONS		3
+
+/**
  * struct gpufe_query - argument of &GPUFE_IOCTL_QUERY
  *
  * Called with @size 0 (and @data 0), the kernel writes the size the result
@@ -261,14 +285,20 @@ struct gpufe_query_engines {
  * is not 0 but too small fails with ``-ENOSPC``, leaving @size as it was,
  * and the caller probes again.
  *
+ * Everything is reported as the client sees it: a client of a partition
+ * sees only the partition's device, with only the partition's engines,
+ * numbered densely per class.
+ *
  * Errors: ``-EINVAL`` for an unknown @query, a @flags bit set, a non-zero
- * @device_id on &GPUFE_QUERY_DEVICES, or a non-zero @data with @size 0;
- * ``-ENODEV`` for a @device_id that names no device (0, one never
- * registered, or one that has been unplugged); ``-ENOSPC`` for a @size
- * too small; ``-EFAULT`` for a @data the kernel cannot write.
+ * @device_id on &GPUFE_QUERY_DEVICES or &GPUFE_QUERY_PARTITIONS, or a
+ * non-zero @data with @size 0; ``-ENODEV`` for a @device_id that names no
+ * device the client sees (0, one never registered, one that has been
+ * unplugged, or, in a partition, any device but the partition's);
+ * ``-ENOSPC`` for a @size too small; ``-EFAULT`` for a @data the kernel
+ * cannot write.
  */
 struct gpufe_query {
-	/** @query: GPUFE_QUERY_DEVICES or GPUFE_QUERY_ENGINES */
+	/** @query: one of the GPUFE_QUERY_* values */
 	__u32 query;
 	/** @flags: MBZ */
 	__u32 flags;
@@ -771,6 +801,317 @@ struct gpufe_completion_slot {
 	(GPUFE_COMPLETION_MAX_SIZE / sizeof(struct gpufe_completion_slot))
 
 /**
+ * DOC: gpufe partitions
+ *
+ * A partition is a slice of one device: a subset of its engines (the
+ * engine mask), a scheduling weight, a memory quota and an optional limit
+ * on its clients. An administrator (``CAP_SYS_ADMIN`` in the initial user
+ * namespace) creates one with &GPUFE_IOCTL_PARTITION_CREATE on a
+ * ``/dev/gpufe`` file descriptor and gets back a new file descriptor, a
+ * client restricted to the partition, in the spirit of a DRM lease:
+ *
+ * - Everything done through that file descriptor, and through its
+ *   duplicates, inherited copies and copies passed over a UNIX socket,
+ *   sees only the partition: &GPUFE_IOCTL_QUERY lists the partition's
+ *   device with only its engines, numbered densely from 0 within each
+ *   class (the partition's compute0 may be the device's compute1), and
+ *   &GPUFE_IOCTL_CTX_CREATE takes engines in that numbering. An engine
+ *   outside the mask fails exactly as an engine that does not exist.
+ * - &GPUFE_IOCTL_PARTITION_OPEN with @partition_id 0 on such a file
+ *   descriptor opens a further client of the same partition, with handles
+ *   and a completion page of its own. No client of a partition can create
+ *   partitions, open another one or change its own.
+ * - Buffer memory that the partition's clients create or import counts
+ *   against the partition's quota (as it counts against
+ *   ``client_mem_mib``), failing with ``-EDQUOT`` beyond it.
+ * - A partition lives while a file descriptor of one of its clients is
+ *   open. A persistent partition (%GPUFE_PARTITION_PERSISTENT) lives until
+ *   revoked (&GPUFE_IOCTL_PARTITION_REVOKE), an administrator can open
+ *   clients of it by id (&GPUFE_IOCTL_PARTITION_OPEN), and it has a device
+ *   node of its own, ``/dev/gpufe-part<id>``, with the owner, group and
+ *   mode given at creation: its open() gives a new client restricted to
+ *   the partition, with access checked like any other node's.
+ * - When a partition ends (its last client's file is closed, or it is
+ *   revoked), every ioctl and mmap() of its clients fails with
+ *   ``-ENODEV``; their jobs not yet handed to the engine fail with
+ *   ``-ENODEV``, those on an engine complete; every fence signals, and
+ *   read() and poll() keep reporting the completion events, so waiters
+ *   wake. The partition's node goes, and its register shows
+ *   %GPUFE_CONFIG_REG_REVOKED.
+ *
+ * With the module parameter ``partitions_mandatory`` set, a client that a
+ * process without ``CAP_SYS_ADMIN`` (in the initial user namespace) opens
+ * on ``/dev/gpufe`` sees every device with no engine, until it is given a
+ * partition's file descriptor or node.
+ */
+
+/**
+ * DOC: gpufe configuration register
+ *
+ * Each partition has a configuration register, a &struct gpufe_config_reg.
+ * The front-end keeps the real one, whose engine mask names the device's
+ * engines as a client without partition numbers them (bit i is the i-th
+ * engine &GPUFE_QUERY_ENGINES reports to such a client, by class then
+ * instance). A client of the partition reads an emulated copy, with
+ * %GPUFE_CONFIG_REG_DENSE set: its engine mask names its own engines, in
+ * its own dense numbering, so it is the low bits of the mask, and it
+ * learns nothing of the engines it cannot use. A client without partition
+ * reads a register for the whole device, with @partition_id 0.
+ *
+ * A client reads its register with &GPUFE_QUERY_CONFIG_REG, and a client
+ * of a partition can also map it read-only:
+ * ``mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, GPUFE_CONFIG_REG_MMAP_OFFSET)``
+ * (the page holds the register at offset 0, the rest reads as zero; the
+ * mapping is of one page). The page is kept current: revoking the
+ * partition sets %GPUFE_CONFIG_REG_REVOKED in it.
+ *
+ * The same layout sits in memory a hypervisor shares with a virtual
+ * machine: the host's front-end writes the emulated register of the VM's
+ * partition there, and the guest's driver reads it when it loads. The
+ * writer fills every field and writes @magic last; a reader checks
+ * @magic, then @version (a major version: a reader refuses one it does
+ * not know) and @size (at least the size of version 1; fields beyond
+ * what it knows are skipped), and that @engine_mask and @engines agree.
+ * All fields are in the byte order of the CPU (host and guest share it).
+ */
+
+/**
+ * define GPUFE_CONFIG_REG_MAGIC - &gpufe_config_reg.magic, "GPFC" in
+ * little-endian memory
+ */
+#define GPUFE_CONFIG_REG_MAGIC		0x43465047
+/**
+ * define GPUFE_CONFIG_REG_VERSION - the register layout's version
+ */
+#define GPUFE_CONFIG_REG_VERSION	1
+/**
+ * define GPUFE_CONFIG_REG_CLASSES - entries of &gpufe_config_reg.engines,
+ * one per &enum gpufe_engine_class value, room left for classes to come
+ */
+#define GPUFE_CONFIG_REG_CLASSES	4
+/**
+ * define GPUFE_CONFIG_REG_PERSISTENT - &gpufe_config_reg.flags: the
+ * partition lives until revoked
+ */
+#define GPUFE_CONFIG_REG_PERSISTENT	0x1
+/**
+ * define GPUFE_CONFIG_REG_REVOKED - &gpufe_config_reg.flags: the partition
+ * has ended; its clients can do nothing more
+ */
+#define GPUFE_CONFIG_REG_REVOKED	0x2
+/**
+ * define GPUFE_CONFIG_REG_DENSE - &gpufe_config_reg.flags: an emulated
+ * copy, whose @engine_mask is in the reader's dense numbering
+ */
+#define GPUFE_CONFIG_REG_DENSE		0x4
+/**
+ * define GPUFE_CONFIG_REG_MMAP_OFFSET - the mmap() offset of a partition
+ * client's register page
+ */
+#define GPUFE_CONFIG_REG_MMAP_OFFSET	0x100000
+
+/**
+ * struct gpufe_config_reg - a partition's configuration register
+ *
+ * 56 bytes in version 1. See "gpufe configuration register" above for
+ * who writes and reads it.
+ */
+struct gpufe_config_reg {
+	/** @magic: %GPUFE_CONFIG_REG_MAGIC, written last */
+	__u32 magic;
+	/** @version: %GPUFE_CONFIG_REG_VERSION */
+	__u16 version;
+	/** @size: bytes of the register, at least 56 */
+	__u16 size;
+	/** @partition_id: the partition, or 0 for a whole device */
+	__u32 partition_id;
+	/** @device_id: the device, as &GPUFE_QUERY_DEVICES reports it */
+	__u32 device_id;
+	/**
+	 * @engine_mask: the engines of the partition: bit i is the i-th
+	 * engine, by class then instance, in the device's numbering, or in
+	 * the reader's own with %GPUFE_CONFIG_REG_DENSE; never 0
+	 */
+	__u64 engine_mask;
+	/**
+	 * @engines: how many engines of each class (indexed by &enum
+	 * gpufe_engine_class) the mask holds; the entries of classes that do
+	 * not exist are 0
+	 */
+	__u16 engines[GPUFE_CONFIG_REG_CLASSES];
+	/** @mem_quota: bytes of buffer memory the partition may use, 0: no quota */
+	__u64 mem_quota;
+	/**
+	 * @weight: the partition's share of its engines' time relative to
+	 * other partitions', 1 to %GPUFE_PARTITION_MAX_WEIGHT; 0 for a
+	 * whole device
+	 */
+	__u32 weight;
+	/** @flags: GPUFE_CONFIG_REG_* */
+	__u32 flags;
+	/** @max_clients: clients the partition may have at once, 0: no limit */
+	__u32 max_clients;
+	/** @pad: zero */
+	__u32 pad;
+};
+
+/**
+ * define GPUFE_PARTITION_MAX_WEIGHT - the largest partition weight
+ */
+#define GPUFE_PARTITION_MAX_WEIGHT	1000
+
+/**
+ * define GPUFE_PARTITION_MAX - partition ids are 1 to GPUFE_PARTITION_MAX - 1
+ */
+#define GPUFE_PARTITION_MAX		256
+
+/**
+ * define GPUFE_PARTITION_PERSISTENT - &struct gpufe_partition_create flag:
+ * the partition lives until revoked, and has a device node
+ */
+#define GPUFE_PARTITION_PERSISTENT	0x1
+
+/**
+ * define GPUFE_PARTITION_NODE_PATH - printf() format of a persistent
+ * partition's device node, given its id
+ */
+#define GPUFE_PARTITION_NODE_PATH	"/dev/gpufe-part%u"
+
+/**
+ * struct gpufe_partition_create - argument of &GPUFE_IOCTL_PARTITION_CREATE
+ *
+ * Creates a partition of a device and returns a file descriptor of a new
+ * client restricted to it, opened read-write and close-on-exec.
+ *
+ * Errors: ``-EPERM`` without ``CAP_SYS_ADMIN`` in the initial user
+ * namespace, or through a client of a partition; ``-EINVAL`` for an
+ * unknown @flags bit, a non-zero @pad, an @engine_mask of 0 or naming an
+ * engine the device does not have, a @weight of 0 or above
+ * %GPUFE_PARTITION_MAX_WEIGHT, node fields (@node_uid, @node_gid,
+ * @node_mode) without %GPUFE_PARTITION_PERSISTENT, a @node_mode with bits
+ * beyond 0777, or a @node_uid or @node_gid that has no mapping in the
+ * caller's user namespace; ``-ENODEV`` for an unknown @device_id;
+ * ``-ENOSPC`` when every partition id is in use; ``-EMFILE`` when the
+ * process has no free file descriptor; ``-ENOMEM``.
+ */
+struct gpufe_partition_create {
+	/** @device_id: the device to take a slice of */
+	__u32 device_id;
+	/** @flags: GPUFE_PARTITION_PERSISTENT */
+	__u32 flags;
+	/** @engine_mask: the engines, numbered as in &struct gpufe_config_reg */
+	__u64 engine_mask;
+	/** @mem_quota: bytes of buffer memory, 0 for no quota */
+	__u64 mem_quota;
+	/** @weight: 1 to %GPUFE_PARTITION_MAX_WEIGHT */
+	__u32 weight;
+	/** @max_clients: clients at once, 0 for no limit */
+	__u32 max_clients;
+	/** @node_uid: with %GPUFE_PARTITION_PERSISTENT, the node's owner */
+	__u32 node_uid;
+	/** @node_gid: with %GPUFE_PARTITION_PERSISTENT, the node's group */
+	__u32 node_gid;
+	/** @node_mode: with %GPUFE_PARTITION_PERSISTENT, the node's mode */
+	__u32 node_mode;
+	/** @partition_id: out: the partition's id */
+	__u32 partition_id;
+	/** @fd: out: a client of the partition */
+	__s32 fd;
+	/** @pad: MBZ */
+	__u32 pad;
+};
+
+/**
+ * struct gpufe_partition_open - argument of &GPUFE_IOCTL_PARTITION_OPEN
+ *
+ * Opens a new client of a partition, with handles, events and a completion
+ * page of its own, and returns its file descriptor, opened read-write and
+ * close-on-exec. A client of a partition opens further clients of its
+ * own partition (@partition_id 0, or its own id); an administrator opens
+ * clients of any partition by id from a client without partition.
+ *
+ * Errors: ``-EINVAL`` for a non-zero @flags or @pad, or @partition_id 0
+ * from a client without partition; ``-EPERM`` for another partition's id
+ * from a client of a partition, or any id without ``CAP_SYS_ADMIN`` in
+ * the initial user namespace; ``-ENOENT`` for an id that names no
+ * partition; ``-EUSERS`` when the partition has @max_clients clients;
+ * ``-ENODEV`` when the caller's own partition has ended; ``-EMFILE``.
+ */
+struct gpufe_partition_open {
+	/** @partition_id: the partition, 0 for the caller's */
+	__u32 partition_id;
+	/** @flags: MBZ */
+	__u32 flags;
+	/** @fd: out: the new client's file descriptor */
+	__s32 fd;
+	/** @pad: MBZ */
+	__u32 pad;
+};
+
+/**
+ * struct gpufe_partition_revoke - argument of &GPUFE_IOCTL_PARTITION_REVOKE
+ *
+ * Ends a partition, persistent or not, as described in "gpufe
+ * partitions".
+ *
+ * Errors: ``-EINVAL`` for a non-zero @flags; ``-EPERM`` without
+ * ``CAP_SYS_ADMIN`` in the initial user namespace, or through a client of
+ * a partition; ``-ENOENT`` for an id that names no partition.
+ */
+struct gpufe_partition_revoke {
+	/** @partition_id: the partition */
+	__u32 partition_id;
+	/** @flags: MBZ */
+	__u32 flags;
+};
+
+/**
+ * struct gpufe_partition_info - one partition, as &GPUFE_QUERY_PARTITIONS
+ * reports it
+ */
+struct gpufe_partition_info {
+	/** @partition_id: the partition's id */
+	__u32 partition_id;
+	/** @device_id: its device */
+	__u32 device_id;
+	/**
+	 * @engine_mask: its engines, numbered as in the caller's register
+	 * (densely for a client of the partition)
+	 */
+	__u64 engine_mask;
+	/** @mem_quota: bytes, 0 for no quota */
+	__u64 mem_quota;
+	/** @mem_used: bytes of buffer memory its clients use now */
+	__u64 mem_used;
+	/** @weight: its weight */
+	__u32 weight;
+	/** @flags: GPUFE_CONFIG_REG_PERSISTENT */
+	__u32 flags;
+	/** @max_clients: its limit on clients, 0 for none */
+	__u32 max_clients;
+	/** @num_clients: its clients now */
+	__u32 num_clients;
+};
+
+/**
+ * struct gpufe_query_partitions - the result of &GPUFE_QUERY_PARTITIONS
+ *
+ * A client without partition gets every partition; a client of a
+ * partition gets its own.
+ */
+struct gpufe_query_partitions {
+	/** @num_partitions: number of entries in @partitions */
+	__u32 num_partitions;
+	/**
+	 * @entry_size: bytes from one entry of @partitions to the next, at
+	 * least sizeof(struct gpufe_partition_info) as the caller knows it
+	 */
+	__u32 entry_size;
+	/** @partitions: the partitions, by ascending id */
+	struct gpufe_partition_info partitions[];
+};
+
+/**
  * define GPUFE_IOCTL_BO_CREATE - create a buffer object
  *
  * Takes a &struct gpufe_bo_create.
@@ -832,6 +1173,27 @@ struct gpufe_completion_slot {
  * Takes a &struct gpufe_wait.
  */
 #define GPUFE_IOCTL_WAIT	_IOW(GPUFE_IOCTL_BASE, 0x0a, struct gpufe_wait)
+
+/**
+ * define GPUFE_IOCTL_PARTITION_CREATE - create a partition
+ *
+ * Takes a &struct gpufe_partition_create.
+ */
+#define GPUFE_IOCTL_PARTITION_CREATE	_IOWR(GPUFE_IOCTL_BASE, 0x0b, struct gpufe_partition_create)
+
+/**
+ * define GPUFE_IOCTL_PARTITION_OPEN - open a client of a partition
+ *
+ * Takes a &struct gpufe_partition_open.
+ */
+#define GPUFE_IOCTL_PARTITION_OPEN	_IOWR(GPUFE_IOCTL_BASE, 0x0c, struct gpufe_partition_open)
+
+/**
+ * define GPUFE_IOCTL_PARTITION_REVOKE - end a partition
+ *
+ * Takes a &struct gpufe_partition_revoke.
+ */
+#define GPUFE_IOCTL_PARTITION_REVOKE	_IOW(GPUFE_IOCTL_BASE, 0x0d, struct gpufe_partition_revoke)
 
 #if defined(__cplusplus)
 }

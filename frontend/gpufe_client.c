@@ -43,11 +43,19 @@
  *   client (one delivery may signal several jobs)
  * - ``gpufe-wakeups``: times a sleeping waiter of the client (WAIT,
  *   read(), poll()) was woken
+ * - ``gpufe-partition``: the id of the client's partition, for a client
+ *   of one
+ *
+ * A client of a partition (gpufe_partition.c) holds its partition, and
+ * its buffer memory also counts against the partition's quota.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/anon_inodes.h>
+#include <linux/capability.h>
 #include <linux/cred.h>
+#include <linux/file.h>
 #include <linux/idr.h>
 #include <linux/sched.h>
 #include <linux/seq_file.h>
@@ -144,8 +152,9 @@ static bool gpufe_mem_add(atomic64_t *used, u64 size, unsigned int limit_mib)
  * @client: the client
  * @size: bytes
  *
- * Return: 0, or -EDQUOT when @client or its user would pass its limit
- * (``client_mem_mib``, ``user_mem_mib``), changing nothing.
+ * Return: 0, or -EDQUOT when @client, its user or its partition would
+ * pass its limit (``client_mem_mib``, ``user_mem_mib``, the partition's
+ * quota), changing nothing.
  */
 int gpufe_client_charge(struct gpufe_client *client, u64 size)
 {
@@ -153,11 +162,17 @@ int gpufe_client_charge(struct gpufe_client *client, u64 size)
 			   READ_ONCE(gpufe_client_mem_mib)))
 		return -EDQUOT;
 	if (!gpufe_mem_add(&client->user->mem_used, size,
-			   READ_ONCE(gpufe_user_mem_mib))) {
-		atomic64_sub(size, &client->mem_used);
-		return -EDQUOT;
-	}
+			   READ_ONCE(gpufe_user_mem_mib)))
+		goto err_client;
+	if (client->part && gpufe_partition_charge(client->part, size))
+		goto err_user;
 	return 0;
+
+err_user:
+	atomic64_sub(size, &client->user->mem_used);
+err_client:
+	atomic64_sub(size, &client->mem_used);
+	return -EDQUOT;
 }
 
 /**
@@ -167,17 +182,26 @@ int gpufe_client_charge(struct gpufe_client *client, u64 size)
  */
 void gpufe_client_uncharge(struct gpufe_client *client, u64 size)
 {
+	if (client->part)
+		gpufe_partition_uncharge(client->part, size);
 	atomic64_sub(size, &client->user->mem_used);
 	atomic64_sub(size, &client->mem_used);
 }
 
 /**
- * gpufe_client_create - make the client of a newly opened file
+ * gpufe_client_create - make a client
+ * @part: the partition the client is restricted to, or NULL
  *
- * Return: the client, or an ERR_PTR(): -ENOMEM, or -EBUSY when every
- * client id is in use.
+ * The client of a newly opened file, or of a file
+ * gpufe_client_file() makes. A client without partition that a process
+ * without ``CAP_SYS_ADMIN`` opens sees no device while
+ * ``partitions_mandatory`` is set.
+ *
+ * Return: the client, or an ERR_PTR(): -ENOMEM; -EBUSY when every client
+ * id is in use; -ENODEV when @part has ended; -EUSERS when it has its
+ * maximum of clients.
  */
-struct gpufe_client *gpufe_client_create(void)
+struct gpufe_client *gpufe_client_create(struct gpufe_partition *part)
 {
 	struct gpufe_client *client;
 	int ret;
@@ -213,11 +237,20 @@ struct gpufe_client *gpufe_client_create(void)
 	atomic64_set(&client->deliveries, 0);
 	atomic64_set(&client->wakeups, 0);
 	client->pid = get_task_pid(current, PIDTYPE_TGID);
+	INIT_LIST_HEAD(&client->part_link);
+	client->hidden = !part && READ_ONCE(gpufe_partitions_mandatory) &&
+			 !capable(CAP_SYS_ADMIN);
 
-	ret = xa_alloc_cyclic(&gpufe_clients, &client->id, client,
-			      xa_limit_31b, &gpufe_next_client_id,
-			      GFP_KERNEL_ACCOUNT);
+	ret = part ? gpufe_partition_add_client(part, client) : 0;
+	if (!ret)
+		ret = xa_alloc_cyclic(&gpufe_clients, &client->id, client,
+				      xa_limit_31b, &gpufe_next_client_id,
+				      GFP_KERNEL_ACCOUNT);
 	if (ret < 0) {
+		if (client->part) {
+			gpufe_partition_remove_client(client);
+			gpufe_partition_put(client->part);
+		}
 		gpufe_client_cpages_fini(client);
 		put_pid(client->pid);
 		gpufe_user_put(client->user);
@@ -239,6 +272,8 @@ static void gpufe_client_release(struct kref *ref)
 	mutex_destroy(&client->import_lock);
 	put_pid(client->pid);
 	gpufe_user_put(client->user);
+	if (client->part)
+		gpufe_partition_put(client->part);
 	kfree(client);
 }
 
@@ -275,7 +310,23 @@ void gpufe_client_close(struct gpufe_client *client)
 	gpufe_client_ctxs_fini(client);
 	gpufe_client_bos_fini(client);
 	gpufe_client_events_fini(client);
+	if (client->part)
+		gpufe_partition_remove_client(client);
 	gpufe_client_put(client);
+}
+
+/**
+ * gpufe_client_file - make a file of a client that has none
+ * @client: the client, from gpufe_client_create()
+ *
+ * The file owns the client: its release closes it. On failure the client
+ * is still the caller's, to close with gpufe_client_close().
+ *
+ * Return: the file, opened for reading and writing, or an ERR_PTR().
+ */
+struct file *gpufe_client_file(struct gpufe_client *client)
+{
+	return anon_inode_getfile("[gpufe]", &gpufe_fops, client, O_RDWR);
 }
 
 /**
@@ -306,9 +357,10 @@ void gpufe_clients_show(struct seq_file *m)
 
 	xa_lock(&gpufe_clients);
 	xa_for_each(&gpufe_clients, id, client)
-		seq_printf(m, "%u pid=%d mem=%lld\n", client->id,
+		seq_printf(m, "%u pid=%d mem=%lld partition=%u\n", client->id,
 			   pid_vnr(client->pid),
-			   (long long)atomic64_read(&client->mem_used));
+			   (long long)atomic64_read(&client->mem_used),
+			   client->part ? client->part->id : 0);
 	xa_unlock(&gpufe_clients);
 }
 
@@ -321,6 +373,8 @@ void gpufe_client_fdinfo(struct gpufe_client *client, struct seq_file *m)
 {
 	seq_puts(m, "drm-driver:\tgpufe\n");
 	seq_printf(m, "drm-client-id:\t%u\n", client->id);
+	if (client->part)
+		seq_printf(m, "gpufe-partition:\t%u\n", client->part->id);
 	seq_printf(m, "gpufe-jobs-completed:\t%lld\n",
 		   (long long)atomic64_read(&client->jobs_completed));
 	seq_printf(m, "gpufe-deliveries:\t%lld\n",

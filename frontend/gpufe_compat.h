@@ -122,4 +122,14 @@ static inline void gpufe_vm_flags_clear(struct vm_area_struct *vma,
 #endif
 }
 
+/*
+ * 6.2, "driver core: make struct device_type.devnode() take a const *":
+ * frontend/Kbuild defines GPUFE_HAVE_CONST_DEVNODE when it does.
+ */
+#ifdef GPUFE_HAVE_CONST_DEVNODE
+#define gpufe_devnode_const const
+#else
+#define gpufe_devnode_const
+#endif
+
 #endif /* _GPUFE_COMPAT_H_ */

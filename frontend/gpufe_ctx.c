@@ -253,19 +253,6 @@ void gpufe_client_ctxs_fini(struct gpufe_client *client)
 	}
 }
 
-static const struct gpufe_engine *
-gpufe_ctx_engine_find(const struct gpufe_device *gdev, u32 engine_class,
-		      u32 instance)
-{
-	unsigned int i;
-
-	for (i = 0; i < gdev->num_engines; i++)
-		if (gdev->engines[i].engine_class == engine_class &&
-		    gdev->engines[i].instance == instance)
-			return &gdev->engines[i];
-	return NULL;
-}
-
 /**
  * gpufe_ioctl_ctx_create - GPUFE_IOCTL_CTX_CREATE
  * @client: the caller
@@ -292,8 +279,13 @@ int gpufe_ioctl_ctx_create(struct gpufe_client *client, void *data)
 	gdev = gpufe_device_lookup(args->device_id);
 	if (!gdev)
 		return -ENODEV;
-	engine = gpufe_ctx_engine_find(gdev, args->engine_class,
-				       args->engine_instance);
+	if (!gpufe_client_sees(client, gdev)) {
+		ret = -ENODEV;
+		goto err_put_device;
+	}
+	/* The client's numbering: a partition's engines, densely. */
+	engine = gpufe_client_engine_find(client, gdev, args->engine_class,
+					  args->engine_instance);
 	if (!engine) {
 		ret = -ENOENT;
 		goto err_put_device;
@@ -349,10 +341,10 @@ int gpufe_ioctl_ctx_create(struct gpufe_client *client, void *data)
 		gpufe_ctx_put(ctx);
 		return ret;
 	}
+	/* Named as the client names the engine: it may see no more. */
 	snprintf(ctx->timeline, sizeof(ctx->timeline), "%s-%s%u-c%u-%u",
-		 gdev->name, engine->engine_class == GPUFE_ENGINE_CLASS_COMPUTE ?
-		 "compute" : engine->engine_class == GPUFE_ENGINE_CLASS_COPY ?
-		 "copy" : "video", engine->instance, client->id, ctx->id);
+		 gdev->name, gpufe_engine_class_name(engine->engine_class),
+		 args->engine_instance, client->id, ctx->id);
 	args->ctx_id = ctx->id;
 	args->slot_offset = (u64)ctx->slot_index *
 			    sizeof(struct gpufe_completion_slot);

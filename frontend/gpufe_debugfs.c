@@ -24,7 +24,10 @@
  * - ``counters``: ``clients``, ``devices``, ``device_objects`` (devices
  *   allocated and not yet freed, registered or not), ``bos`` (buffer
  *   objects alive) and ``contexts`` (context structures alive, retired ones
+ *   included) and ``partitions`` (partition structures alive, ended ones
  *   included); tests read these to prove that nothing leaks.
+ * - ``partitions``: per partition not yet ended, its device, engine mask,
+ *   users, clients and buffer memory.
  *
  * debugfs is not ABI; tools use the ioctls.
  */
@@ -57,6 +60,13 @@ static int route_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(route);
 
+static int partitions_show(struct seq_file *m, void *unused)
+{
+	gpufe_partitions_show(m);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(partitions);
+
 static int counters_show(struct seq_file *m, void *unused)
 {
 	unsigned int devices;
@@ -70,6 +80,7 @@ static int counters_show(struct seq_file *m, void *unused)
 	seq_printf(m, "device_objects %ld\n", gpufe_device_objects());
 	seq_printf(m, "bos %ld\n", gpufe_bo_objects());
 	seq_printf(m, "contexts %ld\n", gpufe_ctx_objects());
+	seq_printf(m, "partitions %ld\n", gpufe_partition_objects());
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(counters);
@@ -90,6 +101,8 @@ void gpufe_debugfs_init(void)
 			    &route_fops);
 	debugfs_create_file("counters", 0444, gpufe_debugfs_root, NULL,
 			    &counters_fops);
+	debugfs_create_file("partitions", 0444, gpufe_debugfs_root, NULL,
+			    &partitions_fops);
 }
 
 /**

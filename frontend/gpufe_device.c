@@ -368,6 +368,8 @@ void gpufe_device_unregister(struct gpufe_device *gdev)
 
 	WRITE_ONCE(gdev->unplugged, true);
 	synchronize_srcu(&gpufe_unplug_srcu);
+	/* A partition of a device that is gone has nothing left to give. */
+	gpufe_partitions_device_gone(gdev);
 
 	pr_info("device %u: %s unregistered\n", gdev->id, gdev->name);
 }
@@ -396,6 +398,21 @@ u32 gpufe_device_id(const struct gpufe_device *gdev)
 	return gdev->id;
 }
 EXPORT_SYMBOL_GPL(gpufe_device_id);
+
+/**
+ * gpufe_device_layout - a device's engines per class
+ * @gdev: the device
+ * @layout: filled with how many engines of each class it has
+ */
+void gpufe_device_layout(const struct gpufe_device *gdev,
+			 struct gpufe_engine_layout *layout)
+{
+	unsigned int i;
+
+	memset(layout, 0, sizeof(*layout));
+	for (i = 0; i < gdev->num_engines; i++)
+		layout->count[gdev->engines[i].engine_class]++;
+}
 
 /**
  * gpufe_device_lookup - find a registered device by id

@@ -59,6 +59,10 @@ unsigned int gpufe_route_watchdog_ms = 10;
 module_param_named(route_watchdog_ms, gpufe_route_watchdog_ms, uint, 0644);
 MODULE_PARM_DESC(route_watchdog_ms, "While jobs are in flight on a device, how often its completion slots are scanned without an interrupt, ms (1-1000, default 10)");
 
+bool gpufe_partitions_mandatory;
+module_param_named(partitions_mandatory, gpufe_partitions_mandatory, bool, 0644);
+MODULE_PARM_DESC(partitions_mandatory, "A client that a process without CAP_SYS_ADMIN opens on /dev/gpufe sees no device; only partitions give access (default N)");
+
 unsigned int gpufe_max_inflight_jobs = 4096;
 module_param_named(max_inflight_jobs, gpufe_max_inflight_jobs, uint, 0644);
 MODULE_PARM_DESC(max_inflight_jobs, "Jobs one client may have submitted and not completed; SUBMIT waits beyond (default 4096)");
@@ -164,6 +168,24 @@ static const struct gpufe_ioctl_desc gpufe_ioctls[] = {
 		.func = gpufe_ioctl_wait,
 		.name = "WAIT",
 	},
+	[_IOC_NR(GPUFE_IOCTL_PARTITION_CREATE)] = {
+		.cmd = GPUFE_IOCTL_PARTITION_CREATE,
+		.min_size = sizeof(struct gpufe_partition_create),
+		.func = gpufe_ioctl_partition_create,
+		.name = "PARTITION_CREATE",
+	},
+	[_IOC_NR(GPUFE_IOCTL_PARTITION_OPEN)] = {
+		.cmd = GPUFE_IOCTL_PARTITION_OPEN,
+		.min_size = sizeof(struct gpufe_partition_open),
+		.func = gpufe_ioctl_partition_open,
+		.name = "PARTITION_OPEN",
+	},
+	[_IOC_NR(GPUFE_IOCTL_PARTITION_REVOKE)] = {
+		.cmd = GPUFE_IOCTL_PARTITION_REVOKE,
+		.min_size = sizeof(struct gpufe_partition_revoke),
+		.func = gpufe_ioctl_partition_revoke,
+		.name = "PARTITION_REVOKE",
+	},
 };
 
 /* Large enough for every argument in the table. */
@@ -188,6 +210,10 @@ static long gpufe_ioctl(struct file *file, unsigned int ucmd,
 	desc = &gpufe_ioctls[nr];
 	if (!desc->func || _IOC_DIR(ucmd) != _IOC_DIR(desc->cmd))
 		return -ENOTTY;
+
+	/* A client of a partition that ended can do nothing more. */
+	if (gpufe_client_revoked(client))
+		return -ENODEV;
 
 	ksize = _IOC_SIZE(desc->cmd);
 	if (usize < desc->min_size) {
@@ -226,7 +252,7 @@ static int gpufe_open(struct inode *inode, struct file *file)
 {
 	struct gpufe_client *client;
 
-	client = gpufe_client_create();
+	client = gpufe_client_create(NULL);
 	if (IS_ERR(client))
 		return PTR_ERR(client);
 
@@ -242,10 +268,19 @@ static int gpufe_release(struct inode *inode, struct file *file)
 
 static int gpufe_mmap(struct file *file, struct vm_area_struct *vma)
 {
-	/* Offsets below a buffer's window are the completion page's. */
+	struct gpufe_client *client = file->private_data;
+
+	if (gpufe_client_revoked(client))
+		return -ENODEV;
+	/*
+	 * The completion page's window, the register page's above it, the
+	 * buffers' above 4 GiB.
+	 */
+	if (vma->vm_pgoff < GPUFE_COMPLETION_MAX_SIZE >> PAGE_SHIFT)
+		return gpufe_cpage_mmap(client, vma);
 	if (vma->vm_pgoff < gpufe_bo_mmap_offset(1) >> PAGE_SHIFT)
-		return gpufe_cpage_mmap(file->private_data, vma);
-	return gpufe_bo_mmap(file->private_data, vma);
+		return gpufe_reg_mmap(client, vma);
+	return gpufe_bo_mmap(client, vma);
 }
 
 static void gpufe_show_fdinfo(struct seq_file *m, struct file *file)
@@ -265,9 +300,24 @@ static __poll_t gpufe_poll(struct file *file, poll_table *wait)
 	return gpufe_events_poll(file->private_data, file, wait);
 }
 
-static const struct file_operations gpufe_fops = {
+/* Also the file operations of the clients PARTITION_CREATE/OPEN make. */
+const struct file_operations gpufe_fops = {
 	.owner = THIS_MODULE,
 	.open = gpufe_open,
+	.release = gpufe_release,
+	.unlocked_ioctl = gpufe_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.mmap = gpufe_mmap,
+	.read = gpufe_read,
+	.poll = gpufe_poll,
+	.show_fdinfo = gpufe_show_fdinfo,
+	.llseek = noop_llseek,
+};
+
+/* A persistent partition's node: its open() gives a client of it. */
+const struct file_operations gpufe_part_node_fops = {
+	.owner = THIS_MODULE,
+	.open = gpufe_partition_node_open,
 	.release = gpufe_release,
 	.unlocked_ioctl = gpufe_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
@@ -325,6 +375,19 @@ static void __init gpufe_uapi_size_check(void)
 	BUILD_BUG_ON(sizeof(struct gpufe_submit) != 48);
 	BUILD_BUG_ON(sizeof(struct gpufe_wait) != 24);
 	BUILD_BUG_ON(sizeof(struct gpufe_event) != 24);
+	BUILD_BUG_ON(sizeof(struct gpufe_config_reg) != GPUFE_CONFIG_REG_SIZE_V1);
+	BUILD_BUG_ON(sizeof(struct gpufe_config_reg) > PAGE_SIZE);
+	BUILD_BUG_ON(GPUFE_NUM_ENGINE_CLASSES > GPUFE_CONFIG_REG_CLASSES);
+	BUILD_BUG_ON(GPUFE_MAX_ENGINES > GPUFE_CONFIG_REG_MAX_ENGINES);
+	BUILD_BUG_ON(GPUFE_CONFIG_REG_MMAP_OFFSET !=
+		     GPUFE_COMPLETION_MMAP_OFFSET + GPUFE_COMPLETION_MAX_SIZE);
+	BUILD_BUG_ON(sizeof(struct gpufe_partition_create) != 56);
+	BUILD_BUG_ON(sizeof(struct gpufe_partition_open) != 16);
+	BUILD_BUG_ON(sizeof(struct gpufe_partition_revoke) != 8);
+	BUILD_BUG_ON(sizeof(struct gpufe_partition_info) != 48);
+	BUILD_BUG_ON(sizeof(struct gpufe_query_partitions) != 8);
+	BUILD_BUG_ON(sizeof(struct gpufe_partition_create) >
+		     GPUFE_IOCTL_MAX_SIZE);
 	BUILD_BUG_ON(sizeof(struct gpufe_version) > GPUFE_IOCTL_MAX_SIZE);
 	BUILD_BUG_ON(sizeof(struct gpufe_query) > GPUFE_IOCTL_MAX_SIZE);
 	BUILD_BUG_ON(sizeof(struct gpufe_bo_create) > GPUFE_IOCTL_MAX_SIZE);
@@ -363,10 +426,17 @@ static int __init gpufe_init(void)
 		pr_err("cannot register /dev/gpufe: %d\n", ret);
 		goto err_debugfs_fini;
 	}
+	ret = gpufe_partitions_init();
+	if (ret) {
+		pr_err("cannot register the partitions' nodes: %d\n", ret);
+		goto err_misc_deregister;
+	}
 	pr_info("uAPI %u.%u.%u\n", GPUFE_VERSION_MAJOR, GPUFE_VERSION_MINOR,
 		GPUFE_VERSION_PATCH);
 	return 0;
 
+err_misc_deregister:
+	misc_deregister(&gpufe_misc);
 err_debugfs_fini:
 	gpufe_debugfs_fini();
 	destroy_workqueue(gpufe_cleanup_wq);
@@ -379,6 +449,7 @@ err_destroy_wq:
 
 static void __exit gpufe_exit(void)
 {
+	gpufe_partitions_fini();
 	misc_deregister(&gpufe_misc);
 	gpufe_debugfs_fini();
 	/* Every file is closed and every back-end gone: no job can end now. */

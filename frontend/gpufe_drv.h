@@ -21,6 +21,7 @@
 #include <linux/poll.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/uidgid.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
@@ -28,10 +29,14 @@
 #include <gpufe.h>
 #include <gpufe/backend.h>
 
+#include "gpufe_config_reg.h"
 #include "gpufe_route.h"
 
+struct device;
 struct dma_buf;
+struct file;
 struct gpufe_user;
+struct inode;
 struct seq_file;
 struct vm_area_struct;
 
@@ -159,6 +164,91 @@ struct gpufe_device {
 };
 
 /**
+ * struct gpufe_partition_params - what a partition is made of
+ * @device_id: the device
+ * @engine_mask: its engines, in the device's numbering
+ * @mem_quota: bytes of buffer memory its clients may use, 0: no quota
+ * @weight: its scheduling weight, 1 to %GPUFE_PARTITION_MAX_WEIGHT
+ * @max_clients: clients it may have at once, 0: no limit
+ * @persistent: it lives until revoked, and has a device node
+ * @node_uid: the node's owner
+ * @node_gid: the node's group
+ * @node_mode: the node's permission bits, 0 for 0600
+ */
+struct gpufe_partition_params {
+	u32 device_id;
+	u64 engine_mask;
+	u64 mem_quota;
+	u32 weight;
+	u32 max_clients;
+	bool persistent;
+	kuid_t node_uid;
+	kgid_t node_gid;
+	umode_t node_mode;
+};
+
+/**
+ * struct gpufe_view_engine - an engine as a client sees it
+ * @engine: the device's engine
+ * @instance: its instance in the client's dense numbering
+ */
+struct gpufe_view_engine {
+	const struct gpufe_engine *engine;
+	u16 instance;
+};
+
+/**
+ * struct gpufe_partition - a slice of one device (gpufe_partition.c)
+ * @ref: the registration, each client, each lookup and each mapping of
+ *	the register page hold one
+ * @id: the partition's id, 1 to %GPUFE_PARTITION_MAX - 1; its node's minor
+ * @gdev: the device (a reference)
+ * @layout: the device's engines per class
+ * @reg: the real configuration register; its %GPUFE_CONFIG_REG_REVOKED
+ *	flag is set under gpufe_partitions_lock
+ * @emu: the emulated register the partition's clients read
+ * @reg_page: @emu as the clients map it
+ * @num_engines: entries of @engines
+ * @engines: the partition's engines in its clients' numbering
+ * @persistent: created persistent
+ * @node_uid: the node's owner
+ * @node_gid: the node's group
+ * @node_mode: the node's permission bits
+ * @mem_used: bytes of buffer memory charged to the partition's clients
+ * @users: the clients' files, the creator's hold and, for a persistent
+ *	partition, its own until revoked; the partition ends at 0; under
+ *	gpufe_partitions_lock
+ * @num_clients: the clients, bounded by @reg.max_clients; under
+ *	gpufe_partitions_lock, read without it for sysfs
+ * @clients: the clients, under gpufe_partitions_lock
+ * @ended: revoked, or its last user went; written under
+ *	gpufe_partitions_lock, read with READ_ONCE() anywhere
+ * @dev: the partition in sysfs, and its node's device for a persistent
+ *	one; NULL once the partition ended
+ */
+struct gpufe_partition {
+	struct kref ref;
+	u32 id;
+	struct gpufe_device *gdev;
+	struct gpufe_engine_layout layout;
+	struct gpufe_config_reg reg;
+	struct gpufe_config_reg emu;
+	struct page *reg_page;
+	unsigned int num_engines;
+	struct gpufe_view_engine engines[GPUFE_MAX_ENGINES];
+	bool persistent;
+	kuid_t node_uid;
+	kgid_t node_gid;
+	umode_t node_mode;
+	atomic64_t mem_used;
+	unsigned int users;
+	unsigned int num_clients;
+	struct list_head clients;
+	bool ended;
+	struct device *dev;
+};
+
+/**
  * struct gpufe_client - one open file of /dev/gpufe
  * @ref: the file holds one reference, each context and buffer it made one
  * @id: the client's id, unique among open clients
@@ -188,6 +278,11 @@ struct gpufe_device {
  * @jobs_completed: jobs whose fences signalled (fdinfo)
  * @deliveries: times the router delivered completions here (fdinfo)
  * @wakeups: times a sleeping waiter was woken (fdinfo)
+ * @part: the partition the client is restricted to (a reference), or
+ *	NULL; fixed at creation
+ * @part_link: in @part's list of clients
+ * @hidden: a client without partition that sees no device
+ *	(``partitions_mandatory``); fixed at creation
  */
 struct gpufe_client {
 	struct kref ref;
@@ -213,6 +308,9 @@ struct gpufe_client {
 	atomic64_t jobs_completed;
 	atomic64_t deliveries;
 	atomic64_t wakeups;
+	struct gpufe_partition *part;
+	struct list_head part_link;
+	bool hidden;
 };
 
 /**
@@ -357,13 +455,17 @@ extern unsigned int gpufe_job_timeout_ms;
 extern unsigned int gpufe_max_contexts;
 extern unsigned int gpufe_max_inflight_jobs;
 extern unsigned int gpufe_route_watchdog_ms;
+extern bool gpufe_partitions_mandatory;
+extern const struct file_operations gpufe_fops;
+extern const struct file_operations gpufe_part_node_fops;
 extern struct workqueue_struct *gpufe_wq;
 extern struct workqueue_struct *gpufe_route_wq;
 extern struct workqueue_struct *gpufe_cleanup_wq;
 struct device *gpufe_misc_device(void);
 
 /* gpufe_client.c */
-struct gpufe_client *gpufe_client_create(void);
+struct gpufe_client *gpufe_client_create(struct gpufe_partition *part);
+struct file *gpufe_client_file(struct gpufe_client *client);
 void gpufe_client_close(struct gpufe_client *client);
 struct gpufe_client *gpufe_client_get(struct gpufe_client *client);
 void gpufe_client_put(struct gpufe_client *client);
@@ -461,10 +563,54 @@ struct gpufe_device *gpufe_device_next_locked(unsigned long *index);
 long gpufe_device_objects(void);
 void gpufe_devices_show(struct seq_file *m);
 void gpufe_devices_fini(void);
+void gpufe_device_layout(const struct gpufe_device *gdev,
+			 struct gpufe_engine_layout *layout);
 
 /* gpufe_query.c */
 int gpufe_ioctl_version(struct gpufe_client *client, void *data);
 int gpufe_ioctl_query(struct gpufe_client *client, void *data);
+int gpufe_query_size(struct gpufe_query *q, size_t needed);
+const char *gpufe_engine_class_name(u32 engine_class);
+int gpufe_query_copy_out(struct gpufe_query *q, const void *res, size_t size);
+
+/* gpufe_partition.c */
+extern struct mutex gpufe_partitions_lock;
+struct gpufe_partition *gpufe_partition_create(const struct gpufe_partition_params *p);
+struct gpufe_partition *gpufe_partition_lookup(u32 id);
+void gpufe_partition_close(struct gpufe_partition *part);
+void gpufe_partition_revoke(struct gpufe_partition *part);
+void gpufe_partition_put(struct gpufe_partition *part);
+int gpufe_partition_add_client(struct gpufe_partition *part,
+			       struct gpufe_client *client);
+void gpufe_partition_remove_client(struct gpufe_client *client);
+int gpufe_partition_charge(struct gpufe_partition *part, u64 size);
+void gpufe_partition_uncharge(struct gpufe_partition *part, u64 size);
+void gpufe_partitions_device_gone(struct gpufe_device *gdev);
+long gpufe_partition_objects(void);
+void gpufe_partitions_show(struct seq_file *m);
+int gpufe_partitions_init(void);
+void gpufe_partitions_fini(void);
+int gpufe_partition_node_open(struct inode *inode, struct file *file);
+int gpufe_reg_mmap(struct gpufe_client *client, struct vm_area_struct *vma);
+bool gpufe_client_revoked(const struct gpufe_client *client);
+bool gpufe_client_sees(const struct gpufe_client *client,
+		       const struct gpufe_device *gdev);
+unsigned int gpufe_client_num_engines(const struct gpufe_client *client,
+				      const struct gpufe_device *gdev);
+struct gpufe_view_engine gpufe_client_engine(const struct gpufe_client *client,
+					     const struct gpufe_device *gdev,
+					     unsigned int index);
+const struct gpufe_engine *
+gpufe_client_engine_find(const struct gpufe_client *client,
+			 const struct gpufe_device *gdev, u32 engine_class,
+			 u32 instance);
+void gpufe_client_config_reg(const struct gpufe_client *client,
+			     const struct gpufe_device *gdev,
+			     struct gpufe_config_reg *reg);
+int gpufe_query_partitions(struct gpufe_client *client, struct gpufe_query *q);
+int gpufe_ioctl_partition_create(struct gpufe_client *client, void *data);
+int gpufe_ioctl_partition_open(struct gpufe_client *client, void *data);
+int gpufe_ioctl_partition_revoke(struct gpufe_client *client, void *data);
 
 /* gpufe_debugfs.c */
 void gpufe_debugfs_init(void);

@@ -637,7 +637,7 @@ static bool gpufe_job_run_locked(struct gpufe_ctx *ctx,
 
 	lockdep_assert_held(&ctx->run_lock);
 
-	if (gpufe_device_unplugged(gdev)) {
+	if (gpufe_device_unplugged(gdev) || gpufe_client_revoked(ctx->client)) {
 		gpufe_job_fail_locked(ctx, job, -ENODEV);
 		return true;
 	}
@@ -677,7 +677,13 @@ void gpufe_ctx_work(struct work_struct *work)
 		if (!job)
 			break;
 
-		ret = gpufe_job_deps_ready(ctx, job);
+		/* A revoked partition's jobs wait for nothing. */
+		if (gpufe_client_revoked(ctx->client)) {
+			gpufe_ctx_dep_clear(ctx);
+			ret = -ENODEV;
+		} else {
+			ret = gpufe_job_deps_ready(ctx, job);
+		}
 		if (ret == -EAGAIN)
 			break;
 

@@ -22,7 +22,7 @@
 #include "gpufe_drv.h"
 
 #define GPUFE_FEATURES	(GPUFE_FEATURE_DISCOVERY | GPUFE_FEATURE_DATAPATH | \
-			 GPUFE_FEATURE_COMPLETION_PAGE)
+			 GPUFE_FEATURE_COMPLETION_PAGE | GPUFE_FEATURE_PARTITIONS)
 
 /**
  * gpufe_ioctl_version - GPUFE_IOCTL_VERSION
@@ -42,11 +42,15 @@ int gpufe_ioctl_version(struct gpufe_client *client, void *data)
 	return 0;
 }
 
-/*
- * Answer the size probe, or check that the caller's buffer is large enough.
- * Returns 1 when the probe is answered, 0 to go on, or -ENOSPC.
+/**
+ * gpufe_query_size - answer the size probe of a query
+ * @q: the query
+ * @needed: the bytes of its result
+ *
+ * Return: 1 when the probe is answered, 0 to go on, or -ENOSPC when the
+ * caller's buffer is too small.
  */
-static int gpufe_query_size(struct gpufe_query *q, size_t needed)
+int gpufe_query_size(struct gpufe_query *q, size_t needed)
 {
 	if (!q->size) {
 		q->size = needed;
@@ -55,8 +59,15 @@ static int gpufe_query_size(struct gpufe_query *q, size_t needed)
 	return q->size < needed ? -ENOSPC : 0;
 }
 
-static int gpufe_query_copy_out(struct gpufe_query *q, const void *res,
-				size_t size)
+/**
+ * gpufe_query_copy_out - copy a query's result to the caller
+ * @q: the query
+ * @res: the result
+ * @size: its bytes
+ *
+ * Return: 0 or -EFAULT.
+ */
+int gpufe_query_copy_out(struct gpufe_query *q, const void *res, size_t size)
 {
 	if (copy_to_user(u64_to_user_ptr(q->data), res, size))
 		return -EFAULT;
@@ -65,10 +76,11 @@ static int gpufe_query_copy_out(struct gpufe_query *q, const void *res,
 }
 
 static void gpufe_device_info_fill(struct gpufe_device_info *info,
+				   const struct gpufe_client *client,
 				   const struct gpufe_device *gdev)
 {
 	info->device_id = gdev->id;
-	info->num_engines = gdev->num_engines;
+	info->num_engines = gpufe_client_num_engines(client, gdev);
 	info->mem_size = gdev->mem_size;
 	strscpy(info->name, gdev->name, sizeof(info->name));
 	strscpy(info->backend, gdev->backend, sizeof(info->backend));
@@ -85,7 +97,9 @@ static int gpufe_query_devices(struct gpufe_client *client,
 	int ret;
 
 	mutex_lock(&gpufe_registry_lock);
-	size = struct_size(res, devices, gpufe_device_count_locked());
+	while ((gdev = gpufe_device_next_locked(&index)))
+		n += gpufe_client_sees(client, gdev);
+	size = struct_size(res, devices, n);
 	ret = gpufe_query_size(q, size);
 	if (ret) {
 		mutex_unlock(&gpufe_registry_lock);
@@ -97,8 +111,11 @@ static int gpufe_query_devices(struct gpufe_client *client,
 		mutex_unlock(&gpufe_registry_lock);
 		return -ENOMEM;
 	}
+	n = 0;
+	index = 0;
 	while ((gdev = gpufe_device_next_locked(&index)))
-		gpufe_device_info_fill(&res->devices[n++], gdev);
+		if (gpufe_client_sees(client, gdev))
+			gpufe_device_info_fill(&res->devices[n++], client, gdev);
 	res->num_devices = n;
 	res->entry_size = sizeof(res->devices[0]);
 	mutex_unlock(&gpufe_registry_lock);
@@ -114,21 +131,48 @@ static const char * const gpufe_engine_class_names[GPUFE_NUM_ENGINE_CLASSES] = {
 	[GPUFE_ENGINE_CLASS_VIDEO] = "video",
 };
 
+/**
+ * gpufe_engine_class_name - the name of an engine class
+ * @engine_class: an &enum gpufe_engine_class
+ *
+ * Return: the class's name, as engine names start, e.g. "compute".
+ */
+const char *gpufe_engine_class_name(u32 engine_class)
+{
+	if (engine_class >= GPUFE_NUM_ENGINE_CLASSES)
+		return "unknown";
+	return gpufe_engine_class_names[engine_class];
+}
+
+/* The device @q names, if the client sees it, with a reference. */
+static struct gpufe_device *gpufe_query_device(struct gpufe_client *client,
+					       struct gpufe_query *q)
+{
+	struct gpufe_device *gdev = gpufe_device_lookup(q->device_id);
+
+	if (gdev && !gpufe_client_sees(client, gdev)) {
+		gpufe_device_put(gdev);
+		gdev = NULL;
+	}
+	return gdev;
+}
+
 static int gpufe_query_engines(struct gpufe_client *client,
 			       struct gpufe_query *q)
 {
 	struct gpufe_query_engines *res;
 	struct gpufe_device *gdev;
-	unsigned int i;
+	unsigned int i, n;
 	size_t size;
 	int ret;
 
-	gdev = gpufe_device_lookup(q->device_id);
+	gdev = gpufe_query_device(client, q);
 	if (!gdev)
 		return -ENODEV;
 
 	/* Engines are fixed at registration: no back-end call, no enter. */
-	size = struct_size(res, engines, gdev->num_engines);
+	n = gpufe_client_num_engines(client, gdev);
+	size = struct_size(res, engines, n);
 	ret = gpufe_query_size(q, size);
 	if (ret) {
 		ret = ret < 0 ? ret : 0;
@@ -141,17 +185,17 @@ static int gpufe_query_engines(struct gpufe_client *client,
 		goto out_put;
 	}
 	res->device_id = gdev->id;
-	res->num_engines = gdev->num_engines;
+	res->num_engines = n;
 	res->entry_size = sizeof(res->engines[0]);
-	for (i = 0; i < gdev->num_engines; i++) {
-		const struct gpufe_engine *e = &gdev->engines[i];
+	for (i = 0; i < n; i++) {
+		struct gpufe_view_engine e = gpufe_client_engine(client, gdev, i);
 		struct gpufe_engine_info *info = &res->engines[i];
 
-		info->engine_class = e->engine_class;
-		info->engine_instance = e->instance;
+		info->engine_class = e.engine->engine_class;
+		info->engine_instance = e.instance;
 		snprintf(info->name, sizeof(info->name), "%s%u",
-			 gpufe_engine_class_names[e->engine_class],
-			 e->instance);
+			 gpufe_engine_class_name(e.engine->engine_class),
+			 e.instance);
 	}
 
 	ret = gpufe_query_copy_out(q, res, size);
@@ -159,6 +203,25 @@ static int gpufe_query_engines(struct gpufe_client *client,
 out_put:
 	gpufe_device_put(gdev);
 	return ret;
+}
+
+static int gpufe_query_config_reg(struct gpufe_client *client,
+				  struct gpufe_query *q)
+{
+	struct gpufe_config_reg reg;
+	struct gpufe_device *gdev;
+	int ret;
+
+	gdev = gpufe_query_device(client, q);
+	if (!gdev)
+		return -ENODEV;
+	ret = gpufe_query_size(q, sizeof(reg));
+	if (!ret) {
+		gpufe_client_config_reg(client, gdev, &reg);
+		ret = gpufe_query_copy_out(q, &reg, sizeof(reg));
+	}
+	gpufe_device_put(gdev);
+	return ret < 0 ? ret : 0;
 }
 
 /**
@@ -174,14 +237,22 @@ int gpufe_ioctl_query(struct gpufe_client *client, void *data)
 
 	if (q->flags)
 		return -EINVAL;
-	if (q->query == GPUFE_QUERY_DEVICES && q->device_id)
-		return -EINVAL;
-	if (q->query != GPUFE_QUERY_DEVICES && q->query != GPUFE_QUERY_ENGINES)
+	if ((q->query == GPUFE_QUERY_DEVICES ||
+	     q->query == GPUFE_QUERY_PARTITIONS) && q->device_id)
 		return -EINVAL;
 	if (!q->size && q->data)
 		return -EINVAL;
 
-	if (q->query == GPUFE_QUERY_DEVICES)
+	switch (q->query) {
+	case GPUFE_QUERY_DEVICES:
 		return gpufe_query_devices(client, q);
-	return gpufe_query_engines(client, q);
+	case GPUFE_QUERY_ENGINES:
+		return gpufe_query_engines(client, q);
+	case GPUFE_QUERY_CONFIG_REG:
+		return gpufe_query_config_reg(client, q);
+	case GPUFE_QUERY_PARTITIONS:
+		return gpufe_query_partitions(client, q);
+	default:
+		return -EINVAL;
+	}
 }

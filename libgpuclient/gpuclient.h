@@ -73,12 +73,46 @@ extern "C" {
  *	gpuclient_submit(ctx, cb, -1, NULL, &seqno);
  *	gpuclient_wait_mode(ctx, seqno, 1000000000, GPUCLIENT_WAIT_HYBRID,
  *			    50000);
+ *
+ * Since version 1.3, on kernels that report %GPUCLIENT_FEATURE_PARTITIONS,
+ * the library handles partitions: slices of one device (some of its
+ * engines, a memory quota, a scheduling weight, a limit on clients) whose
+ * clients see nothing else. An administrator creates one with
+ * gpuclient_partition_create(), which returns the partition's first
+ * client as a file descriptor, lists them with gpuclient_query_partitions()
+ * and ends them with gpuclient_partition_revoke(). A program given such a
+ * descriptor opens a client of the partition with gpuclient_open_fd(), or,
+ * unmodified, through the ``GPUFE_FD`` environment variable that
+ * gpuclient_open() honours; an administrator opens one by id with
+ * gpuclient_open_partition(). gpuclient_config_reg() reads the
+ * configuration register, what a client's partition is made of, and
+ * gpuclient_config_reg_map() maps it read-only. A partition's client
+ * creates buffers and contexts exactly as any other, naming its engines
+ * as gpuclient_query_engines() lists them to it (numbered densely within
+ * each class). For instance, to run a program in a partition of
+ * compute1 and copy0 of a device with compute0, compute1, copy0 and
+ * video0 (engine mask bits 1 and 2)::
+ *
+ *	struct gpuclient_partition_params p = {
+ *		.device_id = dev_id, .engine_mask = 0x6, .weight = 100,
+ *	};
+ *
+ *	gpuclient_partition_create(h, &p, &id, &fd);
+ *	fcntl(fd, F_SETFD, 0);
+ *	snprintf(buf, sizeof(buf), "%d", fd);
+ *	setenv(GPUCLIENT_FD_ENV, buf, 1);
+ *	execvp(argv[0], argv);
  */
 
 /** define GPUCLIENT_DEFAULT_PATH - the device node gpuclient_open() uses */
 #define GPUCLIENT_DEFAULT_PATH		"/dev/gpufe"
 /** define GPUCLIENT_DEVICE_ENV - environment variable overriding it */
 #define GPUCLIENT_DEVICE_ENV		"GPUFE_DEVICE"
+/**
+ * define GPUCLIENT_FD_ENV - environment variable naming a descriptor that
+ * gpuclient_open() opens a client through, instead of a device node
+ */
+#define GPUCLIENT_FD_ENV		"GPUFE_FD"
 
 /** define GPUCLIENT_FEATURE_DISCOVERY - device and engine queries work */
 #define GPUCLIENT_FEATURE_DISCOVERY	(1ULL << 0)
@@ -94,6 +128,11 @@ extern "C" {
  * later)
  */
 #define GPUCLIENT_FEATURE_COMPLETION_PAGE	(1ULL << 2)
+/**
+ * define GPUCLIENT_FEATURE_PARTITIONS - partitions and their configuration
+ * register (kernel interface 1.3 and later)
+ */
+#define GPUCLIENT_FEATURE_PARTITIONS	(1ULL << 3)
 
 /** define GPUCLIENT_NAME_LEN - size of a device or back-end name, with NUL */
 #define GPUCLIENT_NAME_LEN		32
@@ -148,6 +187,41 @@ typedef struct gpuclient_cmdbuf *gpuclient_cmdbuf_handle;
 
 /** define GPUCLIENT_EVENT_COMPLETION - event type: jobs of a context done */
 #define GPUCLIENT_EVENT_COMPLETION	1
+
+/**
+ * define GPUCLIENT_PARTITION_PERSISTENT - &gpuclient_partition_params.flags
+ * and &gpuclient_partition_info.flags: the partition lives until revoked
+ * and has a device node, %GPUCLIENT_PARTITION_NODE_PATH
+ */
+#define GPUCLIENT_PARTITION_PERSISTENT	0x1
+/** define GPUCLIENT_PARTITION_MAX_WEIGHT - the largest partition weight */
+#define GPUCLIENT_PARTITION_MAX_WEIGHT	1000
+/**
+ * define GPUCLIENT_PARTITION_NODE_PATH - printf() format of a persistent
+ * partition's device node, given its id as an unsigned int
+ */
+#define GPUCLIENT_PARTITION_NODE_PATH	"/dev/gpufe-part%u"
+
+/**
+ * define GPUCLIENT_CONFIG_REG_PERSISTENT - register flag, set when the
+ * partition lives until revoked
+ */
+#define GPUCLIENT_CONFIG_REG_PERSISTENT	0x1
+/**
+ * define GPUCLIENT_CONFIG_REG_REVOKED - register flag, set once the
+ * partition has ended and its clients can do nothing more
+ */
+#define GPUCLIENT_CONFIG_REG_REVOKED	0x2
+/**
+ * define GPUCLIENT_CONFIG_REG_DENSE - register flag, set when the engine
+ * mask is in the reader's own numbering (a client of the partition reads)
+ */
+#define GPUCLIENT_CONFIG_REG_DENSE	0x4
+/**
+ * define GPUCLIENT_CONFIG_REG_CLASSES - entries of
+ * &gpuclient_config_reg.engines, one per engine class
+ */
+#define GPUCLIENT_CONFIG_REG_CLASSES	4
 
 /**
  * enum gpuclient_engine_class - what an engine does
@@ -274,10 +348,104 @@ struct gpuclient_event {
 };
 
 /**
+ * struct gpuclient_partition_params - what a new partition is made of
+ *
+ * @device_id: the device to take a slice of, a
+ *	&gpuclient_device_info.device_id
+ * @flags: 0 or %GPUCLIENT_PARTITION_PERSISTENT
+ * @engine_mask: the partition's engines: bit i is the i-th engine that
+ *	gpuclient_query_engines() lists to a client without partition (by
+ *	class, then instance); not 0
+ * @mem_quota: bytes of buffer memory the partition's clients may use
+ *	together, 0 for no quota
+ * @weight: the partition's share of its engines' time relative to other
+ *	partitions', 1 to %GPUCLIENT_PARTITION_MAX_WEIGHT
+ * @max_clients: how many clients the partition may have at once (its
+ *	first, the descriptor gpuclient_partition_create() returns,
+ *	included), 0 for no limit
+ * @node_uid: with %GPUCLIENT_PARTITION_PERSISTENT, the owner of the
+ *	partition's device node; 0 otherwise
+ * @node_gid: with %GPUCLIENT_PARTITION_PERSISTENT, the node's group; 0
+ *	otherwise
+ * @node_mode: with %GPUCLIENT_PARTITION_PERSISTENT, the node's permission
+ *	bits, at most 0777; 0 otherwise
+ */
+struct gpuclient_partition_params {
+	uint32_t device_id;
+	uint32_t flags;
+	uint64_t engine_mask;
+	uint64_t mem_quota;
+	uint32_t weight;
+	uint32_t max_clients;
+	uint32_t node_uid;
+	uint32_t node_gid;
+	uint32_t node_mode;
+};
+
+/**
+ * struct gpuclient_partition_info - one partition
+ *
+ * @partition_id: the partition's id, never 0
+ * @device_id: its device
+ * @engine_mask: its engines, as &gpuclient_partition_params.engine_mask
+ *	numbers them for a client without partition; for a client of the
+ *	partition, in its own numbering: the low bits, one per engine it
+ *	sees
+ * @mem_quota: bytes of buffer memory, 0 for no quota
+ * @mem_used: bytes of buffer memory its clients use now
+ * @weight: its weight
+ * @flags: %GPUCLIENT_PARTITION_PERSISTENT or 0
+ * @max_clients: its limit on clients, 0 for none
+ * @num_clients: its clients now
+ */
+struct gpuclient_partition_info {
+	uint32_t partition_id;
+	uint32_t device_id;
+	uint64_t engine_mask;
+	uint64_t mem_quota;
+	uint64_t mem_used;
+	uint32_t weight;
+	uint32_t flags;
+	uint32_t max_clients;
+	uint32_t num_clients;
+};
+
+/**
+ * struct gpuclient_config_reg - a configuration register, as read
+ *
+ * @partition_id: the partition, or 0 for the register of a whole device
+ *	(the reader is a client without partition)
+ * @device_id: the device
+ * @engine_mask: the engines: bit i is the i-th engine by class then
+ *	instance, in the device's numbering, or, with
+ *	%GPUCLIENT_CONFIG_REG_DENSE, in the reader's own (so the low bits)
+ * @engines: how many engines of each class (indexed by
+ *	&enum gpuclient_engine_class) @engine_mask holds
+ * @mem_quota: bytes of buffer memory the partition may use, 0: no quota
+ * @weight: the partition's weight, 1 to %GPUCLIENT_PARTITION_MAX_WEIGHT;
+ *	0 for a whole device
+ * @flags: GPUCLIENT_CONFIG_REG_* bits; bits this library does not name
+ *	are passed on as the kernel set them
+ * @max_clients: clients the partition may have at once, 0: no limit
+ */
+struct gpuclient_config_reg {
+	uint32_t partition_id;
+	uint32_t device_id;
+	uint64_t engine_mask;
+	uint32_t engines[GPUCLIENT_CONFIG_REG_CLASSES];
+	uint64_t mem_quota;
+	uint32_t weight;
+	uint32_t flags;
+	uint32_t max_clients;
+};
+
+/* The kernel's register layout, in <gpufe.h>, for gpuclient_config_reg_map(). */
+struct gpufe_config_reg;
+
+/**
  * gpuclient_open() - open a gpufe device
- * @path: the device node; NULL means the value of the ``GPUFE_DEVICE``
- *	environment variable if it is set and not empty (ignored in setuid
- *	and setgid programs), else ``/dev/gpufe``
+ * @path: the device node; NULL means the default, chosen by the
+ *	environment (see below)
  * @out: where to store the new handle; untouched on error
  *
  * Opens @path with ``O_RDWR | O_CLOEXEC | O_NONBLOCK`` and reads the
@@ -287,12 +455,60 @@ struct gpuclient_event {
  * non-blocking, a read(2) on gpuclient_get_fd() fails with -EAGAIN instead
  * of waiting; poll(2) it, or use gpuclient_read_events().
  *
- * Return: 0 on success; -EINVAL if @out is NULL; -EPROTONOSUPPORT if the
+ * With @path NULL, the first of these that applies decides:
+ *
+ * 1. ``GPUFE_FD`` (%GPUCLIENT_FD_ENV) is set: the handle is
+ *    gpuclient_open_fd() of the descriptor it names, in decimal, a client
+ *    of that descriptor's partition. Set but empty, or anything but a
+ *    descriptor number, is an error, never a reason to open a node
+ *    instead: a program started in a partition must not end up with the
+ *    whole device because the descriptor was lost on the way.
+ * 2. ``GPUFE_DEVICE`` (%GPUCLIENT_DEVICE_ENV) is set and not empty: that
+ *    node is opened.
+ * 3. ``/dev/gpufe`` (%GPUCLIENT_DEFAULT_PATH) is opened.
+ *
+ * Both variables are ignored in setuid and setgid programs. An explicit
+ * @path is opened whatever they say. ``GPUFE_FD`` restricts programs that
+ * cooperate (every libgpuclient program that opens the default device);
+ * it does not confine one that opens a node by itself, which the kernel's
+ * ``partitions_mandatory`` parameter and the node's permissions do.
+ *
+ * Return: 0 on success; -EINVAL if @out is NULL, or ``GPUFE_FD`` is set
+ * but not a decimal number from 0 to INT_MAX; -EPROTONOSUPPORT if the
  * kernel's major interface version differs; -ENOTTY if @path is not a gpufe
  * device; -ENOMEM; or the negative errno from open(2) (-ENOENT, -EACCES, ...)
- * or from the version ioctl.
+ * or from the version ioctl; through ``GPUFE_FD``, the errors of
+ * gpuclient_open_fd() (-EBADF for a descriptor that is not open).
  */
 int gpuclient_open(const char *path, gpuclient_handle *out);
+
+/**
+ * gpuclient_open_fd() - open a client through a gpufe file descriptor
+ * @fd: a descriptor of a gpufe client: a partition's (from
+ *	gpuclient_partition_create(), a partition's node, or inherited), or
+ *	one of ``/dev/gpufe`` itself; it stays the caller's, open, to close
+ * @out: where to store the new handle; untouched on error
+ *
+ * For a client of a partition, opens a new, independent client of the
+ * same partition (GPUFE_IOCTL_PARTITION_OPEN), with buffers, contexts,
+ * events and a completion page of its own; it counts against the
+ * partition's client limit, as @fd does. For any other gpufe descriptor
+ * (the kernel answers that it belongs to no partition, or the kernel has
+ * no partitions), the handle uses a close-on-exec duplicate of @fd, and
+ * so shares @fd's client: its buffers, contexts and events, and its file
+ * status flags, of which the library sets ``O_NONBLOCK``.
+ *
+ * The new descriptor is close-on-exec and non-blocking, as gpuclient_open()
+ * makes it, and the version is checked the same way.
+ *
+ * Return: 0 on success; -EINVAL if @out is NULL; -EBADF if @fd is
+ * negative or not open; -ENOTTY if @fd is not a gpufe descriptor;
+ * -EPROTONOSUPPORT if the kernel's major interface version differs;
+ * -ENODEV if @fd's partition has ended; -EUSERS if the partition has as
+ * many clients as it may; -EMFILE; -ENOMEM; or another negative errno
+ * from the kernel or fcntl(2).
+ */
+int gpuclient_open_fd(int fd, gpuclient_handle *out);
 
 /**
  * gpuclient_close() - close a gpufe device
@@ -810,6 +1026,161 @@ int gpuclient_wait_mode(gpuclient_ctx_handle ctx, uint64_t seqno,
  */
 int gpuclient_read_events(gpuclient_handle h, struct gpuclient_event *ev,
 			  unsigned int max, int timeout_ms);
+
+/**
+ * gpuclient_partition_create() - create a partition of a device
+ * @h: an open handle, of a client without partition
+ * @params: what the partition is made of
+ * @partition_id: if not NULL, set to the new partition's id
+ * @fd: if not NULL, set to the partition's first client, a new descriptor
+ *	opened read-write and close-on-exec, the caller's to close; NULL
+ *	(only with %GPUCLIENT_PARTITION_PERSISTENT) closes it at once
+ *
+ * Needs ``CAP_SYS_ADMIN`` in the initial user namespace. The partition
+ * lives while a descriptor of one of its clients is open (@fd, its
+ * duplicates and inherited copies, and the clients opened through them);
+ * with %GPUCLIENT_PARTITION_PERSISTENT, until gpuclient_partition_revoke(),
+ * and it then also has a device node, %GPUCLIENT_PARTITION_NODE_PATH with
+ * its id, owned by @params->node_uid and @params->node_gid with the
+ * permission bits @params->node_mode. Hand @fd to the program meant to
+ * use the partition (clear its close-on-exec flag and name it in
+ * ``GPUFE_FD``, or pass it over a UNIX socket); that program opens it
+ * with gpuclient_open_fd().
+ *
+ * Return: 0 on success; -EINVAL if @h or @params is NULL, @params->flags
+ * has a bit this library does not know, @fd is NULL without
+ * %GPUCLIENT_PARTITION_PERSISTENT, or (from the kernel) another field is
+ * invalid: an @engine_mask of 0 or naming an engine the device does not
+ * have, a weight out of range, node fields without
+ * %GPUCLIENT_PARTITION_PERSISTENT or a mode beyond 0777, an owner or
+ * group with no mapping in the caller's user namespace; -EOPNOTSUPP
+ * without %GPUCLIENT_FEATURE_PARTITIONS; -EPERM without ``CAP_SYS_ADMIN``,
+ * or through a client of a partition; -ENODEV for an unknown device;
+ * -ENOSPC when every partition id is in use; -EMFILE; -ENOMEM; -EPROTO if
+ * the kernel's answer is malformed; or another negative errno from the
+ * kernel.
+ */
+int gpuclient_partition_create(gpuclient_handle h,
+			       const struct gpuclient_partition_params *params,
+			       uint32_t *partition_id, int *fd);
+
+/**
+ * gpuclient_partition_revoke() - end a partition
+ * @h: an open handle, of a client without partition
+ * @partition_id: the partition, persistent or not
+ *
+ * Needs ``CAP_SYS_ADMIN`` in the initial user namespace. From then on
+ * every call of the partition's clients fails with -ENODEV (their jobs
+ * already on an engine complete, those not yet there fail), its node
+ * goes, and its register shows %GPUCLIENT_CONFIG_REG_REVOKED.
+ *
+ * Return: 0 on success; -EINVAL if @h is NULL; -EOPNOTSUPP without
+ * %GPUCLIENT_FEATURE_PARTITIONS; -EPERM without ``CAP_SYS_ADMIN``, or
+ * through a client of a partition; -ENOENT if @partition_id names no
+ * partition; or another negative errno from the kernel.
+ */
+int gpuclient_partition_revoke(gpuclient_handle h, uint32_t partition_id);
+
+/**
+ * gpuclient_open_partition() - open a new client of a partition by id
+ * @h: an open handle
+ * @partition_id: the partition; 0 for @h's own partition
+ * @out: where to store the new handle; untouched on error
+ *
+ * An administrator (``CAP_SYS_ADMIN`` in the initial user namespace) opens
+ * clients of any partition through a client without partition; a client
+ * of a partition opens further clients of its own (@partition_id 0 or its
+ * own id). The new client is independent of @h, as gpuclient_open_fd()
+ * describes, and its handle outlives gpuclient_close(@h).
+ *
+ * Return: 0 on success; -EINVAL if @h or @out is NULL, or (from the
+ * kernel) @partition_id is 0 and @h belongs to no partition;
+ * -EOPNOTSUPP without %GPUCLIENT_FEATURE_PARTITIONS; -EPERM without
+ * ``CAP_SYS_ADMIN``, or for another partition than @h's own; -ENOENT if
+ * @partition_id names no partition; -EUSERS if the partition has as many
+ * clients as it may; -ENODEV if @h's own partition has ended; -EMFILE;
+ * -ENOMEM; or another negative errno from the kernel or fcntl(2).
+ */
+int gpuclient_open_partition(gpuclient_handle h, uint32_t partition_id,
+			     gpuclient_handle *out);
+
+/**
+ * gpuclient_query_partitions() - list the partitions
+ * @h: an open handle
+ * @list: set to a newly allocated array of *@count entries, by ascending
+ *	id, to be freed with gpuclient_free_partitions(); set to NULL when
+ *	there is none
+ * @count: set to the number of entries
+ *
+ * A client without partition gets every partition; a client of a
+ * partition gets its own, with its engine mask in its own numbering. The
+ * query is repeated, at most 8 times in all, while the list changes under
+ * it, as gpuclient_query_devices() does.
+ *
+ * Return: 0 on success; -EINVAL if an argument is NULL; -EOPNOTSUPP
+ * without %GPUCLIENT_FEATURE_PARTITIONS; -ENODEV if @h's partition has
+ * ended; otherwise as gpuclient_query_devices().
+ */
+int gpuclient_query_partitions(gpuclient_handle h,
+			       struct gpuclient_partition_info **list,
+			       uint32_t *count);
+
+/**
+ * gpuclient_free_partitions() - free a list from gpuclient_query_partitions()
+ * @list: the list, or NULL
+ */
+void gpuclient_free_partitions(struct gpuclient_partition_info *list);
+
+/**
+ * gpuclient_config_reg() - read the configuration register for a device
+ * @h: an open handle
+ * @device_id: the device, a &gpuclient_device_info.device_id
+ * @reg: filled with the register
+ *
+ * A client of a partition reads its partition's register, in its own
+ * engine numbering (%GPUCLIENT_CONFIG_REG_DENSE); a client without
+ * partition reads a register of the whole device, with partition id 0.
+ * The register is checked as the uAPI tells a reader to: its magic, its
+ * version, its size, and that its engine mask and per-class counts agree.
+ *
+ * Return: 0 on success; -EINVAL if @h or @reg is NULL; -EOPNOTSUPP
+ * without %GPUCLIENT_FEATURE_PARTITIONS; -ENODEV if @device_id names no
+ * device @h sees (any device but its partition's, for a client of a
+ * partition) or @h's partition has ended; -EPROTONOSUPPORT for a register
+ * version this library does not know; -EPROTO for a malformed register;
+ * otherwise as gpuclient_query_devices().
+ */
+int gpuclient_config_reg(gpuclient_handle h, uint32_t device_id,
+			 struct gpuclient_config_reg *reg);
+
+/**
+ * gpuclient_config_reg_map() - map a partition client's register read-only
+ * @h: an open handle, of a client of a partition
+ * @reg: set to the register, in a new read-only shared mapping of one
+ *	page (``<gpufe.h>`` describes its layout)
+ *
+ * The kernel keeps the page current: once the partition ends, its
+ * @flags has %GPUCLIENT_CONFIG_REG_REVOKED, which a program can watch
+ * without a system call (load @flags with
+ * ``__atomic_load_n(&reg->flags, __ATOMIC_ACQUIRE)``). The register is
+ * checked as gpuclient_config_reg() checks it before it is handed out.
+ * The mapping stays until gpuclient_config_reg_unmap(), also after
+ * gpuclient_close(@h).
+ *
+ * Return: 0 on success; -EINVAL if @h or @reg is NULL; -EOPNOTSUPP
+ * without %GPUCLIENT_FEATURE_PARTITIONS; -EPROTONOSUPPORT or -EPROTO as
+ * gpuclient_config_reg() (the page is unmapped again); or the negative
+ * errno from mmap(2): -ENODEV for a client without partition, or once
+ * the partition has ended.
+ */
+int gpuclient_config_reg_map(gpuclient_handle h,
+			     const struct gpufe_config_reg **reg);
+
+/**
+ * gpuclient_config_reg_unmap() - unmap a register gpuclient_config_reg_map() mapped
+ * @reg: the register, or NULL (which does nothing)
+ */
+void gpuclient_config_reg_unmap(const struct gpufe_config_reg *reg);
 
 #if defined(__cplusplus)
 }

@@ -9,6 +9,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stddef.h>
 
 #include <gpufe.h>
 #include <gpufe_swgpu.h>
@@ -155,8 +156,15 @@ void gpuclient_device_get(struct gpuclient_device *dev);
 void gpuclient_device_put(struct gpuclient_device *dev);
 int gpuclient_has_datapath(const struct gpuclient_device *dev);
 int gpuclient_has_completion_page(const struct gpuclient_device *dev);
+int gpuclient_has_partitions(const struct gpuclient_device *dev);
 int gpuclient_now_ns(int64_t *now);
 int64_t gpuclient_deadline_after(int64_t now, uint64_t timeout_ns);
+
+/* gpuclient_query.c */
+int gpuclient_query(gpuclient_handle h, uint32_t query, uint32_t device_id,
+		    size_t min_size, void **out, uint32_t *out_size);
+int gpuclient_check_size(uint32_t size, size_t hdr, uint32_t n,
+			 uint32_t entry_size, size_t known);
 
 /* gpuclient_submit.c */
 int gpuclient_wait_deadline(struct gpuclient_ctx *ctx, uint64_t seqno,

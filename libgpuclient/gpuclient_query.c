@@ -46,15 +46,21 @@ _Static_assert((int)GPUCLIENT_ENGINE_CLASS_COPY == (int)GPUFE_ENGINE_CLASS_COPY,
 _Static_assert((int)GPUCLIENT_ENGINE_CLASS_VIDEO ==
 	       (int)GPUFE_ENGINE_CLASS_VIDEO, "engine class video");
 
-/*
+/**
  * gpuclient_query() - run one GPUFE_IOCTL_QUERY to completion
+ * @h: the device
+ * @query: a GPUFE_QUERY_* value
+ * @device_id: the query's device, or 0
+ * @min_size: the fewest bytes a well-formed result has
+ * @out: set to a malloc()ed buffer holding the result
+ * @out_size: set to the bytes of result at *@out, at least @min_size
  *
- * On success, *out is a malloc()ed buffer holding *out_size bytes of
- * result, at least @min_size of them.
+ * Return: 0 on success; -EOPNOTSUPP without GPUFE_FEATURE_DISCOVERY;
+ * -EAGAIN if the result kept growing; -EPROTO for a result shorter than
+ * @min_size or longer than the buffer; -ENOMEM; or the ioctl's errno.
  */
-static int gpuclient_query(gpuclient_handle h, uint32_t query,
-			   uint32_t device_id, size_t min_size,
-			   void **out, uint32_t *out_size)
+int gpuclient_query(gpuclient_handle h, uint32_t query, uint32_t device_id,
+		    size_t min_size, void **out, uint32_t *out_size)
 {
 	unsigned int attempt;
 
@@ -115,12 +121,19 @@ static void gpuclient_copy_name(char *dst, size_t dst_size,
 	memset(dst + len, 0, dst_size - len);
 }
 
-/*
- * Is a result of @size bytes exactly a header plus @n entries of
- * @entry_size bytes, each at least the @known size of an entry?
+/**
+ * gpuclient_check_size() - check the size of a query's list result
+ * @size: the bytes of the result
+ * @hdr: the bytes of its header
+ * @n: its entry count
+ * @entry_size: the bytes from one entry to the next
+ * @known: the size of an entry as this library knows it
+ *
+ * Return: non-zero if the result is exactly the header plus @n entries of
+ * @entry_size bytes, each at least @known bytes.
  */
-static int gpuclient_check_size(uint32_t size, size_t hdr, uint32_t n,
-				uint32_t entry_size, size_t known)
+int gpuclient_check_size(uint32_t size, size_t hdr, uint32_t n,
+			 uint32_t entry_size, size_t known)
 {
 	return entry_size >= known &&
 	       (uint64_t)size == (uint64_t)hdr + (uint64_t)n * entry_size;

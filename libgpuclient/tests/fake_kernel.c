@@ -15,7 +15,8 @@
  * import), contexts, SUBMIT with the swgpu stream checks, WAIT, CTX_STATUS
  * and completion events through read() and poll(), each validating its
  * flags and pads before any lookup, as the uAPI says. With
- * fake_set_completion_page(), the 1.2 completion page as well. See
+ * fake_set_completion_page(), the 1.2 completion page as well, and with
+ * fake_set_partitions() the 1.3 partitions and their registers. See
  * fake_kernel.h for what is simplified.
  */
 
@@ -66,6 +67,7 @@ void fake_reset(void)
 	fk.version.features = GPUFE_FEATURE_DISCOVERY;
 	fk.max_bo_size = 256ULL << 20;
 	fk.max_contexts = FAKE_MAX_CTXS;
+	fk.max_partitions = FAKE_MAX_PARTITIONS;
 }
 
 void fake_set_datapath(void)
@@ -81,9 +83,78 @@ void fake_set_completion_page(void)
 			       GPUFE_FEATURE_COMPLETION_PAGE;
 }
 
+void fake_set_partitions(void)
+{
+	fk.version.minor = 3;
+	fk.version.features |= GPUFE_FEATURE_DATAPATH |
+			       GPUFE_FEATURE_COMPLETION_PAGE |
+			       GPUFE_FEATURE_PARTITIONS;
+}
+
 static int fake_has_completion_page(void)
 {
 	return !!(fk.version.features & GPUFE_FEATURE_COMPLETION_PAGE);
+}
+
+static int fake_has_partitions(void)
+{
+	return !!(fk.version.features & GPUFE_FEATURE_PARTITIONS);
+}
+
+static size_t fake_sys_page(void)
+{
+	return (size_t)sysconf(_SC_PAGESIZE);
+}
+
+/* --- partitions, the part the clients' lifetimes need --------------- */
+
+struct fake_partition *fake_partition(uint32_t id)
+{
+	unsigned int i;
+
+	for (i = 0; id && i < FAKE_MAX_PARTITIONS; i++)
+		if (fk.partitions[i].id == id)
+			return &fk.partitions[i];
+	return NULL;
+}
+
+unsigned int fake_partition_clients(const struct fake_partition *p)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < FAKE_MAX_FDS; i++)
+		n += fk.clients[i].in_use && fk.clients[i].part == p;
+	return n;
+}
+
+static void fake_partition_free(struct fake_partition *p)
+{
+	if (p->reg_page) {
+		__real_munmap(p->reg_page, fake_sys_page());
+		__real_close(p->reg_rofd);
+		__real_close(p->reg_fd);
+	}
+	memset(p, 0, sizeof(*p));
+}
+
+/* The partition ends: its register says so, its clients get -ENODEV. */
+static void fake_partition_end(struct fake_partition *p)
+{
+	p->ended = 1;
+	if (p->reg_page)
+		__atomic_fetch_or(&p->reg_page->flags, GPUFE_CONFIG_REG_REVOKED,
+				  __ATOMIC_RELEASE);
+	if (!fake_partition_clients(p))
+		fake_partition_free(p);
+}
+
+/* A client of @p went: a non-persistent partition ends with its last. */
+static void fake_partition_client_gone(struct fake_partition *p)
+{
+	if (fake_partition_clients(p))
+		return;
+	if (p->ended || !(p->flags & GPUFE_PARTITION_PERSISTENT))
+		fake_partition_end(p);
 }
 
 static void fake_bo_free(struct fake_bo *bo)
@@ -96,6 +167,7 @@ static void fake_bo_free(struct fake_bo *bo)
 
 static void fake_client_release(struct fake_client *c)
 {
+	struct fake_partition *p = c->part;
 	unsigned int i;
 
 	for (i = 0; i < FAKE_MAX_BOS; i++)
@@ -107,6 +179,8 @@ static void fake_client_release(struct fake_client *c)
 		__real_close(c->page_fd);
 	}
 	memset(c, 0, sizeof(*c));
+	if (p)
+		fake_partition_client_gone(p);
 }
 
 unsigned int fake_close_leftovers(void)
@@ -118,7 +192,40 @@ unsigned int fake_close_leftovers(void)
 	for (i = 0; i < FAKE_MAX_FDS; i++)
 		if (fk.clients[i].in_use)
 			fake_client_release(&fk.clients[i]);
+	for (i = 0; i < FAKE_MAX_PARTITIONS; i++)
+		if (fk.partitions[i].id)
+			fake_partition_free(&fk.partitions[i]);
 	return n;
+}
+
+/*
+ * A new client on a new descriptor of /dev/null opened with @flags, of
+ * partition @p (or none): its descriptor, or -errno.
+ */
+static int fake_client_new(int flags, struct fake_partition *p)
+{
+	struct fake_client *c = NULL;
+	unsigned int i;
+	int fd;
+
+	for (i = 0; i < FAKE_MAX_FDS && !c; i++)
+		if (!fk.clients[i].in_use)
+			c = &fk.clients[i];
+	if (fk.num_fds == FAKE_MAX_FDS || !c)
+		return -EMFILE;
+	fd = __real_open("/dev/null", flags);
+	if (fd < 0)
+		return -errno;
+	memset(c, 0, sizeof(*c));
+	c->in_use = 1;
+	c->fd = fd;
+	c->nfds = 1;
+	c->open_flags = flags;
+	c->part = p;
+	fk.fds[fk.num_fds] = fd;
+	fk.fd_clients[fk.num_fds] = c;
+	fk.num_fds++;
+	return fd;
 }
 
 static struct fake_device *fake_find(uint32_t id)
@@ -210,13 +317,86 @@ int fake_fd_is_open(int fd)
 	return 0;
 }
 
-static int fake_query_devices(struct gpufe_query *q)
+/* An engine as a client sees it: the device's, and its name and instance. */
+struct fake_view_engine {
+	const struct fake_engine *engine;
+	uint16_t instance;
+	char name[GPUFE_ENGINE_NAME_LEN];
+};
+
+static const char *fake_class_name(uint16_t engine_class)
 {
+	switch (engine_class) {
+	case GPUFE_ENGINE_CLASS_COMPUTE:
+		return "compute";
+	case GPUFE_ENGINE_CLASS_COPY:
+		return "copy";
+	case GPUFE_ENGINE_CLASS_VIDEO:
+		return "video";
+	default:
+		return "engine";
+	}
+}
+
+/*
+ * The engines of @dev that @c sees, by class then instance: all of them
+ * without a partition; the partition's, numbered densely per class and
+ * named after that, with one. Returns how many went into @view.
+ */
+static unsigned int fake_view(const struct fake_client *c,
+			      const struct fake_device *dev,
+			      struct fake_view_engine *view)
+{
+	const struct fake_partition *p = c ? c->part : NULL;
+	unsigned int i, j, n = 0;
+
+	for (i = 0; i < dev->num_engines; i++) {
+		struct fake_view_engine *v = &view[n];
+
+		if (p && !(p->engine_mask & (1ULL << i)))
+			continue;
+		v->engine = &dev->engines[i];
+		if (!p) {
+			v->instance = v->engine->engine_instance;
+			memcpy(v->name, v->engine->name, sizeof(v->name));
+		} else {
+			v->instance = 0;
+			for (j = 0; j < n; j++)
+				v->instance += view[j].engine->engine_class ==
+					       v->engine->engine_class;
+			memset(v->name, 0, sizeof(v->name));
+			snprintf(v->name, sizeof(v->name), "%s%u",
+				 fake_class_name(v->engine->engine_class),
+				 (unsigned int)v->instance);
+		}
+		n++;
+	}
+	return n;
+}
+
+/* The device @c may see by @id: any, or its partition's. */
+static const struct fake_device *fake_visible(const struct fake_client *c,
+					      uint32_t id)
+{
+	if (c && c->part && c->part->device_id != id)
+		return NULL;
+	return fake_find(id);
+}
+
+static int fake_query_devices(const struct fake_client *c,
+			      struct gpufe_query *q)
+{
+	struct fake_view_engine view[FAKE_MAX_ENGINES];
 	uint32_t es = sizeof(struct gpufe_device_info) + fk.entry_extra;
-	uint32_t need = sizeof(struct gpufe_query_devices) +
-			fk.num_devices * es;
+	const struct fake_device *devs[FAKE_MAX_DEVICES];
 	struct gpufe_query_devices *res;
-	unsigned int i;
+	unsigned int i, n = 0;
+	uint32_t need;
+
+	for (i = 0; i < fk.num_devices; i++)
+		if (fake_visible(c, fk.devices[i].id))
+			devs[n++] = &fk.devices[i];
+	need = sizeof(struct gpufe_query_devices) + n * es;
 
 	if (q->size == 0) {
 		q->size = need;
@@ -229,35 +409,38 @@ static int fake_query_devices(struct gpufe_query *q)
 
 	res = (struct gpufe_query_devices *)(uintptr_t)q->data;
 	memset(res, 0, need);
-	res->num_devices = fk.num_devices + fk.corrupt_count;
+	res->num_devices = n + fk.corrupt_count;
 	res->entry_size = es;
 	/* Entries too small to hold the fields: leave them zero. */
-	for (i = 0; fk.entry_extra >= 0 && i < fk.num_devices; i++) {
+	for (i = 0; fk.entry_extra >= 0 && i < n; i++) {
 		struct gpufe_device_info *d = (void *)((char *)res->devices +
 						       i * es);
 
-		d->device_id = fk.devices[i].id;
-		d->num_engines = fk.devices[i].num_engines;
-		d->mem_size = fk.devices[i].mem_size;
-		memcpy(d->name, fk.devices[i].name, sizeof(d->name));
-		memcpy(d->backend, fk.devices[i].backend, sizeof(d->backend));
+		d->device_id = devs[i]->id;
+		d->num_engines = fake_view(c, devs[i], view);
+		d->mem_size = devs[i]->mem_size;
+		memcpy(d->name, devs[i]->name, sizeof(d->name));
+		memcpy(d->backend, devs[i]->backend, sizeof(d->backend));
 	}
 	q->size = need;
 	return 0;
 }
 
-static int fake_query_engines(struct gpufe_query *q)
+static int fake_query_engines(const struct fake_client *c,
+			      struct gpufe_query *q)
 {
-	const struct fake_device *dev = fake_find(q->device_id);
+	const struct fake_device *dev = fake_visible(c, q->device_id);
+	struct fake_view_engine view[FAKE_MAX_ENGINES];
 	struct gpufe_query_engines *res;
-	unsigned int i;
+	unsigned int i, n;
 	uint32_t need, es;
 
 	if (!dev)
 		return -ENODEV;
 
+	n = fake_view(c, dev, view);
 	es = sizeof(struct gpufe_engine_info) + fk.entry_extra;
-	need = sizeof(struct gpufe_query_engines) + dev->num_engines * es;
+	need = sizeof(struct gpufe_query_engines) + n * es;
 	if (q->size == 0) {
 		q->size = need;
 		return 1;
@@ -270,21 +453,173 @@ static int fake_query_engines(struct gpufe_query *q)
 	res = (struct gpufe_query_engines *)(uintptr_t)q->data;
 	memset(res, 0, need);
 	res->device_id = dev->id ^ fk.corrupt_device_id;
-	res->num_engines = dev->num_engines + fk.corrupt_count;
+	res->num_engines = n + fk.corrupt_count;
 	res->entry_size = es;
-	for (i = 0; fk.entry_extra >= 0 && i < dev->num_engines; i++) {
+	for (i = 0; fk.entry_extra >= 0 && i < n; i++) {
 		struct gpufe_engine_info *e = (void *)((char *)res->engines +
 						       i * es);
 
-		e->engine_class = dev->engines[i].engine_class;
-		e->engine_instance = dev->engines[i].engine_instance;
-		memcpy(e->name, dev->engines[i].name, sizeof(e->name));
+		e->engine_class = view[i].engine->engine_class;
+		e->engine_instance = view[i].instance;
+		memcpy(e->name, view[i].name, sizeof(e->name));
 	}
 	q->size = need;
 	return 0;
 }
 
-static int fake_query(struct gpufe_query *arg)
+/* A mask of the low @n bits. */
+static uint64_t fake_low_bits(unsigned int n)
+{
+	return n >= 64 ? ~0ULL : (1ULL << n) - 1;
+}
+
+/*
+ * The register of partition @p (its emulated one, as its clients read
+ * it), or with @p NULL of the whole of @dev.
+ */
+static void fake_reg_fill(struct gpufe_config_reg *reg,
+			  const struct fake_partition *p,
+			  const struct fake_device *dev)
+{
+	uint64_t mask = p ? p->engine_mask : fake_low_bits(dev->num_engines);
+	unsigned int i;
+
+	memset(reg, 0, sizeof(*reg));
+	reg->magic = GPUFE_CONFIG_REG_MAGIC;
+	reg->version = GPUFE_CONFIG_REG_VERSION;
+	reg->size = sizeof(*reg);
+	reg->device_id = dev->id;
+	for (i = 0; i < dev->num_engines; i++)
+		if ((mask & (1ULL << i)) &&
+		    dev->engines[i].engine_class < GPUFE_CONFIG_REG_CLASSES)
+			reg->engines[dev->engines[i].engine_class]++;
+	reg->engine_mask = mask;
+	if (!p)
+		return;
+	reg->partition_id = p->id;
+	reg->engine_mask = fake_low_bits(__builtin_popcountll(mask));
+	reg->mem_quota = p->mem_quota;
+	reg->weight = p->weight;
+	reg->flags = GPUFE_CONFIG_REG_DENSE |
+		     (p->flags & GPUFE_PARTITION_PERSISTENT ?
+		      GPUFE_CONFIG_REG_PERSISTENT : 0) |
+		     (p->ended ? GPUFE_CONFIG_REG_REVOKED : 0);
+	reg->max_clients = p->max_clients;
+}
+
+static int fake_query_config_reg(const struct fake_client *c,
+				 struct gpufe_query *q)
+{
+	const struct fake_device *dev = fake_visible(c, q->device_id);
+	struct gpufe_config_reg reg;
+
+	if (!dev)
+		return -ENODEV;
+	if (q->size == 0) {
+		q->size = sizeof(reg);
+		return 1;
+	}
+	if (q->size < sizeof(reg))
+		return -ENOSPC;
+	if (!q->data)
+		return -EFAULT;
+
+	fake_reg_fill(&reg, c->part, dev);
+	switch (fk.corrupt_config_reg) {
+	case 1:
+		reg.magic ^= 1;
+		break;
+	case 2:
+		reg.version = GPUFE_CONFIG_REG_VERSION + 1;
+		break;
+	case 3:
+		reg.size = sizeof(reg) - 8;
+		break;
+	case 4:
+		reg.engines[0]++;
+		break;
+	case 5:
+		reg.device_id ^= 1;
+		break;
+	}
+	memcpy((void *)(uintptr_t)q->data, &reg, sizeof(reg));
+	q->size = sizeof(reg);
+	return 0;
+}
+
+/* Bytes of buffer memory the clients of @p use. */
+static uint64_t fake_partition_mem_used(const struct fake_partition *p)
+{
+	uint64_t used = 0;
+	unsigned int i, j;
+
+	for (i = 0; i < FAKE_MAX_FDS; i++) {
+		const struct fake_client *c = &fk.clients[i];
+
+		for (j = 0; c->in_use && c->part == p && j < FAKE_MAX_BOS; j++)
+			if (c->bos[j].handle)
+				used += c->bos[j].size;
+	}
+	return used;
+}
+
+static int fake_query_partitions(const struct fake_client *c,
+				 struct gpufe_query *q)
+{
+	uint32_t es = sizeof(struct gpufe_partition_info) + fk.entry_extra;
+	const struct fake_partition *parts[FAKE_MAX_PARTITIONS];
+	struct gpufe_query_partitions *res;
+	unsigned int i, n = 0;
+	uint32_t need, id;
+
+	if (c->part) {
+		parts[n++] = c->part;
+	} else {
+		for (id = 1; id <= FAKE_MAX_PARTITIONS; id++) {
+			const struct fake_partition *p = fake_partition(id);
+
+			if (p && !p->ended)
+				parts[n++] = p;
+		}
+	}
+	need = sizeof(*res) + n * es;
+
+	if (q->size == 0) {
+		q->size = need;
+		return 1;
+	}
+	if (q->size < need)
+		return -ENOSPC;
+	if (!q->data)
+		return -EFAULT;
+
+	res = (struct gpufe_query_partitions *)(uintptr_t)q->data;
+	memset(res, 0, need);
+	res->num_partitions = n + fk.corrupt_count;
+	res->entry_size = es;
+	for (i = 0; fk.entry_extra >= 0 && i < n; i++) {
+		const struct fake_partition *p = parts[i];
+		struct gpufe_partition_info *k = (void *)
+			((char *)res->partitions + i * es);
+
+		k->partition_id = p->id;
+		k->device_id = p->device_id;
+		k->engine_mask = c->part ?
+			fake_low_bits(__builtin_popcountll(p->engine_mask)) :
+			p->engine_mask;
+		k->mem_quota = p->mem_quota;
+		k->mem_used = fake_partition_mem_used(p);
+		k->weight = p->weight;
+		k->flags = p->flags & GPUFE_PARTITION_PERSISTENT ?
+			   GPUFE_CONFIG_REG_PERSISTENT : 0;
+		k->max_clients = p->max_clients;
+		k->num_clients = fake_partition_clients(p);
+	}
+	q->size = need;
+	return 0;
+}
+
+static int fake_query(const struct fake_client *c, struct gpufe_query *arg)
 {
 	struct gpufe_query q = *arg;
 	int ret;
@@ -299,10 +634,20 @@ static int fake_query(struct gpufe_query *arg)
 	case GPUFE_QUERY_DEVICES:
 		if (q.device_id)
 			return -EINVAL;
-		ret = fake_query_devices(&q);
+		ret = fake_query_devices(c, &q);
 		break;
 	case GPUFE_QUERY_ENGINES:
-		ret = fake_query_engines(&q);
+		ret = fake_query_engines(c, &q);
+		break;
+	case GPUFE_QUERY_CONFIG_REG:
+		if (!fake_has_partitions())
+			return -EINVAL;
+		ret = fake_query_config_reg(c, &q);
+		break;
+	case GPUFE_QUERY_PARTITIONS:
+		if (!fake_has_partitions() || q.device_id)
+			return -EINVAL;
+		ret = fake_query_partitions(c, &q);
 		break;
 	default:
 		return -EINVAL;
@@ -330,9 +675,9 @@ struct fake_client *fake_client(int fd)
 {
 	unsigned int i;
 
-	for (i = 0; i < FAKE_MAX_FDS; i++)
-		if (fk.clients[i].in_use && fk.clients[i].fd == fd)
-			return &fk.clients[i];
+	for (i = 0; i < fk.num_fds; i++)
+		if (fk.fds[i] == fd)
+			return fk.fd_clients[i];
 	return NULL;
 }
 
@@ -435,6 +780,10 @@ static int fake_bo_create(struct fake_client *c, struct gpufe_bo_create *args)
 	if (args->size > fk.max_bo_size)
 		return -E2BIG;
 	size = (args->size + FAKE_PAGE_SIZE - 1) & ~(uint64_t)(FAKE_PAGE_SIZE - 1);
+	/* Simplified: imports do not count against a partition's quota. */
+	if (c->part && c->part->mem_quota &&
+	    size > c->part->mem_quota - fake_partition_mem_used(c->part))
+		return -EDQUOT;
 
 	bo = fake_bo_slot(c, &handle);
 	if (!bo)
@@ -599,9 +948,10 @@ static unsigned int fake_slot_alloc(const struct fake_client *c)
 
 static int fake_ctx_create(struct fake_client *c, struct gpufe_ctx_create *args)
 {
+	struct fake_view_engine view[FAKE_MAX_ENGINES];
 	const struct fake_device *dev;
 	struct fake_ctx *ctx = NULL;
-	unsigned int i, live = 0;
+	unsigned int i, n, live = 0;
 
 	if (args->flags || args->pad)
 		return -EINVAL;
@@ -611,14 +961,16 @@ static int fake_ctx_create(struct fake_client *c, struct gpufe_ctx_create *args)
 	if (args->priority == GPUFE_PRIORITY_HIGH && fk.deny_high_priority)
 		return -EPERM;
 
-	dev = fake_find(args->device_id);
+	dev = fake_visible(c, args->device_id);
 	if (!dev)
 		return -ENODEV;
-	for (i = 0; i < dev->num_engines; i++)
-		if (dev->engines[i].engine_class == args->engine_class &&
-		    dev->engines[i].engine_instance == args->engine_instance)
+	/* In the client's numbering: a partition's engines, densely. */
+	n = fake_view(c, dev, view);
+	for (i = 0; i < n; i++)
+		if (view[i].engine->engine_class == args->engine_class &&
+		    view[i].instance == args->engine_instance)
 			break;
-	if (i == dev->num_engines)
+	if (i == n)
 		return -ENOENT;
 
 	for (i = 0; i < FAKE_MAX_CTXS; i++) {
@@ -1031,10 +1383,201 @@ static int fake_wait(struct fake_client *c, const struct gpufe_wait *args)
 	return -ETIME;	/* as if the deadline passed: nothing sleeps here */
 }
 
+/* --- partitions (1.3) ------------------------------------------------ */
+
+/* Make @p's register page: a memfd holding its emulated register. */
+static int fake_reg_page_make(struct fake_partition *p,
+			      const struct fake_device *dev)
+{
+	struct gpufe_config_reg reg;
+	char path[64];
+	void *page;
+	int fd, rofd;
+
+	fd = memfd_create("fake-gpufe-config-reg", MFD_CLOEXEC);
+	if (fd < 0)
+		return -ENOMEM;
+	if (ftruncate(fd, (off_t)fake_sys_page()))
+		goto err_close;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	rofd = __real_open(path, O_RDONLY | O_CLOEXEC);
+	if (rofd < 0)
+		goto err_close;
+	page = __real_mmap(NULL, fake_sys_page(), PROT_READ | PROT_WRITE,
+			   MAP_SHARED, fd, 0);
+	if (page == MAP_FAILED) {
+		__real_close(rofd);
+		goto err_close;
+	}
+	p->reg_fd = fd;
+	p->reg_rofd = rofd;
+	p->reg_page = page;
+	fake_reg_fill(&reg, p, dev);
+	memcpy(page, &reg, sizeof(reg));
+	return 0;
+
+err_close:
+	__real_close(fd);
+	return -ENOMEM;
+}
+
+/* The lowest free id, as the kernel hands them out, and its slot. */
+static struct fake_partition *fake_partition_slot(void)
+{
+	struct fake_partition *p = NULL;
+	unsigned int i;
+	uint32_t id;
+
+	for (id = 1; id <= fk.max_partitions; id++)
+		if (!fake_partition(id))
+			break;
+	if (id > fk.max_partitions)
+		return NULL;
+	for (i = 0; i < FAKE_MAX_PARTITIONS && !p; i++)
+		if (!fk.partitions[i].id)
+			p = &fk.partitions[i];
+	if (p) {
+		memset(p, 0, sizeof(*p));
+		p->id = id;
+	}
+	return p;
+}
+
+static int fake_partition_create(struct fake_client *c,
+				 struct gpufe_partition_create *args)
+{
+	const uint32_t node = args->node_uid | args->node_gid | args->node_mode;
+	const struct fake_device *dev;
+	struct fake_partition *p;
+	int fd, ret;
+
+	if ((args->flags & ~GPUFE_PARTITION_PERSISTENT) || args->pad)
+		return -EINVAL;
+	if (fk.not_admin || c->part)
+		return -EPERM;
+	if (!(args->flags & GPUFE_PARTITION_PERSISTENT) && node)
+		return -EINVAL;
+	if (args->node_mode & ~0777u)
+		return -EINVAL;
+	if (!args->weight || args->weight > GPUFE_PARTITION_MAX_WEIGHT)
+		return -EINVAL;
+	dev = fake_find(args->device_id);
+	if (!dev)
+		return -ENODEV;
+	if (!args->engine_mask ||
+	    (args->engine_mask & ~fake_low_bits(dev->num_engines)))
+		return -EINVAL;
+
+	p = fake_partition_slot();
+	if (!p)
+		return -ENOSPC;
+	p->device_id = args->device_id;
+	p->flags = args->flags;
+	p->engine_mask = args->engine_mask;
+	p->mem_quota = args->mem_quota;
+	p->weight = args->weight;
+	p->max_clients = args->max_clients;
+	p->node_uid = args->node_uid;
+	p->node_gid = args->node_gid;
+	p->node_mode = args->node_mode;
+	ret = fake_reg_page_make(p, dev);
+	if (ret) {
+		fake_partition_free(p);
+		return ret;
+	}
+	fd = fake_client_new(O_RDWR | O_CLOEXEC, p);
+	if (fd < 0) {
+		fake_partition_free(p);
+		return fd;
+	}
+
+	args->partition_id = p->id;
+	args->fd = fd;
+	fk.last_partition_create = *args;
+	fk.partition_creates++;
+	return 0;
+}
+
+static int fake_partition_open(struct fake_client *c,
+			       struct gpufe_partition_open *args)
+{
+	struct fake_partition *p;
+	int fd;
+
+	if (args->flags || args->pad)
+		return -EINVAL;
+	if (c->part) {
+		if (args->partition_id && args->partition_id != c->part->id)
+			return -EPERM;
+		p = c->part;
+	} else {
+		if (!args->partition_id)
+			return -EINVAL;
+		if (fk.not_admin)
+			return -EPERM;
+		p = fake_partition(args->partition_id);
+		if (!p || p->ended)
+			return -ENOENT;
+	}
+	if (p->max_clients && fake_partition_clients(p) >= p->max_clients)
+		return -EUSERS;
+
+	fd = fake_client_new(O_RDWR | O_CLOEXEC, p);
+	if (fd < 0)
+		return fd;
+	args->fd = fd;
+	fk.partition_opens++;
+	return 0;
+}
+
+static int fake_partition_revoke(struct fake_client *c,
+				 const struct gpufe_partition_revoke *args)
+{
+	struct fake_partition *p;
+
+	if (args->flags)
+		return -EINVAL;
+	if (fk.not_admin || c->part)
+		return -EPERM;
+	p = fake_partition(args->partition_id);
+	if (!p || p->ended)
+		return -ENOENT;
+	fake_partition_end(p);
+	return 0;
+}
+
+int fake_partition_add(uint32_t device_id, uint64_t engine_mask,
+		       uint32_t flags)
+{
+	struct gpufe_partition_create args = {
+		.device_id = device_id,
+		.flags = flags,
+		.engine_mask = engine_mask,
+		.weight = 100,
+	};
+	struct fake_client admin = { .in_use = 0 };
+	int not_admin = fk.not_admin;
+	int ret;
+
+	fk.not_admin = 0;
+	ret = fake_partition_create(&admin, &args);
+	fk.not_admin = not_admin;
+	return ret ? ret : args.fd;
+}
+
 static int fake_datapath_ioctl(struct fake_client *c, unsigned long req,
 			       void *arg)
 {
 	switch (req) {
+	case GPUFE_IOCTL_PARTITION_CREATE:
+		return fake_has_partitions() ?
+		       fake_partition_create(c, arg) : -ENOTTY;
+	case GPUFE_IOCTL_PARTITION_OPEN:
+		return fake_has_partitions() ?
+		       fake_partition_open(c, arg) : -ENOTTY;
+	case GPUFE_IOCTL_PARTITION_REVOKE:
+		return fake_has_partitions() ?
+		       fake_partition_revoke(c, arg) : -ENOTTY;
 	case GPUFE_IOCTL_BO_CREATE:
 		return fake_bo_create(c, arg);
 	case GPUFE_IOCTL_BO_DESTROY:
@@ -1103,26 +1646,30 @@ static int fake_ctx_create_sized(struct fake_client *c, unsigned long req,
  */
 static int fake_ioctl(int fd, unsigned long req, void *arg)
 {
+	struct fake_client *c = fake_client(fd);
 	uint64_t copy[8];
 	size_t size = _IOC_SIZE(req);
 	int ret;
 
+	/* A client of a partition that ended can do nothing more. */
+	if (c->part && c->part->ended)
+		return -ENODEV;
 	if (req == GPUFE_IOCTL_VERSION) {
 		memcpy(arg, &fk.version, sizeof(fk.version));
 		return 0;
 	}
 	if (req == GPUFE_IOCTL_QUERY)
-		return fake_query(arg);
+		return fake_query(c, arg);
 	/* A 1.0 kernel does not know the data path's numbers. */
 	if (!(fk.version.features & GPUFE_FEATURE_DATAPATH))
 		return -ENOTTY;
 	if (fake_is_ctx_create(req))
-		return fake_ctx_create_sized(fake_client(fd), req, arg);
+		return fake_ctx_create_sized(c, req, arg);
 	if (size > sizeof(copy))
 		return -ENOTTY;
 
 	memcpy(copy, arg, size);
-	ret = fake_datapath_ioctl(fake_client(fd), req, copy);
+	ret = fake_datapath_ioctl(c, req, copy);
 	if (!ret && (_IOC_DIR(req) & _IOC_READ))
 		memcpy(arg, copy, size);
 	return ret;
@@ -1178,26 +1725,13 @@ static void fake_record_open(const char *path, int flags)
 
 static int fake_open(const char *path, int flags)
 {
-	struct fake_client *c = NULL;
-	unsigned int i;
-	int fd;
+	int fd = fake_client_new(flags, NULL);
 
-	for (i = 0; i < FAKE_MAX_FDS && !c; i++)
-		if (!fk.clients[i].in_use)
-			c = &fk.clients[i];
-	if (fk.num_fds == FAKE_MAX_FDS || !c) {
-		errno = EMFILE;
+	(void)path;
+	if (fd < 0) {
+		errno = -fd;
 		return -1;
 	}
-	fd = __real_open("/dev/null", flags);
-	if (fd >= 0) {
-		fk.fds[fk.num_fds++] = fd;
-		memset(c, 0, sizeof(*c));
-		c->in_use = 1;
-		c->fd = fd;
-		c->open_flags = flags;
-	}
-	(void)path;
 	return fd;
 }
 
@@ -1246,13 +1780,55 @@ int __wrap_close(int fd)
 
 	for (i = 0; i < fk.num_fds; i++) {
 		if (fk.fds[i] == fd) {
-			fk.fds[i] = fk.fds[--fk.num_fds];
+			fk.num_fds--;
+			fk.fds[i] = fk.fds[fk.num_fds];
+			fk.fd_clients[i] = fk.fd_clients[fk.num_fds];
 			break;
 		}
 	}
-	if (c)
+	/* The client goes with its last descriptor, as an open file does. */
+	if (c && !--c->nfds)
 		fake_client_release(c);
 	return __real_close(fd);
+}
+
+/*
+ * Duplicates of a fake descriptor share its client; every other fcntl()
+ * goes through, but for the failures a test asks for.
+ */
+int __wrap_fcntl(int fd, int cmd, ...)
+{
+	struct fake_client *c = fake_client(fd);
+	va_list ap;
+	void *arg;
+	int ret;
+
+	/* As libc's own fcntl() takes it: one word, whatever the command. */
+	va_start(ap, cmd);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+
+	if (!c)
+		return __real_fcntl(fd, cmd, arg);
+	if (fk.fcntl_error && fk.fcntl_cmd == cmd) {
+		errno = fk.fcntl_error;
+		fk.fcntl_error = 0;
+		return -1;
+	}
+	if (cmd != F_DUPFD && cmd != F_DUPFD_CLOEXEC)
+		return __real_fcntl(fd, cmd, arg);
+	if (fk.num_fds == FAKE_MAX_FDS) {
+		errno = EMFILE;
+		return -1;
+	}
+	ret = __real_fcntl(fd, cmd, arg);
+	if (ret >= 0) {
+		fk.fds[fk.num_fds] = ret;
+		fk.fd_clients[fk.num_fds] = c;
+		fk.num_fds++;
+		c->nfds++;
+	}
+	return ret;
 }
 
 static void fake_record_map(void *addr, size_t len)
@@ -1296,6 +1872,25 @@ static int fake_page_mmap(struct fake_client *c, void **addr, size_t len,
 	return 0;
 }
 
+/* The register page of a partition's client, as the uAPI describes it. */
+static int fake_reg_mmap(struct fake_client *c, void **addr, size_t len,
+			 int prot, int flags)
+{
+	if (!c->part)
+		return -ENODEV;		/* only a partition's clients have one */
+	if ((flags & (MAP_SHARED | MAP_PRIVATE)) == MAP_PRIVATE)
+		return -EINVAL;
+	if (!len || len > fake_sys_page())
+		return -EINVAL;
+	if (prot & PROT_WRITE)
+		return -EACCES;
+	*addr = __real_mmap(*addr, len, prot, flags, c->part->reg_rofd, 0);
+	if (*addr == MAP_FAILED)
+		return -errno;
+	fake_record_map(*addr, len);
+	return 0;
+}
+
 void *__wrap_mmap(void *addr, size_t len, int prot, int flags, int fd,
 		  off_t off)
 {
@@ -1306,6 +1901,18 @@ void *__wrap_mmap(void *addr, size_t len, int prot, int flags, int fd,
 
 	if (!c)
 		return __real_mmap(addr, len, prot, flags, fd, off);
+	if (c->part && c->part->ended) {
+		errno = ENODEV;
+		return MAP_FAILED;
+	}
+	if (off == GPUFE_CONFIG_REG_MMAP_OFFSET && fake_has_partitions()) {
+		ret = fake_reg_mmap(c, &addr, len, prot, flags);
+		if (ret) {
+			errno = -ret;
+			return MAP_FAILED;
+		}
+		return addr;
+	}
 
 	if ((uint64_t)off < FAKE_BO_MMAP_BASE) {
 		ret = fake_page_mmap(c, &addr, len, prot, flags, off);
@@ -1378,7 +1985,7 @@ ssize_t __wrap_read(int fd, void *buf, size_t count)
 	}
 	if (!c->num_events) {
 		/* A blocking read would sleep; this fake never does. */
-		if (!(c->open_flags & O_NONBLOCK))
+		if (!(__real_fcntl(fd, F_GETFL) & O_NONBLOCK))
 			fk.blocking_reads++;
 		errno = EAGAIN;
 		return -1;

@@ -15,9 +15,10 @@
 
 /*
  * The test binary is linked with -Wl,--wrap= for ioctl, open, open64,
- * close, mmap, munmap, read and poll: opening FAKE_PATH yields a real descriptor
- * (of /dev/null) that the fake kernel then owns; ioctl(), mmap(), read()
- * and poll() on it are served by fake_kernel.c, following uapi/gpufe.h to
+ * close, mmap, munmap, read, poll and fcntl: opening FAKE_PATH yields a
+ * real descriptor (of /dev/null) that the fake kernel then owns; ioctl(),
+ * mmap(), read() and poll() on it are served by fake_kernel.c, and
+ * fcntl() duplicates are tracked, following uapi/gpufe.h to
  * the letter. Every other path and descriptor goes to the real system
  * calls. fake_preload.c builds the same fake as an LD_PRELOAD library for
  * the examples.
@@ -42,6 +43,24 @@
  * before slot_offset: the fake takes a longer one only with a zero tail
  * and writes back what it knows, as the uAPI's rules say. Simplified: a
  * destroyed context's slot is free at once, pending jobs or not.
+ *
+ * With fake_set_partitions() the fake is a 1.3 kernel with partitions.
+ * The caller is an administrator unless fk.not_admin is set. A partition
+ * is a fake_partition; its clients are fake clients whose @part points at
+ * it, opened (PARTITION_CREATE, PARTITION_OPEN) on a new descriptor of
+ * /dev/null, read-write and close-on-exec, and they see what the uAPI's
+ * "gpufe partitions" says: QUERY lists the partition's device alone, with
+ * the mask's engines numbered densely per class (named after their class
+ * and dense instance), CTX_CREATE takes that numbering, and buffers count
+ * against the quota. A non-persistent partition ends when the last
+ * descriptor of its last client closes; a revoked one at once: then every
+ * ioctl and mmap() of its clients fails with -ENODEV, and its register
+ * page shows GPUFE_CONFIG_REG_REVOKED. The page is a memfd, mapped
+ * read-only through a read-only descriptor of it, like the completion
+ * page; the fake keeps a writable mapping (reg_page) that tests may
+ * scribble on. Descriptors duplicated with fcntl(F_DUPFD[_CLOEXEC]) (the
+ * one way the library duplicates) share their client, as a dup shares
+ * its open file; the client goes with its last descriptor.
  */
 #define FAKE_PATH		"/nonexistent/fake-gpufe"
 #define FAKE_MAX_DEVICES	64
@@ -51,6 +70,7 @@
 #define FAKE_MAX_BOS		80	/* per client: more than a list holds */
 #define FAKE_MAX_CTXS		512	/* per client: > a 4 KiB page of slots */
 #define FAKE_MAX_LOG		32
+#define FAKE_MAX_PARTITIONS	8	/* ids 1 to 8 */
 #define FAKE_PAGE_SIZE		4096
 /* Buffers are mapped from 4 GiB up; below is the completion page. */
 #define FAKE_BO_MMAP_BASE	(1ULL << 32)
@@ -95,10 +115,31 @@ struct fake_ctx {
 	uint64_t slot_offset;
 };
 
+/* A partition (1.3). */
+struct fake_partition {
+	uint32_t id;		/* 0: a free slot */
+	uint32_t device_id;
+	uint32_t flags;		/* GPUFE_PARTITION_PERSISTENT */
+	uint64_t engine_mask;	/* in the device's numbering */
+	uint64_t mem_quota;
+	uint32_t weight;
+	uint32_t max_clients;
+	uint32_t node_uid;
+	uint32_t node_gid;
+	uint32_t node_mode;
+	int ended;		/* revoked, or its last client went */
+	/* the emulated register's page: a memfd, read-only, and the fake's */
+	int reg_fd;
+	int reg_rofd;
+	struct gpufe_config_reg *reg_page;
+};
+
 struct fake_client {
 	int in_use;
-	int fd;
+	int fd;			/* its first descriptor */
+	unsigned int nfds;	/* descriptors open on it (dups) */
 	int open_flags;
+	struct fake_partition *part;	/* NULL: no partition */
 	struct fake_bo bos[FAKE_MAX_BOS];	/* handle = index + 1 */
 	struct fake_ctx ctxs[FAKE_MAX_CTXS];	/* id = index + 1 */
 	/* contexts with a pending event, oldest first */
@@ -209,8 +250,25 @@ struct fake_kernel {
 	unsigned int enospc;		/* fetches failed with -ENOSPC */
 	unsigned int einval;		/* any call failed with -EINVAL */
 
-	/* fake descriptors currently open */
+	/* partitions (1.3) */
+	int not_admin;			/* no CAP_SYS_ADMIN: -EPERM */
+	unsigned int max_partitions;	/* ids in use at once; more: -ENOSPC */
+	struct fake_partition partitions[FAKE_MAX_PARTITIONS];
+	struct gpufe_partition_create last_partition_create;
+	unsigned int partition_creates;	/* successful ones */
+	unsigned int partition_opens;	/* successful ones */
+	/*
+	 * CONFIG_REG answers: 1 a bad magic, 2 version 2, 3 size 48, 4 a
+	 * class count off by one, 5 another device's id
+	 */
+	int corrupt_config_reg;
+	/* fail the next fcntl() of this command on a fake fd with this errno */
+	int fcntl_cmd;
+	int fcntl_error;
+
+	/* fake descriptors currently open, and the client of each */
 	int fds[FAKE_MAX_FDS];
+	struct fake_client *fd_clients[FAKE_MAX_FDS];
 	unsigned int num_fds;
 	struct fake_client clients[FAKE_MAX_FDS];
 
@@ -227,6 +285,8 @@ void fake_reset(void);
 void fake_set_datapath(void);
 /* Become a 1.2 kernel with the data path and completion pages. */
 void fake_set_completion_page(void);
+/* Become a 1.3 kernel: the above and partitions. */
+void fake_set_partitions(void);
 /* Close descriptors a failed test left open; returns how many. */
 unsigned int fake_close_leftovers(void);
 
@@ -254,6 +314,13 @@ void fake_complete(int fd, uint32_t ctx_id, uint64_t seqno, int32_t error);
 unsigned int fake_count_bos(void);
 unsigned int fake_count_ctxs(void);
 
+/* Partitions, by id (ended ones included), and their clients. */
+struct fake_partition *fake_partition(uint32_t id);
+unsigned int fake_partition_clients(const struct fake_partition *p);
+/* Make a partition as an administrator would; its first client's fd. */
+int fake_partition_add(uint32_t device_id, uint64_t engine_mask,
+		       uint32_t flags);
+
 /* The real calls, as the linker's --wrap names them. */
 int __real_ioctl(int fd, unsigned long req, ...);
 int __real_open(const char *path, int flags, ...);
@@ -264,6 +331,7 @@ void *__real_mmap(void *addr, size_t len, int prot, int flags, int fd,
 int __real_munmap(void *addr, size_t len);
 ssize_t __real_read(int fd, void *buf, size_t count);
 int __real_poll(struct pollfd *fds, nfds_t nfds, int timeout);
+int __real_fcntl(int fd, int cmd, ...);
 
 /* The link-time wrappers. */
 int __wrap_ioctl(int fd, unsigned long req, ...);
@@ -275,5 +343,6 @@ void *__wrap_mmap(void *addr, size_t len, int prot, int flags, int fd,
 int __wrap_munmap(void *addr, size_t len);
 ssize_t __wrap_read(int fd, void *buf, size_t count);
 int __wrap_poll(struct pollfd *fds, nfds_t nfds, int timeout);
+int __wrap_fcntl(int fd, int cmd, ...);
 
 #endif /* GPUCLIENT_FAKE_KERNEL_H */

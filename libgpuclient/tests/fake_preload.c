@@ -12,7 +12,9 @@
  * here instead and handed to the same __wrap_*() functions; their
  * __real_*() are the next definitions, libc's. The fake kernel is a 1.2
  * one, completion page included, with two swgpu devices (ids 1 and 2)
- * whose jobs complete as soon as they are queued.
+ * whose jobs complete as soon as they are queued. (fcntl() is interposed
+ * too, for the fake's bookkeeping of duplicated descriptors; the examples
+ * do not use partitions.)
  */
 
 #define _GNU_SOURCE	/* RTLD_NEXT, O_TMPFILE */
@@ -135,6 +137,19 @@ int __real_poll(struct pollfd *fds, nfds_t nfds, int timeout)
 	return next(fds, nfds, timeout);
 }
 
+int __real_fcntl(int fd, int cmd, ...)
+{
+	static int (*next)(int, int, ...);
+	va_list ap;
+	void *arg;
+
+	va_start(ap, cmd);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+	FAKE_NEXT(next, "fcntl");
+	return next(fd, cmd, arg);
+}
+
 /* --- the interposed calls --------------------------------------------- */
 
 int ioctl(int fd, unsigned long req, ...)
@@ -193,6 +208,17 @@ ssize_t read(int fd, void *buf, size_t count)
 int poll(struct pollfd *fds, nfds_t nfds, int timeout)
 {
 	return __wrap_poll(fds, nfds, timeout);
+}
+
+int fcntl(int fd, int cmd, ...)
+{
+	va_list ap;
+	void *arg;
+
+	va_start(ap, cmd);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+	return __wrap_fcntl(fd, cmd, arg);
 }
 
 __attribute__((constructor)) static void fake_preload_init(void)

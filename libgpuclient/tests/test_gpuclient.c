@@ -6,12 +6,13 @@
 /*
  * Host unit tests for libgpuclient, against the fake kernel in
  * fake_kernel.c: the device handle and discovery here, the data path in
- * test_datapath.c, the completion page in test_completion.c. Run with no argument for every test, or with test names
- * to run only those.
+ * test_datapath.c, the completion page in test_completion.c, partitions in
+ * test_partition.c. Run with no argument for every test, or with test
+ * names to run only those.
  *
  * After each test the runner closes the handles and frees the lists the
- * test left in the t_* variables (and the d_* and c_* ones of
- * test_datapath.c and test_completion.c),
+ * test left in the t_* variables (and the d_*, c_* and p_* ones of
+ * test_datapath.c, test_completion.c and test_partition.c),
  * then fails the test if a fake descriptor is still open (a descriptor
  * leak), a buffer or completion page mapping is left (a mapping leak),
  * the library ever read
@@ -833,6 +834,7 @@ static const struct test tests[] = {
 
 static void test_cleanup(void)
 {
+	partition_cleanup();
 	completion_cleanup();
 	datapath_cleanup();
 	gpuclient_close(t_h);
@@ -843,6 +845,7 @@ static void test_cleanup(void)
 	t_devs = NULL;
 	t_engines = NULL;
 	unsetenv(GPUCLIENT_DEVICE_ENV);
+	unsetenv(GPUCLIENT_FD_ENV);
 }
 
 /* Test names are printed and selected in igt's lowercase-dash form. */
@@ -864,6 +867,7 @@ static int run_test(const struct test *t, unsigned int n)
 
 	fake_reset();
 	unsetenv(GPUCLIENT_DEVICE_ENV);
+	unsetenv(GPUCLIENT_FD_ENV);
 	hook_budget = 0;
 	hook_next_id = 0;
 	test_failed = 0;
@@ -914,6 +918,7 @@ static const struct {
 	{ tests, NULL },
 	{ datapath_tests, &num_datapath_tests },
 	{ completion_tests, &num_completion_tests },
+	{ partition_tests, &num_partition_tests },
 };
 
 static unsigned int suite_count(unsigned int s)

@@ -26,4 +26,10 @@ extern const unsigned int num_completion_tests;
 /* Releases what a completion test left behind; run after every test. */
 void completion_cleanup(void);
 
+/* test_partition.c: partitions, clients by descriptor and id, registers */
+extern const struct test partition_tests[];
+extern const unsigned int num_partition_tests;
+/* Releases what a partition test left behind; run after every test. */
+void partition_cleanup(void);
+
 #endif /* GPUCLIENT_TESTS_H */

@@ -7,36 +7,72 @@
  * gpufe-smi: the gpufe administration tool, in the spirit of nvidia-smi.
  *
  *   gpufe-smi [-d PATH] [-j] [list]
+ *   gpufe-smi [-d PATH] [-j] partition create --gpu GPU --engines LIST
+ *             --persistent [--quota SIZE] [--weight N] [--max-clients N]
+ *             [--owner UID] [--group GID] [--mode OCTAL]
+ *   gpufe-smi [-d PATH] [-j] partition list
+ *   gpufe-smi [-d PATH] partition revoke ID
+ *   gpufe-smi [-d PATH] partition run --gpu GPU --engines LIST
+ *             [--quota SIZE] [--weight N] [--user UID[:GID]]
+ *             [--] PROGRAM [ARG]...
  *
  * "list" (the default) prints the interface version and a table of the
- * devices and their engines; -j prints the same as JSON. Everything goes
- * through libgpuclient. Exit status: 0 on success, 1 on any error, with a
- * message on stderr.
+ * devices and their engines; -j prints the same as JSON.
+ *
+ * "partition create" makes a persistent partition of a device and prints
+ * its id and its device node ("3 /dev/gpufe-part3"; with -j a JSON
+ * object). It refuses to make one without --persistent: such a partition
+ * lives only while a descriptor of one of its clients is open, and the
+ * only one would be gpufe-smi's, so it would end as gpufe-smi exits;
+ * "partition run" is the way to use one. The node belongs to --owner and
+ * --group (default 0) with the permission bits --mode (default 0600).
+ * "partition list" prints the partitions (-j: as JSON), "partition revoke"
+ * ends one.
+ *
+ * "partition run" creates a partition that is not persistent, leaves its
+ * descriptor open across exec with its number in $GPUFE_FD (which
+ * libgpuclient's gpuclient_open() honours, so that an unmodified program
+ * uses the partition), drops privileges to --user if given
+ * (setgroups(0), setgid(), setuid(), each checked; without a GID, the
+ * user's group from the passwd database) and executes PROGRAM, searched
+ * in $PATH, in place of gpufe-smi. The partition lives as long as PROGRAM
+ * and the processes that inherit the descriptor. PROGRAM's exit status is
+ * the command's; a signal that kills PROGRAM kills the command (a shell
+ * reports 128 + the signal number).
+ *
+ * GPU is a device's name (swgpu0) or its id, as "list" shows them; a name
+ * is looked up first. LIST is a comma-separated list of engine names as
+ * "list" shows them to a client without partition (compute1,copy0): bit i
+ * of the partition's engine mask is the i-th engine of that list, by class
+ * then instance. SIZE is bytes, or KiB, MiB or GiB with a K, M or G suffix.
+ * N, UID and GID are decimal; --weight is 1 to 1000 (default 100); a
+ * --max-clients of 0, the default, is no limit, and so is a --quota of 0.
+ *
+ * Everything goes through libgpuclient. Exit status: 0 on success; 1 on a
+ * runtime error (the node, the kernel, the system, a device or engine
+ * that does not exist); 2 on a usage error (an unknown command or
+ * option, an argument missing or malformed); each with a message on
+ * stderr. "partition run" exits with PROGRAM's status, or as env(1) does
+ * when PROGRAM cannot be run: 127 if it was not found, 126 if it was
+ * found but could not be executed.
  */
 
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <gpuclient.h>
+#include "gpufe-smi.h"
 
-#define PROG "gpufe-smi"
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
-
-struct smi_device {
-	struct gpuclient_device_info info;
-	struct gpuclient_engine_info *engines;
-	uint32_t num_engines;
-	int gone;	/* unplugged before its engines could be read */
-};
-
-struct smi_state {
-	struct gpuclient_version version;
-	struct smi_device *devs;
-	uint32_t num_devs;
+/* The options of every command; all that list and revoke have. */
+const struct option common_longopts[] = {
+	{ "device", required_argument, NULL, 'd' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
 };
 
 static void try_help(void)
@@ -44,35 +80,155 @@ static void try_help(void)
 	fprintf(stderr, "Try '" PROG " --help' for more information.\n");
 }
 
-static void usage(FILE *f)
+void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: " PROG " [OPTION]... [COMMAND]\n"
-		"Show the gpufe devices and their engines.\n"
+		"Show the gpufe devices and their engines, and partition them.\n"
 		"\n"
 		"Commands:\n"
 		"  list               the interface version, the devices and\n"
 		"                     their engines (the default)\n"
+		"  partition create --gpu GPU --engines LIST --persistent\n"
+		"                   [--quota SIZE] [--weight N] [--max-clients N]\n"
+		"                   [--owner UID] [--group GID] [--mode OCTAL]\n"
+		"                     make a persistent partition; print its id\n"
+		"                     and its device node\n"
+		"  partition list     the partitions\n"
+		"  partition revoke ID\n"
+		"                     end a partition\n"
+		"  partition run --gpu GPU --engines LIST [--quota SIZE]\n"
+		"                [--weight N] [--user UID[:GID]] [--] PROGRAM [ARG]...\n"
+		"                     run PROGRAM in a new partition, its\n"
+		"                     descriptor in $" GPUCLIENT_FD_ENV "\n"
 		"\n"
 		"Options:\n"
-		"  -d, --device=PATH  the gpufe device node (default: $"
-		GPUCLIENT_DEVICE_ENV " or " GPUCLIENT_DEFAULT_PATH ")\n"
+		"  -d, --device=PATH  the gpufe device node (default: a client of\n"
+		"                     the partition $" GPUCLIENT_FD_ENV " names if set,\n"
+		"                     else $" GPUCLIENT_DEVICE_ENV " or "
+		GPUCLIENT_DEFAULT_PATH ")\n"
 		"  -j, --json         print JSON instead of a table\n"
-		"  -h, --help         show this help and exit\n");
+		"  -h, --help         show this help and exit\n"
+		"\n"
+		"GPU is a device's name or id. LIST is engine names as 'list' shows\n"
+		"them, comma-separated (compute1,copy0). SIZE is bytes, or KiB, MiB,\n"
+		"GiB with a K, M, G suffix. --weight is 1 to %u (default %u); a\n"
+		"--quota or --max-clients of 0 (the default) is no limit; --mode\n"
+		"defaults to %04o.\n"
+		"\n"
+		"Exit status: 0 on success, 1 on a runtime error, 2 on a bad command\n"
+		"line; 'partition run': PROGRAM's, or 126 if it cannot be run, 127\n"
+		"if it is not found.\n",
+		GPUCLIENT_PARTITION_MAX_WEIGHT, SMI_DEFAULT_WEIGHT,
+		SMI_DEFAULT_MODE);
 }
 
-/* The node gpuclient_open() will use, for messages only. */
-static const char *device_path(const char *path)
+/* A usage error: the message, the hint, the status. */
+int usage_error(const char *cmd, const char *fmt, ...)
 {
-	if (!path) {
-		path = getenv(GPUCLIENT_DEVICE_ENV);
-		if (!path || !*path)
-			path = GPUCLIENT_DEFAULT_PATH;
-	}
-	return path;
+	va_list ap;
+
+	fprintf(stderr, PROG ": ");
+	if (cmd)
+		fprintf(stderr, "%s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	try_help();
+	return SMI_EXIT_USAGE;
 }
 
-static void smi_state_fini(struct smi_state *s)
+/*
+ * What getopt_long() found that is not an option of @cmd ('?') or lacks
+ * its argument (':'), with @longopts the options it knew. opterr is 0:
+ * the messages are ours. GNU getopt sets optopt to 0 for an unknown long
+ * option, to the option's value for one that lacks its argument or has
+ * one it does not take, and to the character for an unknown short one;
+ * an element holding a long option, or ending in a short option that
+ * lacks its argument, is always argv[optind - 1].
+ */
+static int bad_option(const char *cmd, char *const *argv, int c,
+		      const struct option *longopts)
+{
+	const char *arg = argv[optind - 1];
+	int is_long = !strncmp(arg, "--", 2);
+	char name[64];
+
+	if (is_long)
+		snprintf(name, sizeof(name), "%.*s", (int)strcspn(arg, "="),
+			 arg);
+	else
+		snprintf(name, sizeof(name), "-%c", optopt);
+
+	if (c == ':')
+		return usage_error(cmd, "option '%s' needs an argument", name);
+	if (!optopt)
+		return usage_error(cmd, "unknown option '%s'", name);
+	for (; longopts->name; longopts++)
+		if (longopts->val == optopt && longopts->has_arg == no_argument)
+			return usage_error(cmd, "option '%s' takes no argument",
+					   name);
+	snprintf(name, sizeof(name), "-%c", optopt);
+	return usage_error(cmd, "unknown option '%s'", name);
+}
+
+/* The options of every command; SMI_GO_ON, or the status to exit with. */
+int smi_common_opt(int c, const char *cmd, char *const *argv,
+		   const struct option *longopts, struct smi_opts *o)
+{
+	switch (c) {
+	case 'd':
+		o->path = optarg;
+		return SMI_GO_ON;
+	case 'j':
+		o->json = 1;
+		return SMI_GO_ON;
+	case 'h':
+		usage(stdout);
+		return SMI_EXIT_OK;
+	default:
+		return bad_option(cmd, argv, c, longopts);
+	}
+}
+
+/* What gpuclient_open() will use, for messages only. */
+const char *device_path(const char *path)
+{
+	static char buf[64];
+	const char *env;
+
+	if (path)
+		return path;
+	env = getenv(GPUCLIENT_FD_ENV);
+	if (env) {
+		snprintf(buf, sizeof(buf), GPUCLIENT_FD_ENV "=%.40s", env);
+		return buf;
+	}
+	env = getenv(GPUCLIENT_DEVICE_ENV);
+	return env && *env ? env : GPUCLIENT_DEFAULT_PATH;
+}
+
+/* Open the device, saying why not: 0, or the status to exit with. */
+int smi_open(const char *path, gpuclient_handle *h)
+{
+	int ret = gpuclient_open(path, h);
+	const char *why = "";
+
+	if (!ret)
+		return SMI_EXIT_OK;
+	if (ret == -EPROTONOSUPPORT)
+		why = " (incompatible gpufe interface version)";
+	else if (!path && getenv(GPUCLIENT_FD_ENV) && ret == -EINVAL)
+		why = " (not a descriptor number)";
+	else if (!path && getenv(GPUCLIENT_FD_ENV) && ret == -EBADF)
+		why = " (no such open descriptor)";
+	fprintf(stderr, PROG ": %s: %s%s\n", device_path(path), strerror(-ret),
+		why);
+	return SMI_EXIT_FAIL;
+}
+
+void smi_state_fini(struct smi_state *s)
 {
 	uint32_t i;
 
@@ -84,7 +240,7 @@ static void smi_state_fini(struct smi_state *s)
 }
 
 /* Read everything before printing anything: no half-printed table. */
-static int smi_state_init(struct smi_state *s, gpuclient_handle h)
+int smi_state_init(struct smi_state *s, gpuclient_handle h)
 {
 	struct gpuclient_device_info *list;
 	uint32_t count, i;
@@ -130,7 +286,7 @@ static int smi_state_init(struct smi_state *s, gpuclient_handle h)
 }
 
 /* "256 MiB", "1.5 GiB", "-" for none. */
-static void format_size(char *buf, size_t size, uint64_t bytes)
+void format_size(char *buf, size_t size, uint64_t bytes)
 {
 	static const char *const units[] = {
 		"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB",
@@ -154,7 +310,7 @@ static void format_size(char *buf, size_t size, uint64_t bytes)
 }
 
 /* Names come from the kernel: keep control characters off the terminal. */
-static void printable(char *dst, const char *src, size_t size)
+void printable(char *dst, const char *src, size_t size)
 {
 	size_t i;
 
@@ -163,7 +319,7 @@ static void printable(char *dst, const char *src, size_t size)
 	dst[i] = '\0';
 }
 
-static int max_int(int a, int b)
+int max_int(int a, int b)
 {
 	return a > b ? a : b;
 }
@@ -223,7 +379,7 @@ static void print_table(const struct smi_state *s)
 }
 
 /* A JSON string; bytes outside printable ASCII are \u-escaped. */
-static void json_string(const char *str)
+void json_string(const char *str)
 {
 	const unsigned char *p;
 
@@ -283,39 +439,42 @@ static void print_json(const struct smi_state *s)
 	printf("%s]\n}\n", s->num_devs ? "\n  " : "");
 }
 
-static int cmd_list(const char *path, int json)
+static int cmd_list(int argc, char **argv, struct smi_opts *o)
 {
+	const struct option *longopts = common_longopts;
 	struct smi_state s;
 	gpuclient_handle h;
-	int ret;
+	int c, ret;
 
-	ret = gpuclient_open(path, &h);
-	if (ret == -EPROTONOSUPPORT) {
-		fprintf(stderr,
-			PROG ": %s: %s (incompatible gpufe interface version)\n",
-			device_path(path), strerror(-ret));
-		return 1;
+	optind = 0;
+	while (argc &&
+	       (c = getopt_long(argc, argv, ":d:jh", longopts, NULL)) != -1) {
+		ret = smi_common_opt(c, NULL, argv, longopts, o);
+		if (ret != SMI_GO_ON)
+			return ret;
 	}
-	if (ret) {
-		fprintf(stderr, PROG ": %s: %s\n", device_path(path),
-			strerror(-ret));
-		return 1;
-	}
+	if (argc && optind < argc)
+		return usage_error(NULL, "unexpected argument '%s'",
+				   argv[optind]);
+
+	ret = smi_open(o->path, &h);
+	if (ret)
+		return ret;
 
 	ret = smi_state_init(&s, h);
 	gpuclient_close(h);
 	if (ret) {
 		fprintf(stderr, PROG ": %s: cannot list devices: %s\n",
-			device_path(path), strerror(-ret));
-		return 1;
+			device_path(o->path), strerror(-ret));
+		return SMI_EXIT_FAIL;
 	}
 
-	if (json)
+	if (o->json)
 		print_json(&s);
 	else
 		print_table(&s);
 	smi_state_fini(&s);
-	return 0;
+	return SMI_EXIT_OK;
 }
 
 /* Output that did not reach stdout (a full disk, a closed pipe) fails. */
@@ -323,57 +482,36 @@ static int smi_exit(int status)
 {
 	if (fflush(stdout) || ferror(stdout)) {
 		fprintf(stderr, PROG ": write error: %s\n", strerror(errno));
-		return 1;
+		return SMI_EXIT_FAIL;
 	}
 	return status;
 }
 
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "device", required_argument, NULL, 'd' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *path = NULL;
-	const char *cmd = "list";
-	int json = 0;
-	int opt, ret;
+	const struct option *longopts = common_longopts;
+	struct smi_opts o = { NULL, 0 };
+	const char *cmd;
+	int c, ret;
 
-	while ((opt = getopt_long(argc, argv, "d:jh", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'd':
-			path = optarg;
-			break;
-		case 'j':
-			json = 1;
-			break;
-		case 'h':
-			usage(stdout);
-			return smi_exit(0);
-		default:
-			try_help();
-			return 1;
-		}
+	opterr = 0;
+	/* "+": the options before the command; each command parses its own. */
+	while ((c = getopt_long(argc, argv, "+:d:jh", longopts, NULL)) != -1) {
+		ret = smi_common_opt(c, NULL, argv, longopts, &o);
+		if (ret != SMI_GO_ON)
+			return smi_exit(ret);
 	}
 
-	if (optind < argc)
-		cmd = argv[optind++];
-	if (optind < argc) {
-		fprintf(stderr, PROG ": unexpected argument '%s'\n",
-			argv[optind]);
-		try_help();
-		return 1;
-	}
-
-	if (!strcmp(cmd, "list")) {
-		ret = cmd_list(path, json);
-	} else {
-		fprintf(stderr, PROG ": unknown command '%s'\n", cmd);
-		try_help();
-		return 1;
-	}
+	/* No command: "list", with nothing more to parse. */
+	if (optind == argc)
+		return smi_exit(cmd_list(0, NULL, &o));
+	cmd = argv[optind];
+	if (!strcmp(cmd, "list"))
+		ret = cmd_list(argc - optind, argv + optind, &o);
+	else if (!strcmp(cmd, "partition"))
+		ret = cmd_partition(argc - optind, argv + optind, &o);
+	else
+		ret = usage_error(NULL, "unknown command '%s'", cmd);
 
 	return smi_exit(ret);
 }

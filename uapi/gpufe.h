@@ -39,6 +39,11 @@ extern "C" {
  * - mmap() at %GPUFE_COMPLETION_MMAP_OFFSET: the client's completion page,
  *   a &struct gpufe_completion_slot per context, read-only, to see which
  *   jobs completed without a system call.
+ * - &GPUFE_IOCTL_PARTITION_CREATE, &GPUFE_IOCTL_PARTITION_OPEN,
+ *   &GPUFE_IOCTL_PARTITION_REVOKE: partitions, slices of a device that an
+ *   administrator hands to other processes as file descriptors or nodes.
+ * - mmap() at %GPUFE_CONFIG_REG_MMAP_OFFSET: a partition client's
+ *   configuration register, read-only.
  *
  * Rules that hold for every ioctl:
  *
@@ -841,8 +846,9 @@ struct gpufe_completion_slot {
  *
  * With the module parameter ``partitions_mandatory`` set, a client that a
  * process without ``CAP_SYS_ADMIN`` (in the initial user namespace) opens
- * on ``/dev/gpufe`` sees every device with no engine, until it is given a
- * partition's file descriptor or node.
+ * on ``/dev/gpufe`` sees no device (and so no engine): &GPUFE_QUERY_DEVICES
+ * lists none and every device id fails with ``-ENODEV``. Such a process
+ * uses GPUs only through a partition's file descriptor or node.
  */
 
 /**

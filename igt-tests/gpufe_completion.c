@@ -501,11 +501,12 @@ TEST_F(completion, bad_mmap_size)
 		2 * GPUFE_COMPLETION_MAX_SIZE,
 	};
 	const void *whole = NULL;
+	struct gpufe_version v;
 	__u64 off, seqno;
 	unsigned int i;
 	__u32 ctx;
 
-	describe("A mapping of the page reaching past GPUFE_COMPLETION_MAX_SIZE, by its length or its offset, fails with EINVAL and changes nothing; one of exactly that size works");
+	describe("A mapping of the page reaching past GPUFE_COMPLETION_MAX_SIZE, by its length or its offset, fails with EINVAL and changes nothing; one of exactly that size works; where the room ends a client without partition maps nothing (ENODEV), one of a partition its register page");
 	ASSERT_EQ(0, gpufe_completion_map(self->fd, GPUFE_COMPLETION_MAX_SIZE,
 					  &whole));
 	ASSERT_EQ(0, gpufe_create_ctx_slot(self->fd, self->devs[0],
@@ -528,14 +529,35 @@ TEST_F(completion, bad_mmap_size)
 			EXPECT_EQ(EINVAL, errno);
 		}
 	}
-	/* A page's worth starting where the page's room ends, and its last. */
-	EXPECT_EQ(MAP_FAILED, mmap(NULL, self->page_size, PROT_READ, MAP_SHARED,
-				   self->fd, GPUFE_COMPLETION_MAX_SIZE));
+	/* Two pages from the room's last, one past its end; and its last. */
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, 2 * self->page_size, PROT_READ,
+				   MAP_SHARED, self->fd,
+				   GPUFE_COMPLETION_MAX_SIZE - self->page_size));
 	EXPECT_EQ(EINVAL, errno);
 	whole = mmap(NULL, self->page_size, PROT_READ, MAP_SHARED, self->fd,
 		     GPUFE_COMPLETION_MAX_SIZE - self->page_size);
 	ASSERT_NE(MAP_FAILED, whole);
 	EXPECT_EQ(0, munmap((void *)whole, self->page_size));
+
+	/*
+	 * A page's worth starting where the room ends is no completion page:
+	 * since 1.3 it is where a client of a partition maps its register
+	 * (GPUFE_CONFIG_REG_MMAP_OFFSET), and a client without partition has
+	 * nothing there.
+	 */
+	ASSERT_EQ(0, gpufe_ioctl(self->fd, GPUFE_IOCTL_VERSION, &v));
+	whole = mmap(NULL, self->page_size, PROT_READ, MAP_SHARED, self->fd,
+		     GPUFE_COMPLETION_MAX_SIZE);
+	if (gpufe_in_partition()) {
+		ASSERT_NE(MAP_FAILED, whole);
+		EXPECT_EQ(GPUFE_CONFIG_REG_MAGIC,
+			  __atomic_load_n((const __u32 *)whole, __ATOMIC_ACQUIRE));
+		EXPECT_EQ(0, munmap((void *)whole, self->page_size));
+	} else {
+		EXPECT_EQ(MAP_FAILED, whole);
+		EXPECT_EQ(v.features & GPUFE_FEATURE_PARTITIONS ? ENODEV : EINVAL,
+			  errno);
+	}
 	expect_page_works(_metadata, self);
 }
 
@@ -580,6 +602,7 @@ TEST_F(completion, slot_error)
 	__u32 ctx;
 
 	describe("A failed job's slot shows its seqno and -EIO, as CTX_STATUS; a good job after it moves the seqno and the error sticks");
+	GPUFE_SKIP_IN_PARTITION("fails jobs through swgpu's debugfs knob fail_next_jobs, device-wide");
 	if (missing)
 		SKIP(return, "%s", missing);
 	ASSERT_EQ(0, gpufe_create_ctx_slot(self->fd, self->devs[0],
@@ -936,6 +959,7 @@ TEST_F_TIMEOUT(completion, idle_clients_not_woken, 120)
 	__u32 ctx;
 
 	describe("32 clients blocked in poll() with nothing submitted are never woken nor delivered to while another runs 200 jobs, and the router scans only the context with work");
+	GPUFE_SKIP_IN_PARTITION("counts the whole device's routing (debugfs gpufe/route)");
 	if (missing)
 		SKIP(return, "%s", missing);
 	ASSERT_EQ(0, gpufe_create_ctx(self->fd, dev, GPUFE_ENGINE_CLASS_COMPUTE,
@@ -1044,6 +1068,7 @@ TEST_F_TIMEOUT(completion, dropped_interrupts, 120)
 	int neng, i, k;
 
 	describe("With every second interrupt dropped, jobs run one at a time and in batches all complete with their data, found by the watchdog");
+	GPUFE_SKIP_IN_PARTITION("drops the device's interrupts (swgpu debugfs knobs) and counts its routing");
 	if (missing)
 		SKIP(return, "%s", missing);
 	need_watchdog(_metadata, self);
@@ -1117,6 +1142,7 @@ TEST_F_TIMEOUT(completion, late_slot_writes, 120)
 	int i, k;
 
 	describe("With slots written 2 ms after the interrupt, every job completes with its data and seqno, found by the watchdog");
+	GPUFE_SKIP_IN_PARTITION("delays the device's slot writes (swgpu debugfs knobs) and counts its routing");
 	if (missing)
 		SKIP(return, "%s", missing);
 	need_watchdog(_metadata, self);
@@ -1556,6 +1582,7 @@ TEST_F_TIMEOUT(completion, many_pending_contexts, 120)
 	if (gpufe_engine_count(self->fd, self->devs[0],
 			       GPUFE_ENGINE_CLASS_VIDEO) < 1)
 		SKIP(return, "swgpu0 shows no video engine");
+	GPUFE_SKIP_IN_PARTITION("counts the whole device's routing (debugfs gpufe/route)");
 	ASSERT_EQ(0, gpufe_create_ctx(self->fd, self->devs[0],
 				      GPUFE_ENGINE_CLASS_VIDEO, 0, &gate));
 	for (i = 0; i < MANY_PENDING; i++) {
@@ -1625,6 +1652,7 @@ TEST_F_TIMEOUT(completion, route_capacity_shrinks, 120)
 	ssize_t n;
 
 	describe("A device's route arrays grow with its contexts and shrink back once they retired (destroyed, jobs done, events read): debugfs gpufe/route's capacity");
+	GPUFE_SKIP_IN_PARTITION("measures the whole device's route arrays (debugfs gpufe/route)");
 	cap = gpufe_route_stat(self->devs[0], "capacity");
 	ASSERT_LE(0, cap) {
 		TH_LOG("debugfs gpufe/route has no capacity for device %u",
@@ -1678,6 +1706,7 @@ TEST_F_TIMEOUT(completion, dma_slots, 120)
 	int fd, i;
 
 	describe("A GPU that writes slots through the DMA address the front-end mapped (swgpu dma_slots=1): each job's slot, data and fence are right, a failed job's error too");
+	GPUFE_SKIP_IN_PARTITION("reloads swgpu, unplugging the partition's device");
 	if (access(SWGPU_DEBUGFS "/dma_writes", F_OK))
 		SKIP(return, "swgpu has no dma_slots parameter");
 	/* Other GPUs of the fixture's fd go away: it has nothing on them. */

@@ -165,7 +165,7 @@ TEST_F(core, basic_version)
 	EXPECT_NE(0, v.features & GPUFE_FEATURE_COMPLETION_PAGE);
 	EXPECT_EQ(0, v.features &
 		  ~(GPUFE_FEATURE_DISCOVERY | GPUFE_FEATURE_DATAPATH |
-		    GPUFE_FEATURE_COMPLETION_PAGE));
+		    GPUFE_FEATURE_COMPLETION_PAGE | GPUFE_FEATURE_PARTITIONS));
 }
 
 TEST_F(core, basic_query)
@@ -347,7 +347,7 @@ TEST_F(core, bad_version_pointer)
 
 TEST_F(core, bad_query)
 {
-	struct gpufe_query q = { .query = 2 };
+	struct gpufe_query q = { .query = GPUFE_QUERY_PARTITIONS + 1 };
 
 	describe("An unknown query type fails with EINVAL");
 	EXPECT_EQ(-EINVAL, gpufe_ioctl(self->fd, GPUFE_IOCTL_QUERY, &q));

@@ -9,9 +9,11 @@
 #define _GPUFE_TEST_H_
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,9 +63,95 @@ static inline int gpufe_ioctl(int fd, unsigned long req, void *arg)
 	return ret == -1 ? -errno : 0;
 }
 
-static inline int gpufe_open(void)
+/*
+ * GPUFE_FD=n, as "gpufe-smi partition run" sets it: the tests run as
+ * clients of the partition whose client descriptor n is. Each client a
+ * test opens is then a new one of that partition (PARTITION_OPEN with
+ * partition_id 0), not a client of /dev/gpufe.
+ */
+#define GPUFE_FD_ENV		"GPUFE_FD"
+
+/*
+ * The descriptor GPUFE_FD names: n, -1 when GPUFE_FD is unset or empty,
+ * or -EINVAL when it is not a descriptor number.
+ */
+static inline int gpufe_partition_fd(void)
+{
+	const char *s = getenv(GPUFE_FD_ENV);
+	char *end;
+	long v;
+
+	if (!s || !*s)
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || v < 0 || v > INT_MAX)
+		return -EINVAL;
+	return v;
+}
+
+/* Whether the tests run inside a partition (GPUFE_FD is set). */
+static inline bool gpufe_in_partition(void)
+{
+	return gpufe_partition_fd() != -1;
+}
+
+/*
+ * The reason a subtest gives for skipping inside a partition, when it
+ * needs what only a client of the whole device has: @what names it.
+ */
+#define GPUFE_SKIP_IN_PARTITION(what)					\
+	do {								\
+		if (gpufe_in_partition())				\
+			SKIP(return, "%s: not for a client of a partition "	\
+			     "(" GPUFE_FD_ENV " is set)", what);		\
+	} while (0)
+
+/* A client of /dev/gpufe itself, whatever GPUFE_FD says; -1 with errno. */
+static inline int gpufe_open_device(void)
 {
 	return open(GPUFE_DEV, O_RDWR | O_CLOEXEC);
+}
+
+/*
+ * A new client: of /dev/gpufe, or inside a partition (GPUFE_FD) a new
+ * client of that partition. The descriptor, or -1 with errno set.
+ */
+static inline int gpufe_open(void)
+{
+	struct gpufe_partition_open o = { .partition_id = 0, .fd = -1 };
+	int pfd = gpufe_partition_fd(), ret;
+
+	if (pfd == -1)
+		return gpufe_open_device();
+	if (pfd < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	ret = gpufe_ioctl(pfd, GPUFE_IOCTL_PARTITION_OPEN, &o);
+	if (ret) {
+		errno = -ret;
+		return -1;
+	}
+	return o.fd;
+}
+
+/*
+ * How many descriptors the process has open, or -errno: taken before and
+ * after a call that must fail, it shows that the call leaked none.
+ */
+static inline int gpufe_count_fds(void)
+{
+	struct dirent *e;
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	if (!d)
+		return -errno;
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n - 1;	/* the directory's own */
 }
 
 /* Read one unsigned integer from a file; -errno on failure. */
@@ -608,8 +696,9 @@ static inline void gpufe_test_dashify_names(void)
 	}
 
 /*
- * The start every data-path fixture shares: open /dev/gpufe into *fd and,
- * when @devs is given, list the swgpu devices into it. 0 on success, 1 to
+ * The start every data-path fixture shares: open a client into *fd (of
+ * /dev/gpufe, or of the partition GPUFE_FD names) and, when @devs is
+ * given, list the swgpu devices it sees into it. 0 on success, 1 to
  * skip with the reason in *why, -errno on failure.
  */
 static inline int gpufe_fixture_open(int *fd, __u32 *devs, int max_devs,
@@ -618,7 +707,7 @@ static inline int gpufe_fixture_open(int *fd, __u32 *devs, int max_devs,
 	int n;
 
 	*fd = -1;
-	if (access(GPUFE_DEV, F_OK)) {
+	if (!gpufe_in_partition() && access(GPUFE_DEV, F_OK)) {
 		*why = GPUFE_DEV " is absent: gpufe.ko not loaded";
 		return 1;
 	}
@@ -641,7 +730,9 @@ static inline int gpufe_fixture_open(int *fd, __u32 *devs, int max_devs,
 	if (n < 0)
 		return n;
 	if (!n) {
-		*why = "swgpu0 shows no compute engine";
+		*why = gpufe_in_partition() ?
+		       "the partition (" GPUFE_FD_ENV ") has no compute engine" :
+		       "swgpu0 shows no compute engine";
 		return 1;
 	}
 	return 0;

@@ -1141,7 +1141,11 @@ void gpuclient_free_partitions(struct gpuclient_partition_info *list);
  * engine numbering (%GPUCLIENT_CONFIG_REG_DENSE); a client without
  * partition reads a register of the whole device, with partition id 0.
  * The register is checked as the uAPI tells a reader to: its magic, its
- * version, its size, and that its engine mask and per-class counts agree.
+ * version, its size, and that its engine mask and per-class counts agree;
+ * and as the kernel checks its own: a non-zero engine mask, no unknown
+ * flag, a zero pad, a weight of 0 for a whole device and of 1 to
+ * %GPUCLIENT_PARTITION_MAX_WEIGHT for a partition, and with
+ * %GPUCLIENT_CONFIG_REG_DENSE a mask of low bits.
  *
  * Return: 0 on success; -EINVAL if @h or @reg is NULL; -EOPNOTSUPP
  * without %GPUCLIENT_FEATURE_PARTITIONS; -ENODEV if @device_id names no

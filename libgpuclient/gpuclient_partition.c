@@ -16,11 +16,15 @@
  * here, as the library translates them. What comes back is checked before
  * it is believed: a created partition's id and descriptor, the size of
  * the partition list as gpuclient_query_devices() checks the device list,
- * and the register as the uAPI's "gpufe configuration register" tells a
- * reader: its magic, its version (one this library knows), its size (at
- * least version 1's; a later version's further fields are skipped) and
- * that its engine mask and per-class counts agree. Other fields (flags,
- * weight) are passed on as the kernel wrote them.
+ * and the register with gpufe_config_reg_decode(), the project's shared
+ * reader (common/gpufe_config_reg.c, compiled into the library and not
+ * exported): besides what the uAPI's "gpufe configuration register" tells
+ * a reader to check (its magic, a version this library knows, a size of at
+ * least version 1's, whose further fields are skipped, and engine counts
+ * that agree with the mask), it refuses a zero mask, an unknown flag, a
+ * non-zero pad, a weight out of range for the partition id, and a dense
+ * mask that is not the low bits. Its errors become the library's, as
+ * gpuclient_config_reg_read() says.
  */
 
 #include <errno.h>
@@ -30,9 +34,7 @@
 #include <unistd.h>
 
 #include "gpuclient_priv.h"
-
-/* The size of version 1 of the register, the least a reader accepts. */
-#define GPUCLIENT_CONFIG_REG_SIZE_V1	56
+#include "gpufe_config_reg.h"
 
 _Static_assert(sizeof(struct gpufe_partition_create) == 56,
 	       "struct gpufe_partition_create layout");
@@ -42,7 +44,7 @@ _Static_assert(sizeof(struct gpufe_partition_info) == 48,
 	       "struct gpufe_partition_info layout");
 _Static_assert(sizeof(struct gpufe_query_partitions) == 8,
 	       "struct gpufe_query_partitions layout");
-_Static_assert(sizeof(struct gpufe_config_reg) == GPUCLIENT_CONFIG_REG_SIZE_V1,
+_Static_assert(sizeof(struct gpufe_config_reg) == GPUFE_CONFIG_REG_SIZE_V1,
 	       "struct gpufe_config_reg layout");
 
 /* The library's constants are the uAPI's, passed through unchanged. */
@@ -188,25 +190,24 @@ gpuclient_free_partitions(struct gpuclient_partition_info *list)
 }
 
 /*
- * gpuclient_config_reg_check() - check a register as the uAPI tells a
- * reader to, given that @len bytes of it could be read
+ * gpuclient_config_reg_read() - copy a register out of @len readable bytes
+ * at @mem (8-byte aligned) into @reg and check the copy, with
+ * gpufe_config_reg_decode()
+ *
+ * Return: 0, or the library's error for a register it cannot use:
+ * -EPROTONOSUPPORT for a version it does not know, as the shared code
+ * says; -EPROTO for anything else, where the shared code says -ENODEV (no
+ * magic) or -EINVAL (malformed), as to the library's callers -ENODEV is a
+ * device they cannot see and -EINVAL an argument of theirs.
  */
-static int gpuclient_config_reg_check(const struct gpufe_config_reg *reg,
-				      size_t len)
+static int gpuclient_config_reg_read(const void *mem, size_t len,
+				     struct gpufe_config_reg *reg)
 {
-	unsigned int c, engines = 0;
+	int ret = gpufe_config_reg_decode(mem, len, reg);
 
-	if (reg->magic != GPUFE_CONFIG_REG_MAGIC)
-		return -EPROTO;
-	if (reg->version != GPUFE_CONFIG_REG_VERSION)
-		return -EPROTONOSUPPORT;
-	if (reg->size < GPUCLIENT_CONFIG_REG_SIZE_V1 || reg->size > len)
-		return -EPROTO;
-	for (c = 0; c < GPUFE_CONFIG_REG_CLASSES; c++)
-		engines += reg->engines[c];
-	if (engines != (unsigned int)__builtin_popcountll(reg->engine_mask))
-		return -EPROTO;
-	return 0;
+	if (!ret || ret == -EPROTONOSUPPORT)
+		return ret;
+	return -EPROTO;
 }
 
 static void gpuclient_config_reg_copy(struct gpuclient_config_reg *out,
@@ -230,7 +231,7 @@ gpuclient_public int gpuclient_config_reg(gpuclient_handle h,
 					  uint32_t device_id,
 					  struct gpuclient_config_reg *reg)
 {
-	const struct gpufe_config_reg *res;
+	struct gpufe_config_reg copy;
 	uint32_t size;
 	void *buf;
 	int ret;
@@ -240,20 +241,21 @@ gpuclient_public int gpuclient_config_reg(gpuclient_handle h,
 	if (!gpuclient_has_partitions(h))
 		return -EOPNOTSUPP;
 
+	/* At least version 1's size; malloc()ed, so aligned enough. */
 	ret = gpuclient_query(h, GPUFE_QUERY_CONFIG_REG, device_id,
-			      sizeof(*res), &buf, &size);
+			      sizeof(copy), &buf, &size);
 	if (ret)
 		return ret;
 
-	res = buf;
-	ret = gpuclient_config_reg_check(res, size);
-	/* A register of another device than asked for is not an answer. */
-	if (!ret && res->device_id != device_id)
-		ret = -EPROTO;
-	if (!ret)
-		gpuclient_config_reg_copy(reg, res);
+	ret = gpuclient_config_reg_read(buf, size, &copy);
 	free(buf);
-	return ret;
+	if (ret)
+		return ret;
+	/* A register of another device than asked for is not an answer. */
+	if (copy.device_id != device_id)
+		return -EPROTO;
+	gpuclient_config_reg_copy(reg, &copy);
+	return 0;
 }
 
 gpuclient_public int gpuclient_config_reg_map(gpuclient_handle h,
@@ -274,12 +276,8 @@ gpuclient_public int gpuclient_config_reg_map(gpuclient_handle h,
 	if (addr == MAP_FAILED)
 		return -errno;
 
-	/* The magic first, as the writer stores it last; then the rest. */
-	copy.magic = __atomic_load_n((const uint32_t *)addr, __ATOMIC_ACQUIRE);
-	memcpy((char *)&copy + sizeof(copy.magic),
-	       (const char *)addr + sizeof(copy.magic),
-	       sizeof(copy) - sizeof(copy.magic));
-	ret = gpuclient_config_reg_check(&copy, page);
+	/* Copied once (the magic first, as the writer stores it last), checked. */
+	ret = gpuclient_config_reg_read(addr, page, &copy);
 	if (ret) {
 		munmap(addr, page);
 		return ret;

@@ -33,7 +33,11 @@ static int failed(const char *what, int ret)
 	return 1;
 }
 
-/* The first engine of @engine_class on any device. */
+/*
+ * The first engine of @engine_class on any device: 0, -ENOENT if no
+ * device this client sees has one (a partition's client sees only its
+ * partition's engines), or the error listing the devices.
+ */
 static int find_engine(gpuclient_handle h, uint32_t engine_class,
 		       uint32_t *device_id, uint32_t *instance)
 {
@@ -44,7 +48,7 @@ static int find_engine(gpuclient_handle h, uint32_t engine_class,
 	ret = gpuclient_query_devices(h, &devs, &ndevs);
 	if (ret)
 		return ret;
-	for (i = 0, ret = -ENODEV; i < ndevs && ret; i++) {
+	for (i = 0, ret = -ENOENT; i < ndevs && ret; i++) {
 		struct gpuclient_engine_info *engines;
 		uint32_t nengines;
 
@@ -86,8 +90,13 @@ int main(void)
 		return failed("open", ret);
 
 	ret = find_engine(h, GPUCLIENT_ENGINE_CLASS_COPY, &device_id, &instance);
+	if (ret == -ENOENT) {
+		fprintf(stderr,
+			"fill: no copy engine on any device this process can use\n");
+		goto out;
+	}
 	if (ret) {
-		failed("no copy engine", ret);
+		failed("listing the engines", ret);
 		goto out;
 	}
 

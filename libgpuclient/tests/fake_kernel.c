@@ -541,6 +541,26 @@ static int fake_query_config_reg(const struct fake_client *c,
 	case 5:
 		reg.device_id ^= 1;
 		break;
+	case 6:
+		reg.engine_mask = 0;
+		memset(reg.engines, 0, sizeof(reg.engines));
+		break;
+	case 7:
+		reg.flags |= 0x80;
+		break;
+	case 8:
+		reg.pad = 1;
+		break;
+	case 9:
+		reg.weight = 1;
+		break;
+	case 10:
+		reg.flags |= GPUFE_CONFIG_REG_DENSE;
+		reg.engine_mask <<= 1;
+		break;
+	case 11:
+		reg.size = sizeof(reg) + 8;
+		break;
 	}
 	memcpy((void *)(uintptr_t)q->data, &reg, sizeof(reg));
 	q->size = sizeof(reg);

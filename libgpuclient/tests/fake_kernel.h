@@ -259,7 +259,10 @@ struct fake_kernel {
 	unsigned int partition_opens;	/* successful ones */
 	/*
 	 * CONFIG_REG answers: 1 a bad magic, 2 version 2, 3 size 48, 4 a
-	 * class count off by one, 5 another device's id
+	 * class count off by one, 5 another device's id, 6 a zero mask (and
+	 * counts), 7 an unknown flag, 8 a non-zero pad, 9 a weight for a whole
+	 * device, 10 a dense mask that is not the low bits, 11 a size beyond
+	 * the answer
 	 */
 	int corrupt_config_reg;
 	/* fail the next fcntl() of this command on a fake fd with this errno */

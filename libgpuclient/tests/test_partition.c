@@ -921,6 +921,12 @@ static void config_reg_bad(void)
 		{ 3, -EPROTO },			/* size below version 1's */
 		{ 4, -EPROTO },			/* counts and mask disagree */
 		{ 5, -EPROTO },			/* another device's */
+		{ 6, -EPROTO },			/* no engine */
+		{ 7, -EPROTO },			/* an unknown flag */
+		{ 8, -EPROTO },			/* pad */
+		{ 9, -EPROTO },			/* whole device, weight 1 */
+		{ 10, -EPROTO },		/* dense, not the low bits */
+		{ 11, -EPROTO },		/* size beyond the answer */
 	};
 	struct gpuclient_config_reg reg;
 	unsigned int i;
@@ -998,6 +1004,9 @@ static void config_reg_map_bad(void)
 	fp->reg_page->engines[1] = 7;
 	CHECK_INT(gpuclient_config_reg_map(p_h2, &reg), ==, -EPROTO);
 	fp->reg_page->engines[1] = 1;
+	fp->reg_page->pad = 1;
+	CHECK_INT(gpuclient_config_reg_map(p_h2, &reg), ==, -EPROTO);
+	fp->reg_page->pad = 0;
 	fp->reg_page->magic = 0;
 	CHECK_INT(gpuclient_config_reg_map(p_h2, &reg), ==, -EPROTO);
 	fp->reg_page->magic = GPUFE_CONFIG_REG_MAGIC;

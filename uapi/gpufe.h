@@ -878,6 +878,8 @@ struct gpufe_completion_slot {
  * @magic, then @version (a major version: a reader refuses one it does
  * not know) and @size (at least the size of version 1; fields beyond
  * what it knows are skipped), and that @engine_mask and @engines agree.
+ * A new flag, or any change a reader of an older version would misread,
+ * comes with a new version; readers refuse flags they do not know.
  * All fields are in the byte order of the CPU (host and guest share it).
  */
 

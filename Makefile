@@ -37,7 +37,7 @@ DESTDIR ?=
 # for several kernels never share objects.
 KSRC := Kbuild frontend backends include uapi common
 KFILES := $(shell cd $(ROOT) && find frontend backends include -name '*.[ch]') \
-	  $(wildcard uapi/*.h) common/gpufe_route.c common/gpufe_route.h
+	  $(wildcard uapi/*.h) $(wildcard common/gpufe_*.[ch])
 KLINT := $(KFILES) $(shell cd $(ROOT) && find Kbuild frontend backends -name Kbuild)
 
 CHECKPATCH := $(CACHE)/checkpatch/checkpatch.pl

@@ -47,7 +47,12 @@
  *   of one
  *
  * A client of a partition (gpufe_partition.c) holds its partition, and
- * its buffer memory also counts against the partition's quota.
+ * its buffer memory counts against the partition's quota; when the
+ * partition has one, it replaces ``user_mem_mib`` for the client, so that
+ * the clients an administrator's tools open for a partition do not eat
+ * the administrator's own limit, and clients opened on a partition's node
+ * are held the same way. A client that sees no device
+ * (``partitions_mandatory``) cannot make buffers.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -147,29 +152,49 @@ static bool gpufe_mem_add(atomic64_t *used, u64 size, unsigned int limit_mib)
 	return true;
 }
 
+/*
+ * Whether a client's buffers count against its user's limit: not those
+ * of a partition with a quota, which the quota bounds instead, whoever
+ * opened the client (an administrator's tool, a container's user).
+ */
+static bool gpufe_client_user_charged(const struct gpufe_client *client)
+{
+	return !client->part || !client->part->reg.mem_quota;
+}
+
 /**
  * gpufe_client_charge - charge buffer memory to a client and its user
  * @client: the client
  * @size: bytes
  *
- * Return: 0, or -EDQUOT when @client, its user or its partition would
- * pass its limit (``client_mem_mib``, ``user_mem_mib``, the partition's
- * quota), changing nothing.
+ * A client of a partition with a quota is held to the quota instead of
+ * its user's limit.
+ *
+ * Return: 0; -EDQUOT when @client, its user or its partition would pass
+ * its limit (``client_mem_mib``, ``user_mem_mib``, the partition's
+ * quota), changing nothing; -ENODEV for a client that sees no device
+ * (``partitions_mandatory``).
  */
 int gpufe_client_charge(struct gpufe_client *client, u64 size)
 {
+	bool user = gpufe_client_user_charged(client);
+
+	/* Memory is for devices: a client that sees none gets none. */
+	if (client->hidden)
+		return -ENODEV;
 	if (!gpufe_mem_add(&client->mem_used, size,
 			   READ_ONCE(gpufe_client_mem_mib)))
 		return -EDQUOT;
-	if (!gpufe_mem_add(&client->user->mem_used, size,
-			   READ_ONCE(gpufe_user_mem_mib)))
+	if (user && !gpufe_mem_add(&client->user->mem_used, size,
+				   READ_ONCE(gpufe_user_mem_mib)))
 		goto err_client;
 	if (client->part && gpufe_partition_charge(client->part, size))
 		goto err_user;
 	return 0;
 
 err_user:
-	atomic64_sub(size, &client->user->mem_used);
+	if (user)
+		atomic64_sub(size, &client->user->mem_used);
 err_client:
 	atomic64_sub(size, &client->mem_used);
 	return -EDQUOT;
@@ -184,7 +209,8 @@ void gpufe_client_uncharge(struct gpufe_client *client, u64 size)
 {
 	if (client->part)
 		gpufe_partition_uncharge(client->part, size);
-	atomic64_sub(size, &client->user->mem_used);
+	if (gpufe_client_user_charged(client))
+		atomic64_sub(size, &client->user->mem_used);
 	atomic64_sub(size, &client->mem_used);
 }
 
@@ -238,6 +264,8 @@ struct gpufe_client *gpufe_client_create(struct gpufe_partition *part)
 	atomic64_set(&client->wakeups, 0);
 	client->pid = get_task_pid(current, PIDTYPE_TGID);
 	INIT_LIST_HEAD(&client->part_link);
+	spin_lock_init(&client->ctx_lock);
+	INIT_LIST_HEAD(&client->ctx_list);
 	client->hidden = !part && READ_ONCE(gpufe_partitions_mandatory) &&
 			 !capable(CAP_SYS_ADMIN);
 

@@ -421,22 +421,23 @@ static int __init gpufe_init(void)
 
 	gpufe_debugfs_init();
 
-	ret = misc_register(&gpufe_misc);
-	if (ret) {
-		pr_err("cannot register /dev/gpufe: %d\n", ret);
-		goto err_debugfs_fini;
-	}
 	ret = gpufe_partitions_init();
 	if (ret) {
 		pr_err("cannot register the partitions' nodes: %d\n", ret);
-		goto err_misc_deregister;
+		goto err_debugfs_fini;
+	}
+	/* Last: from here on, files hold the module. */
+	ret = misc_register(&gpufe_misc);
+	if (ret) {
+		pr_err("cannot register /dev/gpufe: %d\n", ret);
+		goto err_partitions_fini;
 	}
 	pr_info("uAPI %u.%u.%u\n", GPUFE_VERSION_MAJOR, GPUFE_VERSION_MINOR,
 		GPUFE_VERSION_PATCH);
 	return 0;
 
-err_misc_deregister:
-	misc_deregister(&gpufe_misc);
+err_partitions_fini:
+	gpufe_partitions_fini();
 err_debugfs_fini:
 	gpufe_debugfs_fini();
 	destroy_workqueue(gpufe_cleanup_wq);
@@ -449,8 +450,8 @@ err_destroy_wq:
 
 static void __exit gpufe_exit(void)
 {
-	gpufe_partitions_fini();
 	misc_deregister(&gpufe_misc);
+	gpufe_partitions_fini();
 	gpufe_debugfs_fini();
 	/* Every file is closed and every back-end gone: no job can end now. */
 	gpufe_jobs_flush();

@@ -201,12 +201,15 @@ struct gpufe_view_engine {
  * struct gpufe_partition - a slice of one device (gpufe_partition.c)
  * @ref: the registration, each client, each lookup and each mapping of
  *	the register page hold one
- * @id: the partition's id, 1 to %GPUFE_PARTITION_MAX - 1; its node's minor
+ * @id: the partition's id, 1 to %GPUFE_PARTITION_MAX - 1
+ * @minor: a persistent partition's node's minor, never reused before
+ *	the minor space wraps, so that a stale copy of a revoked
+ *	partition's node opens nothing; 0 for a partition without node
  * @gdev: the device (a reference)
  * @layout: the device's engines per class
- * @reg: the real configuration register; its %GPUFE_CONFIG_REG_REVOKED
- *	flag is set under gpufe_partitions_lock
- * @emu: the emulated register the partition's clients read
+ * @reg: the real configuration register, fixed at creation
+ * @emu: the emulated register the partition's clients read; its
+ *	%GPUFE_CONFIG_REG_REVOKED flag is set under gpufe_partitions_lock
  * @reg_page: @emu as the clients map it
  * @num_engines: entries of @engines
  * @engines: the partition's engines in its clients' numbering
@@ -229,6 +232,7 @@ struct gpufe_view_engine {
 struct gpufe_partition {
 	struct kref ref;
 	u32 id;
+	u32 minor;
 	struct gpufe_device *gdev;
 	struct gpufe_engine_layout layout;
 	struct gpufe_config_reg reg;
@@ -283,6 +287,9 @@ struct gpufe_partition {
  * @part_link: in @part's list of clients
  * @hidden: a client without partition that sees no device
  *	(``partitions_mandatory``); fixed at creation
+ * @ctx_lock: protects @ctx_list
+ * @ctx_list: every context of the client not yet being freed, with or
+ *	without handle, for revocation to kick
  */
 struct gpufe_client {
 	struct kref ref;
@@ -311,6 +318,8 @@ struct gpufe_client {
 	struct gpufe_partition *part;
 	struct list_head part_link;
 	bool hidden;
+	spinlock_t ctx_lock; /* protects ctx_list */
+	struct list_head ctx_list;
 };
 
 /**
@@ -406,6 +415,7 @@ struct gpufe_bo {
  *	under the device's route lock
  * @handed: the last sequence number handed to the back-end; under the
  *	device's route lock
+ * @client_link: in the client's @ctx_list, until the release starts
  */
 struct gpufe_ctx {
 	struct kref ref;
@@ -445,6 +455,7 @@ struct gpufe_ctx {
 	struct work_struct retire_work;
 	int route_idx;
 	u64 handed;
+	struct list_head client_link;
 };
 
 /* gpufe_drv.c */
@@ -531,6 +542,7 @@ void gpufe_ctx_active_put_atomic(struct gpufe_ctx *ctx);
 void gpufe_ctx_orphan(struct gpufe_ctx *ctx);
 long gpufe_ctx_objects(void);
 void gpufe_client_ctxs_fini(struct gpufe_client *client);
+void gpufe_client_ctxs_kick(struct gpufe_client *client);
 int gpufe_ioctl_ctx_create(struct gpufe_client *client, void *data);
 int gpufe_ioctl_ctx_destroy(struct gpufe_client *client, void *data);
 int gpufe_ioctl_ctx_status(struct gpufe_client *client, void *data);

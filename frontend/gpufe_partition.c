@@ -33,10 +33,16 @@
  * removed, draining them, before the structure can go.
  *
  * A persistent partition's node, ``/dev/gpufe-part<id>``, is a minor of
- * gpufe's own character device region (minor = id); the owner, group
- * and mode given at creation reach devtmpfs through the device type's
- * devnode callback. Every partition, persistent or not, is a device of
- * the ``gpufe`` class, ``/sys/class/gpufe/gpufe-part<id>/``.
+ * gpufe's own character device region, a whole major's worth of minors
+ * handed out cyclically, so that a copy of a revoked partition's node
+ * (bind-mounted or made with mknod in a container) opens no later
+ * partition before 2^20 more persistent partitions were made; the owner,
+ * group and mode given at creation reach devtmpfs through the device
+ * type's devnode callback. Opening it takes read and write access.
+ *
+ * Every partition, persistent or not, is a device of the ``gpufe`` class,
+ * ``/sys/class/gpufe/gpufe-part<id>/``, its attributes readable by root
+ * only: a tenant learns nothing of other partitions there.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -61,8 +67,13 @@ DEFINE_MUTEX(gpufe_partitions_lock); /* partitions: ends, users, clients */
 /* The partitions not yet ended, by id; under gpufe_partitions_lock. */
 static DEFINE_XARRAY_ALLOC1(gpufe_partitions);
 static u32 gpufe_next_partition_id;
+/* The persistent partitions' nodes, by minor; under gpufe_partitions_lock. */
+static DEFINE_XARRAY_ALLOC1(gpufe_part_minors);
+static u32 gpufe_next_part_minor;
 static atomic_long_t gpufe_partition_objs = ATOMIC_LONG_INIT(0);
 
+/* The nodes' minors: a whole major's worth, handed out cyclically. */
+#define GPUFE_PART_MINORS	(MINORMASK + 1)
 static dev_t gpufe_part_devt;
 static struct cdev gpufe_part_cdev;
 
@@ -115,7 +126,7 @@ static ssize_t device_id_show(struct device *dev,
 {
 	return sysfs_emit(buf, "%u\n", to_part(dev)->reg.device_id);
 }
-static DEVICE_ATTR_RO(device_id);
+static DEVICE_ATTR_ADMIN_RO(device_id);
 
 static ssize_t engine_mask_show(struct device *dev,
 				struct device_attribute *attr, char *buf)
@@ -123,7 +134,7 @@ static ssize_t engine_mask_show(struct device *dev,
 	return sysfs_emit(buf, "0x%llx\n",
 			  (unsigned long long)to_part(dev)->reg.engine_mask);
 }
-static DEVICE_ATTR_RO(engine_mask);
+static DEVICE_ATTR_ADMIN_RO(engine_mask);
 
 static ssize_t engines_show(struct device *dev, struct device_attribute *attr,
 			    char *buf)
@@ -142,14 +153,14 @@ static ssize_t engines_show(struct device *dev, struct device_attribute *attr,
 	len += sysfs_emit_at(buf, len, "\n");
 	return len;
 }
-static DEVICE_ATTR_RO(engines);
+static DEVICE_ATTR_ADMIN_RO(engines);
 
 static ssize_t weight_show(struct device *dev, struct device_attribute *attr,
 			   char *buf)
 {
 	return sysfs_emit(buf, "%u\n", to_part(dev)->reg.weight);
 }
-static DEVICE_ATTR_RO(weight);
+static DEVICE_ATTR_ADMIN_RO(weight);
 
 static ssize_t mem_quota_show(struct device *dev,
 			      struct device_attribute *attr, char *buf)
@@ -157,7 +168,7 @@ static ssize_t mem_quota_show(struct device *dev,
 	return sysfs_emit(buf, "%llu\n",
 			  (unsigned long long)to_part(dev)->reg.mem_quota);
 }
-static DEVICE_ATTR_RO(mem_quota);
+static DEVICE_ATTR_ADMIN_RO(mem_quota);
 
 static ssize_t mem_used_show(struct device *dev,
 			     struct device_attribute *attr, char *buf)
@@ -165,28 +176,28 @@ static ssize_t mem_used_show(struct device *dev,
 	return sysfs_emit(buf, "%lld\n",
 			  (long long)atomic64_read(&to_part(dev)->mem_used));
 }
-static DEVICE_ATTR_RO(mem_used);
+static DEVICE_ATTR_ADMIN_RO(mem_used);
 
 static ssize_t clients_show(struct device *dev, struct device_attribute *attr,
 			    char *buf)
 {
 	return sysfs_emit(buf, "%u\n", READ_ONCE(to_part(dev)->num_clients));
 }
-static DEVICE_ATTR_RO(clients);
+static DEVICE_ATTR_ADMIN_RO(clients);
 
 static ssize_t max_clients_show(struct device *dev,
 				struct device_attribute *attr, char *buf)
 {
 	return sysfs_emit(buf, "%u\n", to_part(dev)->reg.max_clients);
 }
-static DEVICE_ATTR_RO(max_clients);
+static DEVICE_ATTR_ADMIN_RO(max_clients);
 
 static ssize_t persistent_show(struct device *dev,
 			       struct device_attribute *attr, char *buf)
 {
 	return sysfs_emit(buf, "%d\n", to_part(dev)->persistent);
 }
-static DEVICE_ATTR_RO(persistent);
+static DEVICE_ATTR_ADMIN_RO(persistent);
 
 static struct attribute *gpufe_part_attrs[] = {
 	&dev_attr_device_id.attr,
@@ -243,7 +254,7 @@ static int gpufe_partition_dev_add(struct gpufe_partition *part)
 	dev->parent = gpufe_misc_device();
 	dev->release = gpufe_part_dev_release;
 	if (part->persistent)
-		dev->devt = MKDEV(MAJOR(gpufe_part_devt), part->id);
+		dev->devt = MKDEV(MAJOR(gpufe_part_devt), part->minor);
 	dev_set_drvdata(dev, part);
 	ret = dev_set_name(dev, "gpufe-part%u", part->id);
 	if (!ret)
@@ -254,19 +265,6 @@ static int gpufe_partition_dev_add(struct gpufe_partition *part)
 	}
 	part->dev = dev;
 	return 0;
-}
-
-/* Kick a client's contexts, so that their queued jobs fail. */
-static void gpufe_client_ctxs_kick(struct gpufe_client *client)
-{
-	struct gpufe_ctx *ctx;
-	unsigned long id;
-
-	/* The handles' references keep the contexts while xa_lock is held. */
-	xa_lock(&client->ctxs);
-	xa_for_each(&client->ctxs, id, ctx)
-		mod_delayed_work(gpufe_wq, &ctx->work, 0);
-	xa_unlock(&client->ctxs);
 }
 
 /*
@@ -284,7 +282,8 @@ static bool gpufe_partition_end_locked(struct gpufe_partition *part)
 	WRITE_ONCE(part->ended, true);
 	xa_erase(&gpufe_partitions, part->id);
 
-	part->reg.flags |= GPUFE_CONFIG_REG_REVOKED;
+	if (part->minor)
+		xa_erase(&gpufe_part_minors, part->minor);
 	part->emu.flags |= GPUFE_CONFIG_REG_REVOKED;
 	gpufe_config_reg_encode(page_address(part->reg_page), &part->emu);
 
@@ -377,10 +376,20 @@ struct gpufe_partition *gpufe_partition_create(const struct gpufe_partition_para
 	gpufe_config_reg_emulate(&part->reg, &part->emu);
 	gpufe_config_reg_encode(page_address(part->reg_page), &part->emu);
 
+	if (part->persistent) {
+		ret = xa_alloc_cyclic(&gpufe_part_minors, &part->minor, part,
+				      XA_LIMIT(1, GPUFE_PART_MINORS - 1),
+				      &gpufe_next_part_minor, GFP_KERNEL);
+		if (ret < 0) {
+			ret = ret == -EBUSY ? -ENOSPC : ret;
+			goto err_erase;
+		}
+	}
 	ret = gpufe_partition_dev_add(part);
 	if (ret) {
-		xa_erase(&gpufe_partitions, part->id);
-		goto err_unlock;
+		if (part->minor)
+			xa_erase(&gpufe_part_minors, part->minor);
+		goto err_erase;
 	}
 	/* The caller's hold, with a reference; the registration has one. */
 	part->users = 1 + part->persistent;
@@ -388,6 +397,8 @@ struct gpufe_partition *gpufe_partition_create(const struct gpufe_partition_para
 	mutex_unlock(&gpufe_partitions_lock);
 	return part;
 
+err_erase:
+	xa_erase(&gpufe_partitions, part->id);
 err_unlock:
 	mutex_unlock(&gpufe_partitions_lock);
 err_put:
@@ -686,17 +697,17 @@ void gpufe_client_config_reg(const struct gpufe_client *client,
  * @client: the client whose file is mapped
  * @vma: the mapping, at %GPUFE_CONFIG_REG_MMAP_OFFSET
  *
- * Return: 0; -ENODEV for a client without partition; -EINVAL for a
- * private mapping or one of more than a page; -EACCES for a writable one.
+ * Return: 0; -EINVAL for an offset that is not the register page's;
+ * -ENODEV for a client without partition; -EINVAL for a private mapping
+ * or one of more than a page; -EACCES for a writable one.
  */
 int gpufe_reg_mmap(struct gpufe_client *client, struct vm_area_struct *vma)
 {
+	if (vma->vm_pgoff != GPUFE_CONFIG_REG_MMAP_OFFSET >> PAGE_SHIFT)
+		return -EINVAL;
 	if (!client->part)
 		return -ENODEV;
-	if (!(vma->vm_flags & VM_MAYSHARE))
-		return -EINVAL;
-	if (vma->vm_pgoff != GPUFE_CONFIG_REG_MMAP_OFFSET >> PAGE_SHIFT ||
-	    vma_pages(vma) != 1)
+	if (!(vma->vm_flags & VM_MAYSHARE) || vma_pages(vma) != 1)
 		return -EINVAL;
 	if (vma->vm_flags & VM_WRITE)
 		return -EACCES;
@@ -742,7 +753,7 @@ int gpufe_query_partitions(struct gpufe_client *client, struct gpufe_query *q)
 	mutex_lock(&gpufe_partitions_lock);
 	if (client->part) {
 		n = 1;
-	} else {
+	} else if (!client->hidden) {
 		xa_for_each(&gpufe_partitions, id, part)
 			n++;
 	}
@@ -762,7 +773,7 @@ int gpufe_query_partitions(struct gpufe_client *client, struct gpufe_query *q)
 	if (client->part) {
 		gpufe_partition_info_fill(&res->partitions[0], client->part,
 					  true);
-	} else {
+	} else if (!client->hidden) {
 		n = 0;
 		xa_for_each(&gpufe_partitions, id, part)
 			gpufe_partition_info_fill(&res->partitions[n++], part,
@@ -924,18 +935,28 @@ int gpufe_ioctl_partition_revoke(struct gpufe_client *client, void *data)
 
 /**
  * gpufe_partition_node_open - open() of a persistent partition's node
- * @inode: the node; its minor is the partition's id
+ * @inode: the node; its minor names the partition
  * @file: the file, which becomes a client of the partition
  *
- * Return: 0; -ENODEV if the partition has ended; -EUSERS if it has its
- * maximum of clients; -ENOMEM.
+ * Return: 0; -EACCES for a file not opened for both reading and writing;
+ * -ENODEV if the partition has ended (also for a stale copy of its node,
+ * whose minor no later partition gets before the minors wrap); -EUSERS
+ * if it has its maximum of clients; -ENOMEM.
  */
 int gpufe_partition_node_open(struct inode *inode, struct file *file)
 {
 	struct gpufe_partition *part;
 	struct gpufe_client *client;
 
-	part = gpufe_partition_lookup(iminor(inode));
+	/* A client reads and writes: so must the opener be allowed to. */
+	if ((file->f_mode & (FMODE_READ | FMODE_WRITE)) !=
+	    (FMODE_READ | FMODE_WRITE))
+		return -EACCES;
+	mutex_lock(&gpufe_partitions_lock);
+	part = xa_load(&gpufe_part_minors, iminor(inode));
+	if (part)
+		kref_get(&part->ref);
+	mutex_unlock(&gpufe_partitions_lock);
 	if (!part)
 		return -ENODEV;
 	client = gpufe_client_create(part);
@@ -977,19 +998,19 @@ int gpufe_partitions_init(void)
 	ret = class_register(&gpufe_class);
 	if (ret)
 		return ret;
-	ret = alloc_chrdev_region(&gpufe_part_devt, 0, GPUFE_PARTITION_MAX,
+	ret = alloc_chrdev_region(&gpufe_part_devt, 0, GPUFE_PART_MINORS,
 				  "gpufe-part");
 	if (ret)
 		goto err_class;
 	cdev_init(&gpufe_part_cdev, &gpufe_part_node_fops);
 	gpufe_part_cdev.owner = THIS_MODULE;
-	ret = cdev_add(&gpufe_part_cdev, gpufe_part_devt, GPUFE_PARTITION_MAX);
+	ret = cdev_add(&gpufe_part_cdev, gpufe_part_devt, GPUFE_PART_MINORS);
 	if (ret)
 		goto err_region;
 	return 0;
 
 err_region:
-	unregister_chrdev_region(gpufe_part_devt, GPUFE_PARTITION_MAX);
+	unregister_chrdev_region(gpufe_part_devt, GPUFE_PART_MINORS);
 err_class:
 	class_unregister(&gpufe_class);
 	return ret;
@@ -1003,6 +1024,6 @@ void gpufe_partitions_fini(void)
 	/* Every device's partitions ended when it was unregistered. */
 	WARN_ON(!xa_empty(&gpufe_partitions));
 	cdev_del(&gpufe_part_cdev);
-	unregister_chrdev_region(gpufe_part_devt, GPUFE_PARTITION_MAX);
+	unregister_chrdev_region(gpufe_part_devt, GPUFE_PART_MINORS);
 	class_unregister(&gpufe_class);
 }

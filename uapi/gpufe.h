@@ -340,7 +340,10 @@ struct gpufe_query {
  * @size above the largest buffer (``max_bo_mib``, a module parameter);
  * ``-EDQUOT`` when the client's buffers would exceed its memory limit
  * (``client_mem_mib``), or the buffers of all the clients of the user
- * that opened the file would exceed theirs (``user_mem_mib``);
+ * that opened the file would exceed theirs (``user_mem_mib``), or the
+ * buffers of a partition's clients its quota (a client of a partition
+ * with a quota is held to it instead of ``user_mem_mib``); ``-ENODEV``
+ * (since 1.3) for a client that sees no device (``partitions_mandatory``);
  * ``-ENOMEM``.
  */
 struct gpufe_bo_create {
@@ -434,7 +437,8 @@ struct gpufe_bo_export {
  * Errors: ``-EINVAL`` for a non-zero @flags or @pad; ``-EBADF`` for an @fd
  * that is not open; ``-EINVAL`` for one that is not a dma-buf;
  * ``-EOPNOTSUPP`` for a dma-buf the kernel cannot map for the CPU;
- * ``-EDQUOT`` (since 1.2.1) as for &GPUFE_IOCTL_BO_CREATE; ``-EINTR``
+ * ``-EDQUOT`` (since 1.2.1) and ``-ENODEV`` (since 1.3) as for
+ * &GPUFE_IOCTL_BO_CREATE; ``-EINTR``
  * when a signal interrupts the wait.
  */
 struct gpufe_bo_import {
@@ -835,20 +839,27 @@ struct gpufe_completion_slot {
  *   clients of it by id (&GPUFE_IOCTL_PARTITION_OPEN), and it has a device
  *   node of its own, ``/dev/gpufe-part<id>``, with the owner, group and
  *   mode given at creation: its open() gives a new client restricted to
- *   the partition, with access checked like any other node's.
+ *   the partition, with access checked like any other node's; it must be
+ *   opened for reading and writing (``-EACCES`` otherwise), and fails
+ *   with ``-ENODEV`` once the partition has ended, also through a copy
+ *   of the node made before (its minor is not given to another partition
+ *   before 2^20 more are made), and with ``-EUSERS`` when the partition
+ *   has @max_clients clients.
  * - When a partition ends (its last client's file is closed, or it is
- *   revoked), every ioctl and mmap() of its clients fails with
+ *   revoked), every later ioctl and mmap() of its clients fails with
  *   ``-ENODEV``; their jobs not yet handed to the engine fail with
  *   ``-ENODEV``, those on an engine complete; every fence signals, and
  *   read() and poll() keep reporting the completion events, so waiters
  *   wake. The partition's node goes, and its register shows
- *   %GPUFE_CONFIG_REG_REVOKED.
+ *   %GPUFE_CONFIG_REG_REVOKED. Calls already under way when it ends
+ *   may still complete (a SUBMIT then returns a job that fails).
  *
  * With the module parameter ``partitions_mandatory`` set, a client that a
  * process without ``CAP_SYS_ADMIN`` (in the initial user namespace) opens
  * on ``/dev/gpufe`` sees no device (and so no engine): &GPUFE_QUERY_DEVICES
- * lists none and every device id fails with ``-ENODEV``. Such a process
- * uses GPUs only through a partition's file descriptor or node.
+ * and &GPUFE_QUERY_PARTITIONS list none, every device id fails with
+ * ``-ENODEV``, and so do buffer creation and import. Such a process uses
+ * GPUs only through a partition's file descriptor or node.
  */
 
 /**

@@ -236,6 +236,9 @@ int gpufe_ioctl_bo_import(struct gpufe_client *client, void *data)
 
 	if (args->flags || args->pad)
 		return -EINVAL;
+	/* No buffer for a client that sees no device, whoever's it is. */
+	if (client->hidden)
+		return -ENODEV;
 
 	dmabuf = dma_buf_get(args->fd);
 	if (IS_ERR(dmabuf))

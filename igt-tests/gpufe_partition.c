@@ -6,8 +6,10 @@
  * what it cannot reach (other engines and devices, other partitions, the
  * administration); the configuration register, read with QUERY_CONFIG_REG
  * and mapped read-only; persistent partitions and their device nodes;
- * memory quotas, client limits, revocation with jobs running and queued,
- * the partitions_mandatory parameter and the sysfs attributes.
+ * memory quotas (which replace user_mem_mib for a partition's clients),
+ * client limits, revocation with jobs running and queued (on contexts
+ * with a handle or without), the partitions_mandatory parameter and the
+ * sysfs attributes (root's only).
  *
  * The subtests run as root and act as an unprivileged user in forked
  * children that drop to nobody (uid and gid 65534, no groups) or enter a
@@ -25,6 +27,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 
 /* libdrm's copy of the kernel's drm.h, for raw ioctls on vgem: no libdrm. */
@@ -79,6 +82,8 @@ FIXTURE(partition) {
 	unsigned int num_ids;
 	__u32 ids[GPUFE_PARTITION_MAX];
 	char mandatory;
+	/* other module parameters the subtest changed (user_mem_mib) */
+	struct gpufe_saved_params params;
 };
 
 static int revoke_part(int fd, __u32 id);
@@ -130,7 +135,8 @@ FIXTURE_SETUP(partition)
 /*
  * In the parent of the subtest's process, so that it runs even when the
  * subtest died: the files of that process, and with them its partitions
- * that were not persistent, are gone; the persistent ones are revoked.
+ * that were not persistent, are gone; the persistent ones are revoked,
+ * and the module parameters it changed put back.
  */
 FIXTURE_TEARDOWN_PARENT(partition)
 {
@@ -139,6 +145,7 @@ FIXTURE_TEARDOWN_PARENT(partition)
 
 	if (self->mandatory)
 		mandatory_set(self->mandatory == 'Y');
+	gpufe_params_restore(&self->params);
 	if (!self->num_ids)
 		return;
 	fd = gpufe_open_device();
@@ -1071,6 +1078,26 @@ static long long part_attr(__u32 id, const char *name)
 	return v;
 }
 
+/* A partition's sysfs attribute as text into buf: its length, or -errno. */
+static int part_attr_text(__u32 id, const char *name, char *buf, size_t size)
+{
+	char path[128];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), SYSFS_PART "/%s", id, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size - 1);
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	if (n >= 0)
+		buf[n] = '\0';
+	return n;
+}
+
 static bool part_sysfs_exists(__u32 id)
 {
 	char path[64];
@@ -1781,8 +1808,10 @@ TEST_F(partition, scm_rights_unprivileged)
 		expect_view(_metadata, self, q, mask);
 		EXPECT_EQ(0, run_nop(q, self->dev, e0));
 		close(q);
-		close(fd);
+		/* Held until the parent has looked. */
 		ASSERT_EQ(0, send_byte(sv[1]));
+		ASSERT_EQ(0, await_byte(sv[1]));
+		close(fd);
 		_exit(0);
 	}
 	close(sv[1]);
@@ -1792,8 +1821,11 @@ TEST_F(partition, scm_rights_unprivileged)
 	ASSERT_EQ(0, send_fd(sv[0], p));
 	/* The child's copy is the only one now: it holds the partition. */
 	ASSERT_EQ(0, close(p));
-	ASSERT_EQ(1, find_part(self->fd, c.partition_id, &info));
 	EXPECT_EQ(0, await_byte(sv[0]));
+	EXPECT_EQ(1, find_part(self->fd, c.partition_id, &info));
+	EXPECT_EQ(1, part_field_at_most(self->fd, c.partition_id, num_clients, 1));
+	/* Without SIGPIPE, should the child be gone already. */
+	EXPECT_EQ(1, send(sv[0], "x", 1, MSG_NOSIGNAL));
 	code = reap(_metadata, pid);
 	EXPECT_EQ(0, code);
 	EXPECT_TRUE(part_ends(self->fd, c.partition_id));
@@ -1969,6 +2001,29 @@ static void node_path(char *buf, size_t size, __u32 id)
 	snprintf(buf, size, GPUFE_PARTITION_NODE_PATH, id);
 }
 
+/*
+ * open() of a node with flags must fail with err (what says which node
+ * and who opens it).
+ */
+static void expect_node_refused(struct __test_metadata *_metadata,
+				const char *path, int flags, int err,
+				const char *what)
+{
+	int fd = open(path, flags | O_CLOEXEC), e = errno;
+
+	EXPECT_EQ(-1, fd) {
+		TH_LOG("%s: %s opened it with flags %#o", path, what, flags);
+	}
+	if (fd >= 0) {
+		close(fd);
+	} else {
+		EXPECT_EQ(err, e) {
+			TH_LOG("%s: %s, flags %#o: %s", path, what, flags,
+			       strerror(e));
+		}
+	}
+}
+
 TEST_F_TIMEOUT(partition, persistent_node, 60)
 {
 	static const struct {
@@ -1989,7 +2044,7 @@ TEST_F_TIMEOUT(partition, persistent_node, 60)
 	pid_t pid;
 	int early, fd;
 
-	describe("A persistent partition outlives its creator's client and has a node /dev/gpufe-part<id> with the owner and mode given: nobody opens it where the mode allows (EACCES where not) and gets a working client of the partition; after revoke the node is gone and its clients get ENODEV");
+	describe("A persistent partition outlives its creator's client and has a node /dev/gpufe-part<id> with the owner and mode given: nobody opens it where the mode allows (EACCES where not) and gets a working client of the partition; opened for reading only or writing only, it fails with EACCES whatever the mode allows, root's open() too, and makes no client; after revoke the node is gone and its clients get ENODEV");
 	for (i = 0; i < ARRAY_SIZE(nodes); i++) {
 		fd = persistent_part(self, mask, nodes[i].uid, nodes[i].gid,
 				     nodes[i].mode, &ids[i]);
@@ -2016,6 +2071,15 @@ TEST_F_TIMEOUT(partition, persistent_node, 60)
 			int nfd;
 
 			node_path(path, sizeof(path), ids[i]);
+			/*
+			 * Read-only or write-only: refused, where the mode
+			 * allows it (nobody's own, 0666, the group's read)
+			 * as where it does not.
+			 */
+			expect_node_refused(_metadata, path, O_RDONLY, EACCES,
+					    "nobody");
+			expect_node_refused(_metadata, path, O_WRONLY, EACCES,
+					    "nobody");
 			nfd = open(path, O_RDWR | O_CLOEXEC);
 			if (nodes[i].nobody_err) {
 				EXPECT_EQ(-1, nfd) {
@@ -2046,6 +2110,20 @@ TEST_F_TIMEOUT(partition, persistent_node, 60)
 	}
 	EXPECT_EQ(0, reap(_metadata, pid));
 
+	/*
+	 * Root passes every mode check: only the driver refuses a client
+	 * that could not both read and write, and makes none.
+	 */
+	for (i = 0; i < ARRAY_SIZE(nodes); i++) {
+		EXPECT_EQ(0, part_field_at_most(self->fd, ids[i], num_clients, 0));
+		node_path(path, sizeof(path), ids[i]);
+		expect_node_refused(_metadata, path, O_RDONLY, EACCES, "root");
+		expect_node_refused(_metadata, path, O_WRONLY, EACCES, "root");
+		expect_node_refused(_metadata, path, O_WRONLY | O_APPEND,
+				    EACCES, "root");
+		EXPECT_EQ(0, part_field(self->fd, ids[i], num_clients));
+	}
+
 	/* A client from the node, then the revoke. */
 	node_path(path, sizeof(path), ids[0]);
 	early = open(path, O_RDWR | O_CLOEXEC);
@@ -2062,6 +2140,123 @@ TEST_F_TIMEOUT(partition, persistent_node, 60)
 	}
 	EXPECT_EQ(-ENODEV, gpufe_ioctl(early, GPUFE_IOCTL_VERSION, &v));
 	close(early);
+}
+
+/* The device number of a persistent partition's node: 0 with it, or -errno. */
+static int node_rdev(__u32 id, dev_t *rdev)
+{
+	char path[64];
+	struct stat st;
+
+	node_path(path, sizeof(path), id);
+	if (stat(path, &st))
+		return -errno;
+	if (!S_ISCHR(st.st_mode))
+		return -ENOTTY;
+	*rdev = st.st_rdev;
+	return 0;
+}
+
+/* open() of a node as a client: the descriptor, or -errno. */
+static int open_node(const char *path)
+{
+	int fd = open(path, O_RDWR | O_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
+TEST_F_TIMEOUT(partition, persistent_node_stale_copy, 180)
+{
+	struct gpufe_config_reg reg;
+	char dir[] = "/tmp/gpufe-stale-XXXXXX", copy[64], path[64];
+	dev_t rdev_a, rdev;
+	__u32 id_a, id;
+	unsigned int made = 0;
+	bool again = false;
+	int fd, cfd;
+
+	describe("A copy of a persistent partition's node (mknod of its major:minor) opens that partition while it lives; once it is revoked, the copy opens nothing (ENODEV) through later persistent partitions, up to one that gets the same id again, whose node has another minor");
+	fd = persistent_part(self, bit(0), 0, 0, 0600, &id_a);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, close(fd));
+	ASSERT_EQ(0, node_rdev(id_a, &rdev_a));
+	ASSERT_NE(NULL, mkdtemp(dir));
+	snprintf(copy, sizeof(copy), "%s/node", dir);
+	ASSERT_EQ(0, mknod(copy, S_IFCHR | 0600, rdev_a)) {
+		TH_LOG("mknod %s: %s", copy, strerror(errno));
+	}
+
+	/* The copy is the node while the partition lives. */
+	cfd = open_node(copy);
+	if (cfd == -EACCES) {
+		unlink(copy);
+		rmdir(dir);
+		SKIP(return, "/tmp does not allow device nodes (nodev)");
+	}
+	ASSERT_LE(0, cfd) {
+		TH_LOG("%s: %s", copy, strerror(-cfd));
+	}
+	ASSERT_EQ(0, get_reg(cfd, self->dev, &reg, NULL));
+	EXPECT_EQ(id_a, reg.partition_id);
+	EXPECT_EQ(1, part_field(self->fd, id_a, num_clients));
+	ASSERT_EQ(0, close(cfd));
+	EXPECT_EQ(0, part_field_at_most(self->fd, id_a, num_clients, 0));
+
+	ASSERT_EQ(0, revoke_part(self->fd, id_a));
+	node_path(path, sizeof(path), id_a);
+	EXPECT_TRUE(path_goes(path));
+	EXPECT_EQ(-ENODEV, open_node(copy));
+
+	/*
+	 * Later persistent partitions, each revoked before the next, until
+	 * one has id_a again: ids are handed out cyclically from 1 to 255,
+	 * so within as many. None is reached through the copy.
+	 */
+	while (!again && made < 2 * GPUFE_PARTITION_MAX) {
+		fd = persistent_part(self, bit(0), 0, 0, 0600, &id);
+		ASSERT_LE(0, fd) {
+			TH_LOG("persistent partition %u after the revoke: %s",
+			       made + 1, strerror(-fd));
+		}
+		made++;
+		again = id == id_a;
+		ASSERT_EQ(0, node_rdev(id, &rdev)) {
+			TH_LOG("partition %u's node", id);
+		}
+		EXPECT_EQ(major(rdev_a), major(rdev));
+		EXPECT_NE(minor(rdev_a), minor(rdev)) {
+			TH_LOG("partition %u (the %uth after) has the revoked partition %u's minor %u",
+			       id, made, id_a, minor(rdev));
+		}
+		cfd = open_node(copy);
+		EXPECT_EQ(-ENODEV, cfd) {
+			TH_LOG("the stale copy opened with partition %u alive (the %uth after)",
+			       id, made);
+		}
+		if (cfd >= 0)
+			close(cfd);
+		if (again) {
+			/* Its own node, at the revoked one's path, is its. */
+			cfd = open_node(path);
+			ASSERT_LE(0, cfd) {
+				TH_LOG("%s: %s", path, strerror(-cfd));
+			}
+			ASSERT_EQ(0, get_reg(cfd, self->dev, &reg, NULL));
+			EXPECT_EQ(id, reg.partition_id);
+			close(cfd);
+		}
+		ASSERT_EQ(0, close(fd));
+		ASSERT_EQ(0, revoke_part(self->fd, id));
+		if (_metadata->exit_code)
+			break;
+	}
+	EXPECT_TRUE(again) {
+		TH_LOG("id %u did not come back in %u persistent partitions",
+		       id_a, made);
+	}
+	EXPECT_EQ(-ENODEV, open_node(copy));
+	unlink(copy);
+	rmdir(dir);
 }
 
 TEST_F(partition, persistent_open_by_id)
@@ -2214,6 +2409,122 @@ TEST_F(partition, quota_import)
 	close(p1);
 	close(dmabuf);
 	close(vgem);
+}
+
+#define MIB		(1ULL << 20)
+/* user_mem_mib for quota_replaces_user_limit, and the quota beyond it. */
+#define USER_LIMIT_MIB	2
+#define QUOTA_MIB	8
+
+/*
+ * The buffers of a client of a partition with a quota of QUOTA_MIB, with
+ * user_mem_mib at USER_LIMIT_MIB: 6 MiB, past the user's limit, in 3 MiB
+ * buffers. 0 or -errno.
+ */
+static int beyond_user_limit(int fd)
+{
+	__u32 h;
+	int ret;
+
+	ret = create_bo(fd, 3 * MIB, &h);
+	if (!ret)
+		ret = create_bo(fd, 3 * MIB, &h);
+	return ret;
+}
+
+TEST_F_TIMEOUT(partition, quota_replaces_user_limit, 60)
+{
+	struct gpufe_partition_create c = create_arg(self, bit(0));
+	struct gpufe_partition_create c0 = create_arg(self, bit(0));
+	__u32 h, plain, idn;
+	int p, q, p0, fd;
+	char node[64];
+	pid_t pid;
+
+	describe("A client of a partition with a quota is held to the quota, not to user_mem_mib: with user_mem_mib at 2 MiB and a quota of 8 MiB, root's client of it (and nobody's, opened on its node) makes 6 MiB of buffers and its clients together stop at the quota with EDQUOT, while the user's own clients are still held to 2 MiB; a client of a partition without quota is held to user_mem_mib too");
+	ASSERT_EQ(0, gpufe_param_set(&self->params, "user_mem_mib",
+				     USER_LIMIT_MIB)) {
+		TH_LOG("cannot set " GPUFE_PARAMS "/user_mem_mib");
+	}
+	c.mem_quota = QUOTA_MIB * MIB;
+	p = create_part(self, &c);
+	ASSERT_LE(0, p);
+	EXPECT_EQ(0, beyond_user_limit(p));
+	EXPECT_EQ(6 * MIB, part_field(self->fd, c.partition_id, mem_used));
+
+	/* None of that counts against root: its own client gets its 2 MiB. */
+	EXPECT_EQ(0, create_bo(self->fd, USER_LIMIT_MIB * MIB, &plain));
+	EXPECT_EQ(-EDQUOT, create_bo(self->fd, 4096, &h));
+	EXPECT_EQ(POISON_HANDLE, h);
+	/* And the user's limit reached does not stop the partition's. */
+	q = open_part(p, 0);
+	ASSERT_LE(0, q);
+	EXPECT_EQ(0, create_bo(q, MIB, &h));
+	EXPECT_EQ(7 * MIB, part_field(self->fd, c.partition_id, mem_used));
+	/* Two clients together: up to the quota exactly, then EDQUOT. */
+	expect_bo_refused(_metadata, self, q, c.partition_id, 2 * MIB);
+	expect_bo_refused(_metadata, self, p, c.partition_id, MIB + 1);
+	EXPECT_EQ(0, create_bo(p, MIB, &h));
+	EXPECT_EQ(QUOTA_MIB * MIB, part_field(self->fd, c.partition_id, mem_used));
+	expect_bo_refused(_metadata, self, q, c.partition_id, 1);
+	expect_bo_refused(_metadata, self, p, c.partition_id, 1);
+	EXPECT_EQ(0, gpufe_destroy_bo(self->fd, plain));
+
+	/* Without quota: the user's limit, shared with root's own client. */
+	p0 = create_part(self, &c0);
+	ASSERT_LE(0, p0);
+	EXPECT_EQ(0, create_bo(p0, MIB, &h));
+	EXPECT_EQ(0, create_bo(self->fd, MIB, &plain));
+	EXPECT_EQ(MIB, part_field(self->fd, c0.partition_id, mem_used));
+	expect_bo_refused(_metadata, self, p0, c0.partition_id, 1);
+	EXPECT_EQ(-EDQUOT, create_bo(self->fd, 1, &h));
+	EXPECT_EQ(0, gpufe_destroy_bo(self->fd, plain));
+	/* What root's client gave back, the partition's client may take. */
+	EXPECT_EQ(0, create_bo(p0, MIB, &h));
+	expect_bo_refused(_metadata, self, p0, c0.partition_id, 1);
+	EXPECT_EQ(2 * MIB, part_field(self->fd, c0.partition_id, mem_used));
+	close(p0);
+	close(q);
+	close(p);
+
+	/* Whoever opens the client: nobody, on a node of nobody's. */
+	c = create_arg(self, bit(0));
+	c.flags = GPUFE_PARTITION_PERSISTENT;
+	c.node_uid = NOBODY;
+	c.node_gid = NOBODY;
+	c.node_mode = 0600;
+	c.mem_quota = QUOTA_MIB * MIB;
+	fd = create_part(self, &c);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, close(fd));
+	idn = c.partition_id;
+	node_path(node, sizeof(node), idn);
+	pid = fork_child();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		int nfd, own;
+
+		close(self->fd);
+		ASSERT_EQ(0, drop_to_nobody());
+		own = gpufe_open_device();
+		ASSERT_LE(0, own);
+		nfd = open(node, O_RDWR | O_CLOEXEC);
+		ASSERT_LE(0, nfd) {
+			TH_LOG("%s: %s", node, strerror(errno));
+		}
+		EXPECT_EQ(0, beyond_user_limit(nfd));
+		EXPECT_EQ(6 * MIB, part_field(nfd, idn, mem_used));
+		EXPECT_EQ(0, create_bo(own, USER_LIMIT_MIB * MIB, &h));
+		EXPECT_EQ(-EDQUOT, create_bo(own, 1, &h));
+		EXPECT_EQ(0, create_bo(nfd, 2 * MIB, &h));
+		EXPECT_EQ(-EDQUOT, create_bo(nfd, 1, &h));
+		close(nfd);
+		close(own);
+		_exit(0);
+	}
+	EXPECT_EQ(0, reap(_metadata, pid));
+	EXPECT_EQ(0, part_field_at_most(self->fd, idn, mem_used, 0));
+	EXPECT_EQ(0, revoke_part(self->fd, idn));
 }
 
 TEST_F(partition, max_clients)
@@ -2457,6 +2768,80 @@ TEST_F_TIMEOUT(partition, revoke_queued_and_running, 60)
 	gpufe_buffer_destroy(self->fd, &quiet.b);
 }
 
+/* Jobs of SWGPU_MAX_DELAY_US each that hold revoke_destroyed_context's dependency. */
+#define HOLD_JOBS	4
+
+TEST_F_TIMEOUT(partition, revoke_destroyed_context, 60)
+{
+	struct gpufe_ctx_status st;
+	struct gpufe_cmds c = { 0 };
+	struct eng e0 = dense_engine(self, bit(0), 0);
+	__u64 busy = 0;
+	__u32 id, rctx, pctx, keep;
+	int p, dep, f, fk, err, i, ret, status;
+
+	describe("PARTITION_REVOKE reaches a context whose handle was destroyed: its job queued behind a fence that has not signalled fails with ENODEV at once, before that fence signals, as does the job of a context that kept its handle");
+	i = first_of_class(self, GPUFE_ENGINE_CLASS_COMPUTE);
+	if (i < 0)
+		SKIP(return, "swgpu0 has no compute engine");
+	p = simple_part(self, bit(0), &id);
+	ASSERT_LE(0, p);
+
+	/* The dependency: the last of root's jobs, seconds away. */
+	ASSERT_EQ(0, gpufe_create_ctx(self->fd, self->dev,
+				      GPUFE_ENGINE_CLASS_COMPUTE, 0, &rctx));
+	ASSERT_EQ(0, submit_busy(self->fd, rctx, HOLD_JOBS - 1, &busy));
+	gpufe_emit_delay(&c, SWGPU_MAX_DELAY_US);
+	dep = submit_fenced(self->fd, rctx, &c, NULL, 0, -1);
+	ASSERT_LE(0, dep);
+
+	/* A job of the partition's waits for it; its context's handle goes. */
+	ASSERT_EQ(0, gpufe_create_ctx(p, self->dev, e0.cls, e0.inst, &pctx));
+	ASSERT_EQ(0, gpufe_create_ctx(p, self->dev, e0.cls, e0.inst, &keep));
+	c.size = 0;
+	gpufe_emit_nop(&c);
+	f = submit_fenced(p, pctx, &c, NULL, 0, dep);
+	ASSERT_LE(0, f);
+	fk = submit_fenced(p, keep, &c, NULL, 0, dep);
+	ASSERT_LE(0, fk);
+	ASSERT_EQ(0, gpufe_destroy_ctx(p, pctx));
+	EXPECT_EQ(-ENOENT, gpufe_get_status(p, pctx, &st));
+	EXPECT_EQ(0, gpufe_fence_status(f, NULL, &err));
+	EXPECT_EQ(0, err);
+	ASSERT_EQ(0, gpufe_fence_status(dep, NULL, &err)) {
+		TH_LOG("root's jobs ended before the revoke: too slow a machine for this test");
+	}
+
+	ASSERT_EQ(0, revoke_part(self->fd, id));
+	/* Not a timing: which of the two fences signals first. */
+	ret = fence_result(f, NULL);
+	status = gpufe_fence_status(dep, NULL, &err);
+	EXPECT_EQ(-ENODEV, ret);
+	EXPECT_EQ(0, err);
+	EXPECT_EQ(0, status) {
+		TH_LOG("the job of the context without handle signalled (%d) only after its dependency did",
+		       ret);
+	}
+	ret = fence_result(fk, NULL);
+	status = gpufe_fence_status(dep, NULL, &err);
+	EXPECT_EQ(-ENODEV, ret);
+	EXPECT_EQ(0, status) {
+		TH_LOG("the job of the context with a handle signalled (%d) only after its dependency did",
+		       ret);
+	}
+
+	/* The dependency runs its course, unharmed. */
+	EXPECT_EQ(1, fence_result(dep, NULL));
+	ASSERT_EQ(0, gpufe_get_status(self->fd, rctx, &st));
+	EXPECT_EQ(0, st.error);
+	EXPECT_EQ(busy + 1, st.completed);
+	EXPECT_EQ(0, gpufe_destroy_ctx(self->fd, rctx));
+	close(fk);
+	close(f);
+	close(dep);
+	close(p);
+}
+
 TEST_F_TIMEOUT(partition, revoke_other_undisturbed, 60)
 {
 	struct shared_buf b1, b2;
@@ -2601,16 +2986,40 @@ TEST_F(partition, two_partitions_isolated)
 
 /* --- partitions_mandatory ---------------------------------------------------------------- */
 
-/* What a client that sees no device gets: no device, ENODEV on every id. */
+/*
+ * What a client that sees no device gets: no device, ENODEV on every id;
+ * no partition listed, though some exist; ENODEV from BO_CREATE, and from
+ * BO_IMPORT of each dma-buf of dmabufs[] (n of them), with nothing made.
+ */
 static void expect_hidden(struct __test_metadata *_metadata,
-			  FIXTURE_DATA(partition) *self, int fd)
+			  FIXTURE_DATA(partition) *self, int fd,
+			  const int *dmabufs, int n)
 {
+	static const __u64 sizes[] = { 1, 4096, 1 << 20 };
 	struct gpufe_query_devices *devs;
+	struct gpufe_partition_info info;
+	unsigned int i;
+	__u32 handle;
 	int d;
 
 	ASSERT_EQ(0, gpufe_query_fetch(fd, GPUFE_QUERY_DEVICES, 0, (void **)&devs));
 	EXPECT_EQ(0, devs->num_devices);
 	free(devs);
+	EXPECT_EQ(0, list_parts(fd, &info, 1));
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		EXPECT_EQ(-ENODEV, create_bo(fd, sizes[i], &handle)) {
+			TH_LOG("BO_CREATE of %llu bytes by a client that sees no device",
+			       (unsigned long long)sizes[i]);
+		}
+		EXPECT_EQ(POISON_HANDLE, handle);
+	}
+	for (d = 0; d < n; d++) {
+		EXPECT_EQ(-ENODEV, import_dmabuf(fd, dmabufs[d], &handle, NULL)) {
+			TH_LOG("BO_IMPORT of dma-buf %d of %d by a client that sees no device",
+			       d, n);
+		}
+		EXPECT_EQ(POISON_HANDLE, handle);
+	}
 	for (d = 0; d < self->num_devs; d++) {
 		struct gpufe_query q = { .query = GPUFE_QUERY_ENGINES,
 					 .device_id = self->devs[d] };
@@ -2639,13 +3048,14 @@ static void expect_whole(struct __test_metadata *_metadata,
 
 TEST_F_TIMEOUT(partition, mandatory_mode, 60)
 {
+	struct gpufe_buffer rootbuf;
 	__u64 mask = bit(0);
-	int ready[2], go[2], p, fd, code;
+	int ready[2], go[2], p, fd, code, vgem, dmabufs[2], num_dmabufs = 0;
 	char node[64];
 	__u32 pid_id;
 	pid_t pid;
 
-	describe("With partitions_mandatory, a client that a process without CAP_SYS_ADMIN opens on /dev/gpufe sees no device (ENODEV on every id), one opened before the switch still sees them, root's is unaffected, and partitions (descriptor or node) still work");
+	describe("With partitions_mandatory, a client that a process without CAP_SYS_ADMIN opens on /dev/gpufe sees no device (ENODEV on every id) and no partition, and gets ENODEV from BO_CREATE and from BO_IMPORT (of vgem's dma-buf and of root's); one opened before the switch still sees them, root's is unaffected, and partitions (descriptor or node) still work");
 	if (mandatory_get() < 0)
 		SKIP(return, "no " MANDATORY);
 	ASSERT_EQ(0, mandatory_change(self, 0));
@@ -2655,13 +3065,30 @@ TEST_F_TIMEOUT(partition, mandatory_mode, 60)
 	ASSERT_LE(0, fd);
 	close(fd);
 	node_path(node, sizeof(node), pid_id);
+	ASSERT_LE(2, list_parts(self->fd, NULL, 0));
+
+	/* Dma-bufs for the hidden clients to import: root's, and vgem's. */
+	ASSERT_EQ(0, gpufe_buffer_create(self->fd, 4096, &rootbuf));
+	dmabufs[num_dmabufs] = export_rdwr(self->fd, rootbuf.handle);
+	ASSERT_LE(0, dmabufs[num_dmabufs]);
+	num_dmabufs++;
+	vgem = vgem_open();
+	if (vgem >= 0 && self->page == 4096) {
+		dmabufs[num_dmabufs] = vgem_dmabuf(vgem, 4096);
+		ASSERT_LE(0, dmabufs[num_dmabufs]);
+		num_dmabufs++;
+	} else {
+		ksft_print_msg("%s: no vgem device (or pages not of 4 KiB): the import of another driver's dma-buf is not checked\n",
+			       _metadata->name);
+	}
 	ASSERT_EQ(0, pipe2(ready, O_CLOEXEC));
 	ASSERT_EQ(0, pipe2(go, O_CLOEXEC));
 
 	pid = fork_child();
 	ASSERT_LE(0, pid);
 	if (!pid) {
-		int before, after, nfd, q;
+		int before, after, nfd, q, i;
+		__u32 bo;
 
 		close(ready[0]);
 		close(go[1]);
@@ -2673,9 +3100,20 @@ TEST_F_TIMEOUT(partition, mandatory_mode, 60)
 
 		after = gpufe_open_device();
 		ASSERT_LE(0, after);
-		expect_hidden(_metadata, self, after);
+		expect_hidden(_metadata, self, after, dmabufs, num_dmabufs);
 		/* Decided at open: the earlier client still sees it all. */
 		expect_whole(_metadata, self, before);
+		EXPECT_LE(2, list_parts(before, NULL, 0));
+		for (i = 0; i < num_dmabufs; i++) {
+			__u32 handle;
+
+			EXPECT_EQ(0, import_dmabuf(before, dmabufs[i], &handle,
+						   NULL)) {
+				TH_LOG("dma-buf %d, into the client opened before the switch",
+				       i);
+			}
+		}
+		EXPECT_EQ(0, create_bo(before, 4096, &bo));
 		/* The partition it inherited works. */
 		expect_view(_metadata, self, p, mask);
 		EXPECT_EQ(0, run_nop(p, self->dev, dense_engine(self, mask, 0)));
@@ -2718,7 +3156,7 @@ TEST_F_TIMEOUT(partition, mandatory_mode, 60)
 		ASSERT_EQ(0, ret);
 		fd = gpufe_open_device();
 		ASSERT_LE(0, fd);
-		expect_hidden(_metadata, self, fd);
+		expect_hidden(_metadata, self, fd, dmabufs, num_dmabufs);
 		close(fd);
 		_exit(0);
 	}
@@ -2746,18 +3184,32 @@ TEST_F_TIMEOUT(partition, mandatory_mode, 60)
 	close(go[1]);
 	close(p);
 	EXPECT_EQ(0, revoke_part(self->fd, pid_id));
+	while (num_dmabufs)
+		close(dmabufs[--num_dmabufs]);
+	if (vgem >= 0)
+		close(vgem);
+	gpufe_buffer_destroy(self->fd, &rootbuf);
 }
 
 /* --- sysfs ------------------------------------------------------------------------------- */
+
+/* A partition's attributes, all of them. */
+static const char *const part_attrs[] = {
+	"device_id", "engine_mask", "engines", "weight", "mem_quota",
+	"mem_used", "clients", "max_clients", "persistent",
+};
 
 TEST_F(partition, sysfs_attributes)
 {
 	struct gpufe_partition_create c;
 	__u64 mask = bit(0);
+	char names[256];
+	unsigned int i;
 	__u32 id, bo;
+	pid_t pid;
 	int p, q;
 
-	describe("/sys/class/gpufe/gpufe-part<id>/ shows a live partition as created and follows its clients and memory; it goes with the partition");
+	describe("/sys/class/gpufe/gpufe-part<id>/ shows a live partition as created and follows its clients and memory; its attributes are root's only (mode 0400: EACCES for nobody, a client of the partition or not); it goes with the partition");
 	if (self->num_engines > 1)
 		mask |= bit(self->num_engines - 1);
 	c = create_arg(self, mask);
@@ -2777,6 +3229,45 @@ TEST_F(partition, sysfs_attributes)
 	EXPECT_EQ(1, part_attr(c.partition_id, "clients"));
 	EXPECT_EQ(5, part_attr(c.partition_id, "max_clients"));
 	EXPECT_EQ(1, part_attr(c.partition_id, "persistent"));
+
+	/* Root's only: a tenant learns nothing of partitions there. */
+	for (i = 0; i < ARRAY_SIZE(part_attrs); i++) {
+		char path[128];
+		struct stat st;
+
+		snprintf(path, sizeof(path), SYSFS_PART "/%s", c.partition_id,
+			 part_attrs[i]);
+		ASSERT_EQ(0, stat(path, &st)) {
+			TH_LOG("%s: %s", path, strerror(errno));
+		}
+		EXPECT_EQ(0400, st.st_mode & 07777) {
+			TH_LOG("%s has mode %#o", path, st.st_mode & 07777);
+		}
+		EXPECT_EQ(0, st.st_uid);
+	}
+	pid = fork_child();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		close(self->fd);
+		ASSERT_EQ(0, drop_to_nobody());
+		/* Holding a client of the partition changes nothing. */
+		ASSERT_TRUE(cloexec_rdwr(p));
+		for (i = 0; i < ARRAY_SIZE(part_attrs); i++) {
+			EXPECT_EQ(-EACCES, part_attr(c.partition_id,
+						     part_attrs[i])) {
+				TH_LOG("nobody read %s", part_attrs[i]);
+			}
+		}
+		_exit(0);
+	}
+	EXPECT_EQ(0, reap(_metadata, pid));
+	/* engines is a list of names: root reads it. */
+	ASSERT_LT(0, part_attr_text(c.partition_id, "engines", names,
+				    sizeof(names)));
+	EXPECT_EQ(0, strncmp(names, self->engines[0].name,
+			     strlen(self->engines[0].name))) {
+		TH_LOG("engines: %s", names);
+	}
 
 	q = open_part(p, 0);
 	ASSERT_LE(0, q);
@@ -3485,6 +3976,53 @@ TEST_F(partition, bad_mmap_plain)
 	}
 	EXPECT_EQ(0, get_reg(self->fd, self->dev, &reg, NULL));
 	EXPECT_EQ(0, reg.partition_id);
+}
+
+/* mmap() of one page of fd at off must fail with err (who says whose fd). */
+static void expect_mmap_refused(struct __test_metadata *_metadata, int fd,
+				__u64 off, int err, const char *who)
+{
+	void *m = mmap(NULL, REG_PAGE, PROT_READ, MAP_SHARED, fd, (off_t)off);
+	int e = errno;
+
+	EXPECT_EQ(MAP_FAILED, m) {
+		TH_LOG("%s: offset %#llx mapped", who, (unsigned long long)off);
+	}
+	if (m != MAP_FAILED) {
+		munmap(m, REG_PAGE);
+	} else {
+		EXPECT_EQ(err, e) {
+			TH_LOG("%s: offset %#llx: %s", who,
+			       (unsigned long long)off, strerror(e));
+		}
+	}
+}
+
+TEST_F(partition, bad_mmap_offset)
+{
+	const __u64 offs[] = {
+		GPUFE_CONFIG_REG_MMAP_OFFSET + self->page,
+		GPUFE_CONFIG_REG_MMAP_OFFSET + 16 * self->page,
+		0x80000000ULL,
+		(1ULL << 32) - self->page,
+	};
+	unsigned int i;
+	__u32 id;
+	int p;
+
+	describe("mmap() at an offset between the register page's and 4 GiB that is not the register page's fails with EINVAL, on a client without partition as on a partition's; on a client without partition the register page's own offset fails with ENODEV");
+	p = simple_part(self, bit(0), &id);
+	ASSERT_LE(0, p);
+	for (i = 0; i < ARRAY_SIZE(offs); i++) {
+		expect_mmap_refused(_metadata, self->fd, offs[i], EINVAL,
+				    "a client without partition");
+		expect_mmap_refused(_metadata, p, offs[i], EINVAL,
+				    "a partition's client");
+	}
+	expect_mmap_refused(_metadata, self->fd, GPUFE_CONFIG_REG_MMAP_OFFSET,
+			    ENODEV, "a client without partition");
+	expect_reg_maps(_metadata, p, id);
+	close(p);
 }
 
 GPUFE_TEST_MAIN

@@ -277,6 +277,7 @@ struct gpufe_client *gpufe_client_create(struct gpufe_partition *part)
 	if (ret < 0) {
 		if (client->part) {
 			gpufe_partition_remove_client(client);
+			gpufe_partition_forget_client(client);
 			gpufe_partition_put(client->part);
 		}
 		gpufe_client_cpages_fini(client);
@@ -300,8 +301,11 @@ static void gpufe_client_release(struct kref *ref)
 	mutex_destroy(&client->import_lock);
 	put_pid(client->pid);
 	gpufe_user_put(client->user);
-	if (client->part)
+	WARN_ON(!list_empty(&client->ctx_list));
+	if (client->part) {
+		gpufe_partition_forget_client(client);
 		gpufe_partition_put(client->part);
+	}
 	kfree(client);
 }
 

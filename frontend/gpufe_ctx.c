@@ -160,9 +160,9 @@ static void gpufe_ctx_release_work(struct work_struct *work)
 					     release_work);
 
 	/* Out of reach of gpufe_client_ctxs_kick() before the cancel. */
-	spin_lock_irq(&ctx->client->ctx_lock);
+	spin_lock(&ctx->client->ctx_lock);
 	list_del(&ctx->client_link);
-	spin_unlock_irq(&ctx->client->ctx_lock);
+	spin_unlock(&ctx->client->ctx_lock);
 	cancel_delayed_work_sync(&ctx->work);
 	WARN_ON(!list_empty(&ctx->queue) || !list_empty(&ctx->failed) ||
 		!list_empty(&ctx->inflight) || ctx->dep || ctx->route_idx >= 0);
@@ -248,17 +248,16 @@ static void gpufe_ctx_handle_drop(struct gpufe_ctx *ctx)
  *
  * Every context, with or without handle, whose release has not started:
  * what each does depends on the state of its client, which changed (its
- * partition ended). Callable from any context but hard interrupts.
+ * partition ended). Process context.
  */
 void gpufe_client_ctxs_kick(struct gpufe_client *client)
 {
 	struct gpufe_ctx *ctx;
-	unsigned long flags;
 
-	spin_lock_irqsave(&client->ctx_lock, flags);
+	spin_lock(&client->ctx_lock);
 	list_for_each_entry(ctx, &client->ctx_list, client_link)
 		mod_delayed_work(gpufe_wq, &ctx->work, 0);
-	spin_unlock_irqrestore(&client->ctx_lock, flags);
+	spin_unlock(&client->ctx_lock);
 }
 
 /**
@@ -351,9 +350,9 @@ int gpufe_ioctl_ctx_create(struct gpufe_client *client, void *data)
 	INIT_WORK(&ctx->retire_work, gpufe_ctx_retire_work);
 	init_waitqueue_head(&ctx->wq);
 	INIT_LIST_HEAD(&ctx->event_link);
-	spin_lock_irq(&client->ctx_lock);
+	spin_lock(&client->ctx_lock);
 	list_add_tail(&ctx->client_link, &client->ctx_list);
-	spin_unlock_irq(&client->ctx_lock);
+	spin_unlock(&client->ctx_lock);
 
 	ret = gpufe_ctx_init_device(ctx);
 	if (ret) {

@@ -223,7 +223,8 @@ struct gpufe_view_engine {
  *	gpufe_partitions_lock
  * @num_clients: the clients, bounded by @reg.max_clients; under
  *	gpufe_partitions_lock, read without it for sysfs
- * @clients: the clients, under gpufe_partitions_lock
+ * @clients: the clients, closed ones too until they are freed (their
+ *	contexts can outlive their files), under gpufe_partitions_lock
  * @ended: revoked, or its last user went; written under
  *	gpufe_partitions_lock, read with READ_ONCE() anywhere
  * @dev: the partition in sysfs, and its node's device for a persistent
@@ -595,6 +596,7 @@ void gpufe_partition_put(struct gpufe_partition *part);
 int gpufe_partition_add_client(struct gpufe_partition *part,
 			       struct gpufe_client *client);
 void gpufe_partition_remove_client(struct gpufe_client *client);
+void gpufe_partition_forget_client(struct gpufe_client *client);
 int gpufe_partition_charge(struct gpufe_partition *part, u64 size);
 void gpufe_partition_uncharge(struct gpufe_partition *part, u64 size);
 void gpufe_partitions_device_gone(struct gpufe_device *gdev);

@@ -506,7 +506,9 @@ int gpufe_partition_add_client(struct gpufe_partition *part,
  * gpufe_partition_remove_client - a client of a partition is closed
  * @client: the client
  *
- * The client keeps its reference on the partition until it is freed.
+ * The client no longer counts as one of the partition's, but stays on its
+ * list, so that ending the partition still reaches the contexts that
+ * outlive the file, until gpufe_partition_forget_client().
  */
 void gpufe_partition_remove_client(struct gpufe_client *client)
 {
@@ -514,12 +516,25 @@ void gpufe_partition_remove_client(struct gpufe_client *client)
 	bool ended;
 
 	mutex_lock(&gpufe_partitions_lock);
-	list_del(&client->part_link);
 	WRITE_ONCE(part->num_clients, part->num_clients - 1);
 	ended = gpufe_partition_unuse_locked(part);
 	mutex_unlock(&gpufe_partitions_lock);
 	if (ended)
 		gpufe_partition_put(part);
+}
+
+/**
+ * gpufe_partition_forget_client - a client of a partition is being freed
+ * @client: the client, closed, with no context left
+ *
+ * Takes the client off the partition's list. May sleep. The client's
+ * reference on the partition is the caller's to drop, after.
+ */
+void gpufe_partition_forget_client(struct gpufe_client *client)
+{
+	mutex_lock(&gpufe_partitions_lock);
+	list_del(&client->part_link);
+	mutex_unlock(&gpufe_partitions_lock);
 }
 
 /**
@@ -743,6 +758,8 @@ static void gpufe_partition_info_fill(struct gpufe_partition_info *info,
  */
 int gpufe_query_partitions(struct gpufe_client *client, struct gpufe_query *q)
 {
+	/* Partitions are the administrator's business, as in sysfs. */
+	bool all = !client->part && capable(CAP_SYS_ADMIN);
 	struct gpufe_query_partitions *res;
 	struct gpufe_partition *part;
 	unsigned int n = 0;
@@ -753,7 +770,7 @@ int gpufe_query_partitions(struct gpufe_client *client, struct gpufe_query *q)
 	mutex_lock(&gpufe_partitions_lock);
 	if (client->part) {
 		n = 1;
-	} else if (!client->hidden) {
+	} else if (all) {
 		xa_for_each(&gpufe_partitions, id, part)
 			n++;
 	}
@@ -773,7 +790,7 @@ int gpufe_query_partitions(struct gpufe_client *client, struct gpufe_query *q)
 	if (client->part) {
 		gpufe_partition_info_fill(&res->partitions[0], client->part,
 					  true);
-	} else if (!client->hidden) {
+	} else if (all) {
 		n = 0;
 		xa_for_each(&gpufe_partitions, id, part)
 			gpufe_partition_info_fill(&res->partitions[n++], part,

@@ -857,7 +857,7 @@ struct gpufe_completion_slot {
  * With the module parameter ``partitions_mandatory`` set, a client that a
  * process without ``CAP_SYS_ADMIN`` (in the initial user namespace) opens
  * on ``/dev/gpufe`` sees no device (and so no engine): &GPUFE_QUERY_DEVICES
- * and &GPUFE_QUERY_PARTITIONS list none, every device id fails with
+ * lists none, every device id fails with
  * ``-ENODEV``, and so do buffer creation and import. Such a process uses
  * GPUs only through a partition's file descriptor or node.
  */
@@ -1115,8 +1115,9 @@ struct gpufe_partition_info {
 /**
  * struct gpufe_query_partitions - the result of &GPUFE_QUERY_PARTITIONS
  *
- * A client without partition gets every partition; a client of a
- * partition gets its own.
+ * A client without partition gets every partition when the caller has
+ * ``CAP_SYS_ADMIN`` (in the initial user namespace) and none otherwise;
+ * a client of a partition gets its own.
  */
 struct gpufe_query_partitions {
 	/** @num_partitions: number of entries in @partitions */

@@ -1391,6 +1391,9 @@ TEST_F(partition, non_admin_refused)
 				      "persistent, as nobody");
 		expect_open_refused(_metadata, self, fd, o, -EPERM, "as nobody");
 		expect_revoke_refused(_metadata, self, fd, r, -EPERM, "as nobody");
+		/* Partitions exist, but listing them is an administrator's. */
+		EXPECT_EQ(0, list_parts(fd, NULL, 0));
+		EXPECT_EQ(0, list_parts(self->fd, NULL, 0));
 		/* Root opened it; nobody calls: the caller is what counts. */
 		c = create_arg(self, bit(0));
 		expect_create_refused(_metadata, self, self->fd, c, -EPERM,
@@ -2777,10 +2780,10 @@ TEST_F_TIMEOUT(partition, revoke_destroyed_context, 60)
 	struct gpufe_cmds c = { 0 };
 	struct eng e0 = dense_engine(self, bit(0), 0);
 	__u64 busy = 0;
-	__u32 id, rctx, pctx, keep;
-	int p, dep, f, fk, err, i, ret, status;
+	__u32 id, rctx, pctx, keep, cctx;
+	int p, pc, dep, f, fk, fc, err, i, ret, status;
 
-	describe("PARTITION_REVOKE reaches a context whose handle was destroyed: its job queued behind a fence that has not signalled fails with ENODEV at once, before that fence signals, as does the job of a context that kept its handle");
+	describe("PARTITION_REVOKE reaches a context whose handle was destroyed, and one of a client whose file was closed: their jobs queued behind a fence that has not signalled fail with ENODEV at once, before that fence signals, as does the job of a context that kept its handle");
 	i = first_of_class(self, GPUFE_ENGINE_CLASS_COMPUTE);
 	if (i < 0)
 		SKIP(return, "swgpu0 has no compute engine");
@@ -2804,6 +2807,13 @@ TEST_F_TIMEOUT(partition, revoke_destroyed_context, 60)
 	ASSERT_LE(0, f);
 	fk = submit_fenced(p, keep, &c, NULL, 0, dep);
 	ASSERT_LE(0, fk);
+	/* A further client of the partition, whose file goes. */
+	pc = open_part(p, 0);
+	ASSERT_LE(0, pc);
+	ASSERT_EQ(0, gpufe_create_ctx(pc, self->dev, e0.cls, e0.inst, &cctx));
+	fc = submit_fenced(pc, cctx, &c, NULL, 0, dep);
+	ASSERT_LE(0, fc);
+	close(pc);
 	ASSERT_EQ(0, gpufe_destroy_ctx(p, pctx));
 	EXPECT_EQ(-ENOENT, gpufe_get_status(p, pctx, &st));
 	EXPECT_EQ(0, gpufe_fence_status(f, NULL, &err));
@@ -2829,6 +2839,13 @@ TEST_F_TIMEOUT(partition, revoke_destroyed_context, 60)
 		TH_LOG("the job of the context with a handle signalled (%d) only after its dependency did",
 		       ret);
 	}
+	ret = fence_result(fc, NULL);
+	status = gpufe_fence_status(dep, NULL, &err);
+	EXPECT_EQ(-ENODEV, ret);
+	EXPECT_EQ(0, status) {
+		TH_LOG("the job of the closed client signalled (%d) only after its dependency did",
+		       ret);
+	}
 
 	/* The dependency runs its course, unharmed. */
 	EXPECT_EQ(1, fence_result(dep, NULL));
@@ -2836,6 +2853,7 @@ TEST_F_TIMEOUT(partition, revoke_destroyed_context, 60)
 	EXPECT_EQ(0, st.error);
 	EXPECT_EQ(busy + 1, st.completed);
 	EXPECT_EQ(0, gpufe_destroy_ctx(self->fd, rctx));
+	close(fc);
 	close(fk);
 	close(f);
 	close(dep);
@@ -3103,7 +3121,8 @@ TEST_F_TIMEOUT(partition, mandatory_mode, 60)
 		expect_hidden(_metadata, self, after, dmabufs, num_dmabufs);
 		/* Decided at open: the earlier client still sees it all. */
 		expect_whole(_metadata, self, before);
-		EXPECT_LE(2, list_parts(before, NULL, 0));
+		/* Listing partitions is an administrator's, hidden or not. */
+		EXPECT_EQ(0, list_parts(before, NULL, 0));
 		for (i = 0; i < num_dmabufs; i++) {
 			__u32 handle;
 

@@ -30,7 +30,12 @@
  * is the point. Closes, munmap() and mremap() take the write lock, and the
  * fuzzer touches a mapping, or hands one to the kernel as a buffer, only
  * under the read lock, so that it never scribbles over memory that was
- * unmapped and reused by the process itself.
+ * unmapped and reused by the process itself. A descriptor is sent to
+ * another process, and a forked child's copy of the pool taken, under the
+ * read lock too, so that what the pool says of a descriptor is true of
+ * the file under its number; and a result checked against what the pool
+ * says (read() of events) counts only if no descriptor of the pool was
+ * closed meanwhile.
  *
  * Arguments. Each op builds its argument field by field, most fields
  * valid (live handles, real sizes, the engines QUERY reported, swgpu
@@ -44,14 +49,29 @@
  * addresses, and the process's own gpufe mappings, so that the kernel
  * faults on gpufe memory while it handles a gpufe call). Raw ioctls vary
  * the number, type, direction and size bits with a plausible argument
- * behind them. Besides the ioctls: mmap() of buffers, dma-bufs and the
- * completion page with every protection and bad offsets and lengths,
- * munmap() of whole and partial mappings, mremap(), mprotect(), madvise(),
- * msync(), loads and stores through the mappings, reads of completion
- * slots, read() and poll() of events, epoll, dma-buf and sync_file
- * ioctls, open(), close(), dup(), dup2() over a live descriptor, fcntl(),
- * fork(), descriptor exhaustion, fdinfo, /proc/self/mem and the gpufe
- * debugfs files (read only).
+ * behind them. Besides the ioctls: mmap() of buffers, dma-bufs, the
+ * completion page and the register page with every protection and bad
+ * offsets and lengths, munmap() of whole and partial mappings, mremap(),
+ * mprotect(), madvise(), msync(), loads and stores through the mappings,
+ * reads of completion slots, read() and poll() of events, epoll, dma-buf
+ * and sync_file ioctls, open(), close(), dup(), dup2() over a live
+ * descriptor, fcntl(), fork(), descriptor exhaustion, fdinfo,
+ * /proc/self/mem and the gpufe debugfs files (read only).
+ *
+ * Partitions. The fuzzer runs as root, so it makes partitions too:
+ * PARTITION_CREATE of subsets of the engines the subtest found, with
+ * weights, small quotas, client limits and persistent nodes (now and then
+ * with one field bad), PARTITION_OPEN and PARTITION_REVOKE of partitions
+ * alive, ended and made up, open() of persistent partitions' nodes, the
+ * configuration register (QUERY_CONFIG_REG, QUERY_PARTITIONS and its
+ * page's mmap()). The descriptors these give are clients like the others:
+ * every op uses them, picking engines in the partition's dense numbering,
+ * and goes on using them once their partition is revoked (each ioctl then
+ * fails with ENODEV). Partitions the fuzzing made are listed in the
+ * shared state, so that any process can open or revoke them; the
+ * partitions that existed before a subtest are left alone, and at its end
+ * every partition alive that it made (the persistent ones outlive their
+ * descriptors) is revoked.
  *
  * Bounds. Every call is bounded: each thread has a timer that sends it a
  * signal (caught, without SA_RESTART) every 20 to 100 ms, so a blocking
@@ -78,10 +98,16 @@
  * especially); outputs of successful calls that keep the uAPI's promises
  * (non-zero handles, page-multiple sizes, buffer offsets above 4 GiB, slot
  * offsets within the page, events of whole, well-formed records, an
- * ioctl that writes its argument back failing when it cannot); and at the
- * end, with every process reaped, a fresh client that fills a buffer on
- * every compute and copy engine and reads the data back, and the debugfs
- * object counters back to where they were.
+ * ioctl that writes its argument back failing when it cannot); partition
+ * clients that are close-on-exec and read-write, see one device with the
+ * engines of their mask and a dense register (asked under the pool's read
+ * lock, so that the descriptor stays the one asked about), a register page
+ * that cannot be mapped or made writable, PARTITION_CREATE failing for a
+ * field that is certainly bad, and ENODEV from a client of a partition
+ * just revoked; and at the end, with every process reaped and the
+ * partitions revoked, a fresh client that fills a buffer on every compute
+ * and copy engine and reads the data back, and the debugfs object
+ * counters back to where they were.
  *
  * Replay. The seed is printed; GPUFE_FUZZ_SEED=<seed> replays the same
  * choices (each subtest, process and thread derive their own from it).
@@ -137,7 +163,7 @@ struct fuzz_sync_set_deadline {
 #define MAX_PROCS	8
 #define MAX_THREADS	8
 #define MAX_FDS		48	/* descriptors a process's pool holds */
-#define MAX_CLIENTS	8	/* distinct gpufe clients among them */
+#define MAX_CLIENTS	12	/* distinct gpufe clients among them */
 #define MAX_BOS		16	/* tracked buffer handles per client */
 #define MAX_CTXS	8	/* tracked contexts per client */
 #define MAX_MAPS	32
@@ -146,6 +172,10 @@ struct fuzz_sync_set_deadline {
 #define NLOG		16	/* kinds of anomaly kept for the report */
 #define LOG_LEN		256
 #define NERRNO		136	/* errnos counted one by one; the rest at 0 */
+#define NPARTS		32	/* partitions made, remembered for all processes */
+#define PART_WORDS	(GPUFE_PARTITION_MAX / 32)
+/* Persistent partitions a subtest makes at most: they hold ids until revoked. */
+#define MAX_PERSISTENT	40
 
 /* Bytes of buffers a process's pool may have created and not destroyed. */
 #define BO_BUDGET	(24ULL << 20)
@@ -214,7 +244,10 @@ struct fuzz_cfg {
 	X(sync_file,	3,	2)			\
 	X(dmabuf,	3,	2)			\
 	X(introspect,	1,	1)			\
-	X(emfile,	1,	1)
+	X(emfile,	1,	1)			\
+	X(part_create,	1,	1)			\
+	X(part_open,	1,	2)			\
+	X(part_revoke,	1,	1)
 
 enum {
 #define X(name, w, wc) OP_##name,
@@ -241,6 +274,21 @@ struct shared {
 	unsigned long faults;		/* probed accesses that faulted */
 	unsigned long kids;		/* fork()ed children */
 	unsigned long fds_passed;	/* descriptors received over the socket */
+	/*
+	 * Partitions the subtest made, the last NPARTS of them (alive or
+	 * ended: hints, which another process may be overwriting), and the
+	 * ids of all it made, to revoke those still alive at its end.
+	 */
+	struct spart {
+		__u32 id;
+		__u32 dev;
+		__u64 mask;		/* in the device's numbering */
+		__u32 persistent;
+		__u32 pad;
+	} parts[NPARTS];
+	unsigned int parts_i;
+	unsigned int persistent_made;
+	__u32 made[PART_WORDS];
 };
 
 /* The devices and engines, as the subtest found them. */
@@ -250,6 +298,9 @@ static struct topo {
 	int neng[MAX_DEVS];
 	struct gpufe_engine_info eng[MAX_DEVS][MAX_ENGINES];
 } topo;
+
+/* The partitions alive before the subtest: the fuzzing leaves them alone. */
+static __u32 parts_before[PART_WORDS];
 
 static __u64 base_seed;
 static bool trace;
@@ -289,13 +340,21 @@ struct fctx {
 struct client {
 	int refs;		/* pool descriptors of it; 0: slot free */
 	unsigned int gen;	/* changes whenever the slot is reused */
+	/*
+	 * A client of a partition, as far as the pool knows (a hint: the
+	 * kernel is asked where it matters): its id, device and engines in
+	 * the device's numbering (0: not known). 0: no partition.
+	 */
+	__u32 part;
+	__u32 part_dev;
+	__u64 part_mask;
 	int nbos;
 	int nctxs;
 	struct fbo bos[MAX_BOS];
 	struct fctx ctxs[MAX_CTXS];
 };
 
-enum mkind { MK_BO = 1, MK_CPAGE, MK_DMABUF, MK_OTHER };
+enum mkind { MK_BO = 1, MK_CPAGE, MK_DMABUF, MK_REG, MK_OTHER };
 
 struct ment {
 	void *addr;
@@ -309,6 +368,7 @@ struct ment {
 struct pool {
 	pthread_rwlock_t lock;
 	unsigned int gen;
+	unsigned int closes;	/* descriptors of the pool closed so far */
 	int nfds;
 	struct fent fds[MAX_FDS];
 	struct client clients[MAX_CLIENTS];
@@ -328,6 +388,7 @@ struct gpick {
 	int fd;
 	int ci;			/* client index, -1 if fd is not a known client */
 	unsigned int cgen;
+	unsigned int closes;	/* pool.closes when it was picked */
 	struct client cl;
 };
 
@@ -342,6 +403,9 @@ struct call {
 	__u64 size;
 	bool rw;
 	bool faithful;		/* the kernel read the argument as built */
+	bool bad;		/* a field the kernel must refuse was made bad */
+	__u32 part;		/* PARTITION_OPEN, _REVOKE: the id asked for */
+	unsigned int gen;	/* PARTITION_REVOKE: pool.gen before the call */
 };
 
 struct rng {
@@ -650,6 +714,35 @@ static bool probed_slot(struct worker *w, struct slot_read *r)
 	return true;
 }
 
+struct copy_probe {
+	const volatile __u8 *src;
+	__u8 *dst;
+	size_t n;
+};
+
+static void __attribute__((noinline)) do_copy(struct copy_probe *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		c->dst[i] = c->src[i];
+}
+
+/* Copy from a mapping that may fault: false if it did. */
+static bool probed_copy(struct worker *w, void *dst, const void *src, size_t n)
+{
+	struct copy_probe c = { .src = src, .dst = dst, .n = n };
+
+	if (sigsetjmp(probe_env, 1)) {
+		__atomic_add_fetch(&w->sh->faults, 1, __ATOMIC_RELAXED);
+		return false;
+	}
+	probe_armed = 1;
+	do_copy(&c);
+	probe_armed = 0;
+	return true;
+}
+
 /* --- pool bookkeeping -------------------------------------------------------- */
 
 static void rdlock(struct worker *w)
@@ -701,6 +794,7 @@ static void fd_del(struct pool *p, int i)
 	struct fent *f = &p->fds[i];
 
 	close(f->fd);
+	p->closes++;
 	if (f->kind == FK_GPUFE && --p->clients[f->client].refs == 0)
 		p->clients[f->client].gen = ++p->gen;
 	*f = p->fds[--p->nfds];
@@ -868,6 +962,7 @@ static int gpufe_fd(struct worker *w, struct gpick *g)
 			g->ci = f->client;
 			g->cgen = p->clients[f->client].gen;
 			g->cl = p->clients[f->client];
+			g->closes = p->closes;
 		}
 		unlock(w);
 		if (g->ci >= 0)
@@ -980,6 +1075,423 @@ static __u32 pick_ctx(struct worker *w)
 	if (r < 95)
 		return dead_or_foreign_ctx(w);
 	return made_up_handle(w);
+}
+
+/* --- partitions: the shared list, ids, what a client sees -------------------- */
+
+static bool id_in(const __u32 *bits, __u32 id)
+{
+	return id < GPUFE_PARTITION_MAX && (bits[id / 32] >> (id % 32) & 1);
+}
+
+/* Remember a partition the fuzzing made, for all processes and the end. */
+static void part_note(struct worker *w, __u32 id, __u32 dev, __u64 mask,
+		      bool persistent)
+{
+	struct shared *sh = w->sh;
+	struct spart *sp;
+
+	if (!id || id >= GPUFE_PARTITION_MAX)
+		return;
+	__atomic_fetch_or(&sh->made[id / 32], 1u << (id % 32), __ATOMIC_RELAXED);
+	sp = &sh->parts[__atomic_fetch_add(&sh->parts_i, 1, __ATOMIC_RELAXED) %
+			NPARTS];
+	sp->dev = dev;
+	sp->mask = mask;
+	sp->persistent = persistent;
+	__atomic_store_n(&sp->id, id, __ATOMIC_RELEASE);
+}
+
+/* What the shared list last said of a partition; false if nothing. */
+static bool part_find(struct worker *w, __u32 id, struct spart *out)
+{
+	struct shared *sh = w->sh;
+	unsigned int n = __atomic_load_n(&sh->parts_i, __ATOMIC_RELAXED), i;
+
+	for (i = 0; id && i < NPARTS && i < n; i++) {
+		const struct spart *sp = &sh->parts[(n - 1 - i) % NPARTS];
+
+		if (__atomic_load_n(&sp->id, __ATOMIC_ACQUIRE) == id) {
+			*out = *sp;
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * A partition id to open or revoke: mostly one of those the fuzzing made,
+ * the newest ones first (alive or ended by now), else one in range, else
+ * any number; never one of a partition that was there before the subtest.
+ */
+static __u32 part_pick_id(struct worker *w, bool persistent)
+{
+	struct shared *sh = w->sh;
+	unsigned int n = __atomic_load_n(&sh->parts_i, __ATOMIC_RELAXED);
+	unsigned int r = rnd(w, 100), k = n < NPARTS ? n : NPARTS, back, tries;
+	__u32 id;
+
+	if (k && r < 80) {
+		for (tries = 0; tries < 4; tries++) {
+			const struct spart *sp;
+
+			back = pct(w, 60) ? rnd(w, k < 4 ? k : 4) : rnd(w, k);
+			sp = &sh->parts[(n - 1 - back) % NPARTS];
+			id = __atomic_load_n(&sp->id, __ATOMIC_ACQUIRE);
+			if (!persistent || sp->persistent)
+				break;
+		}
+	} else if (r < 92) {
+		id = 1 + rnd(w, GPUFE_PARTITION_MAX - 1);
+	} else {
+		id = (__u32[]){ 0, GPUFE_PARTITION_MAX, ~0u, any32(w) }[rnd(w, 4)];
+	}
+	return id_in(parts_before, id) ? GPUFE_PARTITION_MAX : id;
+}
+
+static int topo_index(__u32 dev)
+{
+	int d;
+
+	for (d = 0; d < topo.ndevs; d++)
+		if (topo.devs[d] == dev)
+			return d;
+	return -1;
+}
+
+/*
+ * An engine a client sees, in its own numbering: any of the subtest's
+ * for a client without partition; one of its partition's, renumbered
+ * densely within its class, for a client of a partition whose engines
+ * the pool knows. False if there is none.
+ */
+static bool pick_engine(struct worker *w, const struct client *cl, __u32 *dev,
+			__u16 *cls, __u16 *inst)
+{
+	const struct gpufe_engine_info *e;
+	int d, i, k, n = 0, idx[MAX_ENGINES];
+
+	d = cl && cl->part && cl->part_mask ? topo_index(cl->part_dev) : -1;
+	if (d >= 0) {
+		for (i = 0; i < topo.neng[d]; i++)
+			if (cl->part_mask >> i & 1)
+				idx[n++] = i;
+		if (!n)
+			return false;
+		i = idx[rnd(w, n)];
+		*dev = topo.devs[d];
+		*cls = topo.eng[d][i].engine_class;
+		*inst = 0;
+		for (k = 0; k < i; k++)
+			if ((cl->part_mask >> k & 1) &&
+			    topo.eng[d][k].engine_class == *cls)
+				(*inst)++;
+		return true;
+	}
+	if (!topo.ndevs)
+		return false;
+	d = rnd(w, topo.ndevs);
+	if (!topo.neng[d])
+		return false;
+	e = &topo.eng[d][rnd(w, topo.neng[d])];
+	*dev = topo.devs[d];
+	*cls = e->engine_class;
+	*inst = e->engine_instance;
+	return true;
+}
+
+/* A device for a call of a client: its partition's mostly, if it has one. */
+static int pick_dev_index(struct worker *w, const struct client *cl)
+{
+	int d = cl && cl->part ? topo_index(cl->part_dev) : -1;
+
+	if (d >= 0 && pct(w, 90))
+		return d;
+	return topo.ndevs ? rnd(w, topo.ndevs) : 0;
+}
+
+/*
+ * A gpufe descriptor of a client of a partition (part), or of one without
+ * (!part), as the pool knows them; as gpufe_fd() if there is none.
+ */
+static int gpufe_fd_of(struct worker *w, struct gpick *g, bool part)
+{
+	struct pool *p = w->p;
+	int idx[MAX_FDS], n = 0, i;
+
+	memset(g, 0, sizeof(*g));
+	rdlock(w);
+	for (i = 0; i < p->nfds; i++)
+		if (p->fds[i].kind == FK_GPUFE &&
+		    !p->clients[p->fds[i].client].part == !part)
+			idx[n++] = i;
+	if (n) {
+		const struct fent *f = &p->fds[idx[rnd(w, n)]];
+
+		g->fd = f->fd;
+		g->ci = f->client;
+		g->cgen = p->clients[f->client].gen;
+		g->cl = p->clients[f->client];
+		g->closes = p->closes;
+	}
+	unlock(w);
+	return n ? g->fd : gpufe_fd(w, g);
+}
+
+/* Add a client of a partition to the pool; under the write lock. */
+static void part_client_add(struct worker *w, int fd, __u32 id, __u32 dev,
+			    __u64 mask)
+{
+	int ci = fd_add(w, FK_GPUFE, fd, -1, 0, true);
+
+	if (ci < 0)
+		return;
+	w->p->clients[ci].part = id;
+	w->p->clients[ci].part_dev = dev;
+	w->p->clients[ci].part_mask = mask;
+}
+
+/* Close every descriptor of a client: one of a revoked partition, say. */
+static void client_drop(struct worker *w, int ci, unsigned int cgen)
+{
+	struct pool *p = w->p;
+	int i;
+
+	wrlock(w);
+	if (client_of(p, ci, cgen))
+		for (i = p->nfds - 1; i >= 0; i--)
+			if (p->fds[i].kind == FK_GPUFE && p->fds[i].client == ci)
+				fd_del(p, i);
+	unlock(w);
+}
+
+static __u64 low_bits(unsigned int n)
+{
+	return n >= 64 ? ~0ULL : (1ULL << n) - 1;
+}
+
+/* A QUERY of what into buf: 0 or -errno (EINTR retried). */
+static int query_into(int fd, __u32 what, __u32 dev, void *buf, __u32 size)
+{
+	struct gpufe_query q = {
+		.query = what, .device_id = dev, .size = size,
+		.data = (uintptr_t)buf,
+	};
+
+	return gpufe_ioctl(fd, GPUFE_IOCTL_QUERY, &q);
+}
+
+/*
+ * What any configuration register a client reads promises: a whole
+ * register whose counts agree with its mask, a partition's dense one
+ * (its engines the low bits of the mask, a weight) or, with partition
+ * id 0, the whole device's.
+ */
+static void reg_check(struct worker *w, const struct gpufe_config_reg *r,
+		      const char *from)
+{
+	unsigned int n = __builtin_popcountll(r->engine_mask), sum = 0, c;
+	bool dense = r->flags & GPUFE_CONFIG_REG_DENSE, bad;
+
+	for (c = 0; c < GPUFE_CONFIG_REG_CLASSES; c++)
+		sum += r->engines[c];
+	bad = r->magic != GPUFE_CONFIG_REG_MAGIC ||
+	      r->version != GPUFE_CONFIG_REG_VERSION ||
+	      r->size < sizeof(*r) || !r->engine_mask || n != sum || r->pad ||
+	      r->partition_id >= GPUFE_PARTITION_MAX ||
+	      !!r->partition_id != dense;
+	if (r->partition_id)
+		bad |= r->engine_mask != low_bits(n) || !r->weight ||
+		       r->weight > GPUFE_PARTITION_MAX_WEIGHT;
+	else
+		bad |= r->weight != 0;
+	if (bad)
+		anomaly(w, "%s: register magic %#x version %u size %u partition %u device %u mask %#llx engines %u/%u/%u/%u weight %u flags %#x",
+			from, r->magic, r->version, r->size, r->partition_id,
+			r->device_id, (unsigned long long)r->engine_mask,
+			r->engines[0], r->engines[1], r->engines[2],
+			r->engines[3], r->weight, r->flags);
+}
+
+struct devs_buf {
+	struct gpufe_query_devices h;
+	struct gpufe_device_info d[MAX_DEVS + 1];
+};
+
+struct engines_buf {
+	struct gpufe_query_engines h;
+	struct gpufe_engine_info e[MAX_ENGINES * 2 + 1];
+};
+
+struct parts_buf {
+	struct gpufe_query_partitions h;
+	struct gpufe_partition_info p[GPUFE_PARTITION_MAX];
+};
+
+/*
+ * What one client sees, asked under the read lock, so that no thread of
+ * the process closes or replaces the descriptor between the questions.
+ * A client of a partition (its fdinfo says which) sees one device, with
+ * as many engines as its mask has, lists its own partition alone, and
+ * reads its partition's dense register; a client without partition reads
+ * the device's; any client reads a well-formed one.
+ */
+static void view_check(struct worker *w)
+{
+	struct pool *p = w->p;
+	struct devs_buf *devs = calloc(1, sizeof(*devs));
+	struct engines_buf *engs = calloc(1, sizeof(*engs));
+	struct parts_buf *parts = calloc(1, sizeof(*parts));
+	struct gpufe_config_reg reg;
+	const struct gpufe_device_info *di;
+	int idx[MAX_FDS], n = 0, i, fd;
+	unsigned int ne;
+	long long part;
+
+	if (!devs || !engs || !parts)
+		goto out_free;
+	rdlock(w);
+	for (i = 0; i < p->nfds; i++)
+		if (p->fds[i].kind == FK_GPUFE &&
+		    (p->clients[p->fds[i].client].part || pct(w, 30)))
+			idx[n++] = i;
+	if (!n)
+		goto out_unlock;
+	fd = p->fds[idx[rnd(w, n)]].fd;
+	/* > 0: a client of that partition; -ENOENT: of none; else unknown. */
+	part = gpufe_fdinfo(getpid(), fd, "gpufe-partition");
+	if (query_into(fd, GPUFE_QUERY_DEVICES, 0, devs, sizeof(*devs)) ||
+	    devs->h.entry_size < sizeof(struct gpufe_device_info))
+		goto out_unlock;
+	if (part > 0 && devs->h.num_devices > 1)
+		anomaly(w, "a client of partition %lld sees %u devices", part,
+			devs->h.num_devices);
+	if (!devs->h.num_devices)
+		goto out_unlock;
+	di = &devs->h.devices[0];
+	if (query_into(fd, GPUFE_QUERY_CONFIG_REG, di->device_id, &reg,
+		       sizeof(reg)))
+		goto out_unlock;
+	reg_check(w, &reg, "QUERY_CONFIG_REG");
+	if ((part > 0 && reg.partition_id != part) ||
+	    (part == -ENOENT && reg.partition_id))
+		anomaly(w, "a client of partition %lld (fdinfo) reads a register of partition %u, flags %#x",
+			part > 0 ? part : 0, reg.partition_id, reg.flags);
+	if (!reg.partition_id)
+		goto out_unlock;
+	ne = __builtin_popcountll(reg.engine_mask);
+	if (devs->h.num_devices != 1 || di->num_engines != ne ||
+	    di->device_id != reg.device_id)
+		anomaly(w, "a client of partition %u sees %u devices, the first %u with %u engines; its register has device %u, %u engines",
+			reg.partition_id, devs->h.num_devices, di->device_id,
+			di->num_engines, reg.device_id, ne);
+	if (!query_into(fd, GPUFE_QUERY_ENGINES, reg.device_id, engs,
+			sizeof(*engs)) && engs->h.num_engines != ne)
+		anomaly(w, "a client of partition %u lists %u engines, its mask %#llx has %u",
+			reg.partition_id, engs->h.num_engines,
+			(unsigned long long)reg.engine_mask, ne);
+	if (!query_into(fd, GPUFE_QUERY_PARTITIONS, 0, parts, sizeof(*parts)) &&
+	    (parts->h.num_partitions != 1 ||
+	     parts->h.partitions[0].partition_id != reg.partition_id ||
+	     parts->h.partitions[0].engine_mask != reg.engine_mask))
+		anomaly(w, "a client of partition %u (mask %#llx) lists %u partitions, the first %u with mask %#llx",
+			reg.partition_id, (unsigned long long)reg.engine_mask,
+			parts->h.num_partitions,
+			parts->h.partitions[0].partition_id,
+			(unsigned long long)parts->h.partitions[0].engine_mask);
+out_unlock:
+	unlock(w);
+out_free:
+	free(devs);
+	free(engs);
+	free(parts);
+}
+
+/*
+ * A descriptor PARTITION_CREATE or _OPEN just gave, that no other thread
+ * knows yet: close-on-exec and read-write, as documented.
+ */
+static void part_fd_check(struct worker *w, int fd, const char *what)
+{
+	int fdfl = fcntl(fd, F_GETFD), fl = fcntl(fd, F_GETFL);
+
+	if (fdfl < 0 || !(fdfl & FD_CLOEXEC) || fl < 0 ||
+	    (fl & O_ACCMODE) != O_RDWR)
+		anomaly(w, "%s gave fd %d with fd flags %#x, file flags %#x",
+			what, fd, fdfl, fl);
+}
+
+/*
+ * The new client of a partition just made (the argument as the kernel
+ * read it): one device, the one asked for, with the engines of the mask,
+ * and a register that says what was asked. Unless it has been revoked
+ * meanwhile: every query then fails with ENODEV.
+ */
+static void part_create_check(struct worker *w, int fd,
+			      const struct gpufe_partition_create *a)
+{
+	struct devs_buf *devs = calloc(1, sizeof(*devs));
+	unsigned int ne = __builtin_popcountll(a->engine_mask);
+	struct gpufe_config_reg reg;
+
+	if (devs && !query_into(fd, GPUFE_QUERY_DEVICES, 0, devs, sizeof(*devs)) &&
+	    (devs->h.num_devices != 1 ||
+	     devs->h.devices[0].device_id != a->device_id ||
+	     devs->h.devices[0].num_engines != ne))
+		anomaly(w, "a new partition of device %u, mask %#llx: its client sees %u devices, the first %u with %u engines",
+			a->device_id, (unsigned long long)a->engine_mask,
+			devs->h.num_devices, devs->h.devices[0].device_id,
+			devs->h.devices[0].num_engines);
+	free(devs);
+	if (query_into(fd, GPUFE_QUERY_CONFIG_REG, a->device_id, &reg,
+		       sizeof(reg)))
+		return;
+	reg_check(w, &reg, "QUERY_CONFIG_REG of a new partition");
+	if (reg.partition_id != a->partition_id ||
+	    reg.device_id != a->device_id ||
+	    reg.engine_mask != low_bits(ne) || reg.weight != a->weight ||
+	    reg.max_clients != a->max_clients ||
+	    reg.mem_quota != a->mem_quota ||
+	    !(reg.flags & GPUFE_CONFIG_REG_PERSISTENT) !=
+	    !(a->flags & GPUFE_PARTITION_PERSISTENT))
+		anomaly(w, "a new partition %u of device %u, mask %#llx, weight %u, max_clients %u, quota %llu, flags %#x: register %u %u %#llx %u %u %llu %#x",
+			a->partition_id, a->device_id,
+			(unsigned long long)a->engine_mask, a->weight,
+			a->max_clients, (unsigned long long)a->mem_quota,
+			a->flags, reg.partition_id, reg.device_id,
+			(unsigned long long)reg.engine_mask, reg.weight,
+			reg.max_clients, (unsigned long long)reg.mem_quota,
+			reg.flags);
+}
+
+/*
+ * After partition id was revoked: a client the pool had before (client
+ * generation up to gen) whose fdinfo names that partition answers every
+ * ioctl with ENODEV. Asked under the read lock, so that the descriptor
+ * stays the one fdinfo described.
+ */
+static void revoked_check(struct worker *w, __u32 id, unsigned int gen)
+{
+	struct pool *p = w->p;
+	int i, checked = 0;
+
+	rdlock(w);
+	for (i = 0; i < p->nfds && checked < 2; i++) {
+		const struct fent *f = &p->fds[i];
+		const struct client *c = &p->clients[f->client];
+		struct gpufe_version v;
+		int ret;
+
+		if (f->kind != FK_GPUFE || c->part != id || c->gen > gen ||
+		    gpufe_fdinfo(getpid(), f->fd, "gpufe-partition") != id)
+			continue;
+		checked++;
+		ret = gpufe_ioctl(f->fd, GPUFE_IOCTL_VERSION, &v);
+		if (ret != -ENODEV)
+			anomaly(w, "a client of partition %u answered VERSION with %d after the revoke",
+				id, ret);
+	}
+	unlock(w);
 }
 
 /* --- pointers ----------------------------------------------------------------- */
@@ -1133,7 +1645,7 @@ static int fz_ioctl(struct worker *w, int fd, unsigned long req, __u64 arg,
 		case ENOSPC: case ENODEV: case EDQUOT: case ENOMEM:
 		case EMFILE: case ENFILE: case EACCES: case EPERM:
 		case ETIME: case EINTR: case EBADF: case ENOTTY:
-		case EOPNOTSUPP: case EAGAIN:
+		case EOPNOTSUPP: case EAGAIN: case EUSERS:
 			break;
 		default:
 			anomaly(w, "ioctl %#lx failed with undocumented errno %d (%s)",
@@ -1428,33 +1940,52 @@ static void post_version(struct worker *w, const void *out, int ret)
 static void build_query(struct worker *w, void *arg)
 {
 	struct gpufe_query *q = arg;
+	const struct client *cl = &w->c.g.cl;
 	__u32 need;
-	int d = topo.ndevs ? rnd(w, topo.ndevs) : 0;
+	int d = pick_dev_index(w, cl);
+	bool per_dev;
 	struct ptrsel ps;
 
-	switch (rnd(w, 10)) {
+	switch (rnd(w, 13)) {
 	case 0:
-		q->query = pct(w, 50) ? 2 + rnd(w, 4) : any32(w);
+		q->query = pct(w, 50) ? 4 + rnd(w, 4) : any32(w);
 		break;
 	case 1: case 2: case 3: case 4:
 		q->query = GPUFE_QUERY_DEVICES;
 		break;
-	default:
+	case 5: case 6: case 7: case 8:
 		q->query = GPUFE_QUERY_ENGINES;
 		break;
+	case 9: case 10:
+		q->query = GPUFE_QUERY_CONFIG_REG;
+		break;
+	default:
+		q->query = GPUFE_QUERY_PARTITIONS;
+		break;
 	}
+	per_dev = q->query == GPUFE_QUERY_ENGINES ||
+		  q->query == GPUFE_QUERY_CONFIG_REG;
 	if (pct(w, 5))
 		q->flags = bad_bit(w, 0);
-	if (q->query == GPUFE_QUERY_ENGINES)
+	if (per_dev)
 		q->device_id = pct(w, 85) && topo.ndevs ? topo.devs[d] : any32(w);
 	else if (pct(w, 5))
 		q->device_id = any32(w);
 	if (q->query == GPUFE_QUERY_ENGINES)
 		need = sizeof(struct gpufe_query_engines) +
-		       topo.neng[d] * sizeof(struct gpufe_engine_info);
+		       (cl->part && cl->part_mask ?
+			__builtin_popcountll(cl->part_mask) : topo.neng[d]) *
+		       sizeof(struct gpufe_engine_info);
+	else if (q->query == GPUFE_QUERY_CONFIG_REG)
+		need = sizeof(struct gpufe_config_reg);
+	else if (q->query == GPUFE_QUERY_PARTITIONS)
+		need = sizeof(struct gpufe_query_partitions) +
+		       (cl->part ? 1 : 1 + rnd(w, 8)) *
+		       sizeof(struct gpufe_partition_info);
 	else
 		need = sizeof(struct gpufe_query_devices) +
-		       topo.ndevs * sizeof(struct gpufe_device_info);
+		       (cl->part ? 1 : topo.ndevs) *
+		       sizeof(struct gpufe_device_info);
 	switch (rnd(w, 8)) {
 	case 0: case 1:
 		q->size = 0;	/* ask for the size */
@@ -1483,14 +2014,20 @@ static void build_query(struct worker *w, void *arg)
 static void post_query(struct worker *w, const void *out, int ret)
 {
 	const struct gpufe_query *q = out;
+	const __u8 *buf = w->arena + BUF_OFF;
 
+	/* Now and then, what a client (of a partition, mostly) sees. */
+	if (pct(w, 10))
+		view_check(w);
 	if (ret || !q)
 		return;
 	if (w->c.size && q->size > w->c.size)
 		anomaly(w, "QUERY wrote %u bytes into %llu", q->size,
 			(unsigned long long)w->c.size);
-	if (q->data == (uintptr_t)(w->arena + BUF_OFF) && q->size >= 8) {
-		__u32 entry = ((const __u32 *)(w->arena + BUF_OFF))[
+	if (q->data != (uintptr_t)buf || !w->c.size || q->size < 8)
+		return;
+	if (q->query == GPUFE_QUERY_DEVICES || q->query == GPUFE_QUERY_ENGINES) {
+		__u32 entry = ((const __u32 *)buf)[
 			q->query == GPUFE_QUERY_DEVICES ? 1 : 2];
 
 		if (q->query == GPUFE_QUERY_DEVICES &&
@@ -1499,6 +2036,43 @@ static void post_query(struct worker *w, const void *out, int ret)
 		if (q->query == GPUFE_QUERY_ENGINES && q->size >= 12 &&
 		    entry < sizeof(struct gpufe_engine_info))
 			anomaly(w, "QUERY_ENGINES entry_size %u", entry);
+	} else if (q->query == GPUFE_QUERY_CONFIG_REG) {
+		struct gpufe_config_reg reg;
+
+		if (q->size < sizeof(reg)) {
+			anomaly(w, "QUERY_CONFIG_REG wrote %u bytes", q->size);
+			return;
+		}
+		memcpy(&reg, buf, sizeof(reg));
+		reg_check(w, &reg, "QUERY_CONFIG_REG");
+	} else if (q->query == GPUFE_QUERY_PARTITIONS) {
+		const struct gpufe_query_partitions *h = (const void *)buf;
+		__u32 i, last = 0;
+
+		if (h->entry_size < sizeof(struct gpufe_partition_info) ||
+		    sizeof(*h) + (__u64)h->num_partitions * h->entry_size > q->size) {
+			anomaly(w, "QUERY_PARTITIONS: %u entries of %u bytes in %u",
+				h->num_partitions, h->entry_size, q->size);
+			return;
+		}
+		for (i = 0; i < h->num_partitions; i++) {
+			struct gpufe_partition_info pi;
+
+			memcpy(&pi, buf + sizeof(*h) + (size_t)i * h->entry_size,
+			       sizeof(pi));
+			if (pi.partition_id <= last ||
+			    pi.partition_id >= GPUFE_PARTITION_MAX ||
+			    !pi.engine_mask || !pi.weight ||
+			    pi.weight > GPUFE_PARTITION_MAX_WEIGHT ||
+			    (pi.flags & ~GPUFE_CONFIG_REG_PERSISTENT) ||
+			    (pi.max_clients && pi.num_clients > pi.max_clients))
+				anomaly(w, "QUERY_PARTITIONS entry %u after %u: mask %#llx weight %u flags %#x clients %u of %u",
+					pi.partition_id, last,
+					(unsigned long long)pi.engine_mask,
+					pi.weight, pi.flags, pi.num_clients,
+					pi.max_clients);
+			last = pi.partition_id;
+		}
 	}
 }
 
@@ -1692,17 +2266,19 @@ static void post_bo_import(struct worker *w, const void *out, int ret)
 static void build_ctx_create(struct worker *w, void *arg)
 {
 	struct gpufe_ctx_create *a = arg;
-	int d = topo.ndevs ? rnd(w, topo.ndevs) : 0;
 	bool good_dev = topo.ndevs && pct(w, 90);
+	__u32 dev = 0;
+	__u16 cls = 0, inst = 0;
 
-	a->device_id = good_dev ? topo.devs[d] :
-		       (__u32[]){ 0, ~0u, 0x7fffffff, 1000 }[rnd(w, 4)];
-	if (good_dev && topo.neng[d] && pct(w, 90)) {
-		const struct gpufe_engine_info *e = &topo.eng[d][rnd(w, topo.neng[d])];
-
-		a->engine_class = e->engine_class;
-		a->engine_instance = e->engine_instance;
+	/* An engine the client sees: a partition's in its numbering. */
+	if (good_dev && pick_engine(w, &w->c.g.cl, &dev, &cls, &inst) &&
+	    pct(w, 90)) {
+		a->device_id = dev;
+		a->engine_class = cls;
+		a->engine_instance = inst;
 	} else {
+		a->device_id = good_dev ? topo.devs[rnd(w, topo.ndevs)] :
+			       (__u32[]){ 0, ~0u, 0x7fffffff, 1000 }[rnd(w, 4)];
 		a->engine_class = pct(w, 70) ? rnd(w, 4) : (__u16)any32(w);
 		a->engine_instance = pct(w, 70) ? rnd(w, 4) : (__u16)any32(w);
 	}
@@ -1902,17 +2478,12 @@ static void mutate_submit(struct worker *w, struct gpufe_submit *s,
 static void ensure_ctx_and_bo(struct worker *w)
 {
 	struct client *cl = &w->c.g.cl, *c;
-	int d = topo.ndevs ? rnd(w, topo.ndevs) : 0;
+	struct fctx x = { .id = 0 };
 
 	if (w->c.g.ci < 0)
 		return;
-	if (!cl->nctxs && topo.ndevs && topo.neng[d] && pct(w, 75)) {
-		const struct gpufe_engine_info *e = &topo.eng[d][rnd(w, topo.neng[d])];
-		struct fctx x = {
-			.dev = topo.devs[d], .cls = e->engine_class,
-			.inst = e->engine_instance,
-		};
-
+	if (!cl->nctxs && pct(w, 75) &&
+	    pick_engine(w, cl, &x.dev, &x.cls, &x.inst)) {
 		if (!gpufe_create_ctx_slot(w->c.g.fd, x.dev, x.cls, x.inst,
 					   &x.id, &x.slot)) {
 			wrlock(w);
@@ -2105,6 +2676,237 @@ static void post_wait(struct worker *w, const void *out, int ret)
 		ctx_forget(w, w->c.g.ci, w->c.g.cgen, w->c.ctx);
 }
 
+/*
+ * A partition of one of the subtest's devices: an engine mask that is a
+ * subset of the device's, a weight, a memory quota (small now and then,
+ * so that buffers run into it), a limit of clients (one to three now and
+ * then, so that opens run into it), persistence with a node; and now and
+ * then one field made bad.
+ */
+static void build_part_create(struct worker *w, void *arg)
+{
+	struct gpufe_partition_create *a = arg;
+	int d = topo.ndevs ? rnd(w, topo.ndevs) : 0;
+	unsigned int n = topo.ndevs ? topo.neng[d] : 0, r;
+	__u64 all = low_bits(n);
+
+	a->device_id = topo.ndevs ? topo.devs[d] : 0;
+	switch (rnd(w, 4)) {
+	case 0:
+		a->engine_mask = n ? 1ULL << rnd(w, n) : 0;
+		break;
+	case 1:
+		a->engine_mask = all;
+		break;
+	default:
+		a->engine_mask = rnd64(w) & all;
+		if (!a->engine_mask && n)
+			a->engine_mask = 1ULL << rnd(w, n);
+		break;
+	}
+	a->weight = pct(w, 20) ? (pct(w, 50) ? 1 : GPUFE_PARTITION_MAX_WEIGHT) :
+		    1 + rnd(w, GPUFE_PARTITION_MAX_WEIGHT);
+	r = rnd(w, 100);
+	if (r < 45)
+		a->mem_quota = 0;
+	else if (r < 75)
+		a->mem_quota = PAGE * (1 + rnd(w, 16));
+	else if (r < 95)
+		a->mem_quota = (__u64)(1 + rnd(w, 64)) << 20;
+	else
+		a->mem_quota = any64(w);
+	r = rnd(w, 100);
+	a->max_clients = r < 60 ? 0 : r < 95 ? 1 + rnd(w, 3) : any32(w);
+	if (pct(w, 25) && __atomic_load_n(&w->sh->persistent_made,
+					   __ATOMIC_RELAXED) < MAX_PERSISTENT) {
+		a->flags = GPUFE_PARTITION_PERSISTENT;
+		a->node_uid = (__u32[]){ 0, 0, 65534, 1000 }[rnd(w, 4)];
+		a->node_gid = (__u32[]){ 0, 0, 65534, 1000 }[rnd(w, 4)];
+		a->node_mode = (__u32[]){ 0, 0600, 0660, 0666, 0640, 0 }[rnd(w, 6)];
+		if (!a->node_mode && pct(w, 50))
+			a->node_mode = rnd(w, 01000);
+	}
+	if (pct(w, 15)) {
+		/* One field the kernel must refuse. */
+		w->c.bad = true;
+		switch (rnd(w, 10)) {
+		case 0:
+			a->engine_mask = 0;
+			break;
+		case 1:
+			/*
+			 * topo holds MAX_ENGINES at most, and inside a
+			 * partition (GPUFE_FD) only the partition's: the
+			 * device may have more.
+			 */
+			if (n >= MAX_ENGINES || gpufe_in_partition())
+				w->c.bad = false;
+			a->engine_mask |= 1ULL << (n + rnd(w, 64 - n));
+			break;
+		case 2:
+			a->weight = pct(w, 50) ? 0 : GPUFE_PARTITION_MAX_WEIGHT +
+				    1 + rnd(w, ~0u - GPUFE_PARTITION_MAX_WEIGHT);
+			break;
+		case 3:
+			a->flags |= bad_bit(w, 1);
+			break;
+		case 4:
+			a->pad = any32(w) | 1;
+			break;
+		case 5:
+			/* Node fields without a node. */
+			a->flags = 0;
+			if (pct(w, 50))
+				a->node_mode = 0600;
+			else
+				a->node_uid = 1 + rnd(w, 1000);
+			break;
+		case 6:
+			a->node_mode |= 01000 << rnd(w, 3);
+			break;
+		case 7:
+			/* No uid or gid maps to -1. */
+			if (pct(w, 50))
+				a->node_uid = ~0u;
+			else
+				a->node_gid = ~0u;
+			break;
+		default:
+			/* Not certain to be unknown to the kernel. */
+			w->c.bad = false;
+			a->device_id = (__u32[]){ 0, ~0u, 0x7fffffff, 1000 }[rnd(w, 4)];
+			break;
+		}
+	}
+	if (pct(w, 20)) {
+		a->partition_id = any32(w);
+		a->fd = (int)any32(w);
+	}
+}
+
+static void post_part_create(struct worker *w, const void *out, int ret)
+{
+	const struct gpufe_partition_create *a = out;
+	bool persistent;
+
+	if (ret || !a)
+		return;
+	if (w->c.bad && w->c.faithful)
+		anomaly(w, "PARTITION_CREATE succeeded with a bad field: device %u flags %#x mask %#llx weight %u uid %u gid %u mode %#o pad %u",
+			a->device_id, a->flags,
+			(unsigned long long)a->engine_mask, a->weight,
+			a->node_uid, a->node_gid, a->node_mode, a->pad);
+	if (a->fd < 0 || !a->partition_id ||
+	    a->partition_id >= GPUFE_PARTITION_MAX) {
+		anomaly(w, "PARTITION_CREATE gave partition %u, fd %d",
+			a->partition_id, a->fd);
+		return;
+	}
+	persistent = a->flags & GPUFE_PARTITION_PERSISTENT;
+	if (persistent)
+		__atomic_add_fetch(&w->sh->persistent_made, 1, __ATOMIC_RELAXED);
+	part_note(w, a->partition_id, a->device_id, a->engine_mask, persistent);
+	part_fd_check(w, a->fd, "PARTITION_CREATE");
+	if (pct(w, 50))
+		part_create_check(w, a->fd, a);
+	wrlock(w);
+	part_client_add(w, a->fd, a->partition_id, a->device_id,
+			a->engine_mask);
+	unlock(w);
+}
+
+/*
+ * A partition to open a client of: from a client of a partition, its own
+ * (id 0 mostly); from one without, any the fuzzing made, alive or ended.
+ */
+static void build_part_open(struct worker *w, void *arg)
+{
+	struct gpufe_partition_open *a = arg;
+	const struct client *cl = &w->c.g.cl;
+	unsigned int r = rnd(w, 100);
+
+	if (cl->part)
+		a->partition_id = r < 70 ? 0 : r < 85 ? cl->part :
+				  part_pick_id(w, false);
+	else
+		a->partition_id = r < 8 ? 0 : part_pick_id(w, false);
+	if (pct(w, 4))
+		a->flags = bad_bit(w, 0);
+	if (pct(w, 4))
+		a->pad = any32(w) | 1;
+	if (pct(w, 20))
+		a->fd = (int)any32(w);
+	w->c.part = a->partition_id;
+}
+
+static void post_part_open(struct worker *w, const void *out, int ret)
+{
+	const struct gpufe_partition_open *a = out;
+	const struct client *cl = &w->c.g.cl;
+	struct spart sp = { .id = 0 };
+	__u32 id = w->c.part;
+
+	if (ret || !a)
+		return;
+	if (a->fd < 0) {
+		anomaly(w, "PARTITION_OPEN gave fd %d", a->fd);
+		return;
+	}
+	part_fd_check(w, a->fd, "PARTITION_OPEN");
+	/* The caller's own partition, or one by id, as far as known. */
+	if (cl->part && (!id || id == cl->part)) {
+		sp.id = cl->part;
+		sp.dev = cl->part_dev;
+		sp.mask = cl->part_mask;
+	} else if (!part_find(w, id, &sp)) {
+		sp.id = id;
+	}
+	wrlock(w);
+	part_client_add(w, a->fd, sp.id, sp.dev, sp.mask);
+	unlock(w);
+}
+
+static void build_part_revoke(struct worker *w, void *arg)
+{
+	struct gpufe_partition_revoke *a = arg;
+
+	/* Persistent ones mostly: they do not end by themselves. */
+	a->partition_id = w->c.part = part_pick_id(w, pct(w, 60));
+	if (pct(w, 5))
+		a->flags = bad_bit(w, 0);
+	rdlock(w);
+	w->c.gen = w->p->gen;
+	unlock(w);
+}
+
+static void post_part_revoke(struct worker *w, const void *out, int ret)
+{
+	struct pool *p = w->p;
+	int i, ci = -1;
+	unsigned int cgen = 0;
+
+	if (ret)
+		return;
+	if (w->c.faithful && pct(w, 50))
+		revoked_check(w, w->c.part, w->c.gen);
+	/* Forget a client of it now and then; the others stay, revoked. */
+	if (!pct(w, 30))
+		return;
+	rdlock(w);
+	for (i = 0; i < p->nfds; i++) {
+		const struct fent *f = &p->fds[i];
+
+		if (f->kind == FK_GPUFE && p->clients[f->client].part == w->c.part) {
+			ci = f->client;
+			cgen = p->clients[ci].gen;
+			break;
+		}
+	}
+	unlock(w);
+	if (ci >= 0)
+		client_drop(w, ci, cgen);
+}
+
 static const struct iodesc iodescs[] = {
 	{ "VERSION", GPUFE_IOCTL_VERSION, sizeof(struct gpufe_version),
 	  build_version, post_version },
@@ -2128,6 +2930,15 @@ static const struct iodesc iodescs[] = {
 	  build_submit, post_submit },
 	{ "WAIT", GPUFE_IOCTL_WAIT, sizeof(struct gpufe_wait),
 	  build_wait, post_wait },
+	{ "PARTITION_CREATE", GPUFE_IOCTL_PARTITION_CREATE,
+	  sizeof(struct gpufe_partition_create),
+	  build_part_create, post_part_create },
+	{ "PARTITION_OPEN", GPUFE_IOCTL_PARTITION_OPEN,
+	  sizeof(struct gpufe_partition_open),
+	  build_part_open, post_part_open },
+	{ "PARTITION_REVOKE", GPUFE_IOCTL_PARTITION_REVOKE,
+	  sizeof(struct gpufe_partition_revoke),
+	  build_part_revoke, post_part_revoke },
 };
 
 /* One typed gpufe ioctl: iodescs[nr] with an argument built for it. */
@@ -2140,7 +2951,17 @@ static int ioctl_op(struct worker *w, unsigned int nr)
 
 	memset(&w->c, 0, sizeof(w->c));
 	w->c.bi = w->c.xi = -1;
-	fd = gpufe_fd(w, &w->c.g);
+	/*
+	 * Clients of partitions open their own partition's; only clients
+	 * without partition create and revoke partitions.
+	 */
+	if (d->req == GPUFE_IOCTL_PARTITION_OPEN && pct(w, 60))
+		fd = gpufe_fd_of(w, &w->c.g, true);
+	else if ((d->req == GPUFE_IOCTL_PARTITION_CREATE ||
+		  d->req == GPUFE_IOCTL_PARTITION_REVOKE) && pct(w, 75))
+		fd = gpufe_fd_of(w, &w->c.g, false);
+	else
+		fd = gpufe_fd(w, &w->c.g);
 	d->build(w, arg);
 	ps = place(w, arg, d->size, true, 12);
 	w->c.faithful = ps.kind == P_OK || ps.kind == P_UNALIGNED ||
@@ -2150,6 +2971,9 @@ static int ioctl_op(struct worker *w, unsigned int nr)
 		anomaly(w, "%s succeeded on a read-only argument", d->name);
 	ptr_done(w);
 	d->post(w, ps.out, ret);
+	/* A client of an ended partition is forgotten now and then. */
+	if (ret == -ENODEV && w->c.g.ci >= 0 && w->c.g.cl.part && pct(w, 10))
+		client_drop(w, w->c.g.ci, w->c.g.cgen);
 	return ret;
 }
 
@@ -2206,6 +3030,21 @@ static int op_submit(struct worker *w)
 static int op_wait(struct worker *w)
 {
 	return ioctl_op(w, 10);
+}
+
+static int op_part_create(struct worker *w)
+{
+	return ioctl_op(w, 11);
+}
+
+static int op_part_open(struct worker *w)
+{
+	return ioctl_op(w, 12);
+}
+
+static int op_part_revoke(struct worker *w)
+{
+	return ioctl_op(w, 13);
 }
 
 /*
@@ -2278,10 +3117,13 @@ static int op_raw_ioctl(struct worker *w)
 /* --- mappings ------------------------------------------------------------------- */
 
 /*
- * Whether the mapping at addr is of /dev/gpufe, as /proc/self/maps says
- * (not of a dma-buf, as a descriptor may have become meanwhile). Made at
- * an offset below 4 GiB, such a mapping is of the completion page; the
- * offset /proc shows is no help, as buffer mappings rewrite theirs.
+ * Whether the mapping at addr is of a gpufe client, as /proc/self/maps
+ * says (not of a dma-buf, as a descriptor may have become meanwhile): of
+ * /dev/gpufe, of a persistent partition's node, or of the anonymous file
+ * of a client PARTITION_CREATE or _OPEN made. Made at an offset below
+ * 4 GiB, such a mapping is of the completion page or, at
+ * GPUFE_CONFIG_REG_MMAP_OFFSET, of the register page; the offset /proc
+ * shows is no help, as buffer mappings rewrite theirs.
  */
 static bool mapped_from_gpufe(const void *addr)
 {
@@ -2300,7 +3142,9 @@ static bool mapped_from_gpufe(const void *addr)
 			continue;
 		if ((uintptr_t)addr < start || (uintptr_t)addr >= end)
 			continue;
-		ret = !strcmp(path, GPUFE_DEV);
+		ret = !strcmp(path, GPUFE_DEV) ||
+		      !strcmp(path, "anon_inode:[gpufe]") ||
+		      !strncmp(path, "/dev/gpufe-part", 15);
 		break;
 	}
 	fclose(f);
@@ -2355,7 +3199,7 @@ static int op_mmap(struct worker *w)
 	size_t len;
 	void *p;
 
-	switch (rnd(w, 20)) {
+	switch (rnd(w, 22)) {
 	case 0: case 1: case 2: case 3: case 4: case 5: case 6: case 7:
 	case 8: case 9: {
 		fd = gpufe_fd(w, &g);
@@ -2419,6 +3263,25 @@ static int op_mmap(struct worker *w)
 		prot = some_prot(w, !f.rw);
 		break;
 	}
+	case 18: case 19: {
+		/* The register page: of a partition's client, one page. */
+		static const __s64 delta[] = {
+			-(__s64)PAGE, PAGE, 2 * PAGE, 1,
+			-(__s64)GPUFE_CONFIG_REG_MMAP_OFFSET,
+		};
+
+		fd = pct(w, 75) ? gpufe_fd_of(w, &g, true) : gpufe_fd(w, &g);
+		kind = MK_REG;
+		ci = g.ci;
+		cgen = g.cgen;
+		off = GPUFE_CONFIG_REG_MMAP_OFFSET;
+		if (pct(w, 10))
+			off += delta[rnd(w, ARRAY_SIZE(delta))];
+		if (pct(w, 15))
+			pages = pct(w, 50) ? 2 : 1 + rnd(w, 16);
+		prot = some_prot(w, true);
+		break;
+	}
 	default:
 		/* Something that is not gpufe's, or no offset it has. */
 		kind = MK_OTHER;
@@ -2436,7 +3299,21 @@ static int op_mmap(struct worker *w)
 		return -errno;
 	/* The fd may have become a dma-buf meanwhile: ask what was mapped. */
 	if ((prot & PROT_WRITE) && off < (1ULL << 32) && mapped_from_gpufe(p))
-		anomaly(w, "a writable mapping of the completion page succeeded");
+		anomaly(w, "a writable mapping at %#llx (completion or register page) succeeded",
+			(unsigned long long)off);
+	/* Nothing else knows the mapping yet: it stays what was mapped. */
+	if (off == GPUFE_CONFIG_REG_MMAP_OFFSET && mapped_from_gpufe(p)) {
+		struct gpufe_config_reg reg;
+
+		if (len > PAGE)
+			anomaly(w, "a mapping of %zu bytes of the register page succeeded",
+				len);
+		if ((prot & PROT_READ) && probed_copy(w, &reg, p, sizeof(reg))) {
+			reg_check(w, &reg, "the register page");
+			if (!reg.partition_id)
+				anomaly(w, "the register page has partition 0");
+		}
+	}
 	map_add(w, p, len ? (len + PAGE - 1) & ~(PAGE - 1) : PAGE, prot, kind,
 		ci, cgen);
 	return 0;
@@ -2518,9 +3395,9 @@ static int op_vma(struct worker *w)
 		ret = mprotect(m->addr, m->len, prot) ? -errno : 0;
 		if (!ret)
 			m->prot = prot;
-		if (!ret && m->kind == MK_CPAGE && (prot & PROT_WRITE) &&
-		    mapped_from_gpufe(m->addr))
-			anomaly(w, "mprotect() made the completion page writable");
+		if (!ret && (m->kind == MK_CPAGE || m->kind == MK_REG) &&
+		    (prot & PROT_WRITE) && mapped_from_gpufe(m->addr))
+			anomaly(w, "mprotect() made the completion or register page writable");
 		break;
 	case 1:
 		/* Within the mapping: next to it may be the process's own. */
@@ -2624,6 +3501,7 @@ static int op_read(struct worker *w)
 	struct ptrsel ps;
 	ssize_t n;
 	int fd, err;
+	bool same;
 
 	fd = gpufe_fd(w, &g);
 	/* A blocking read with nothing to read waits for the kick: rarely. */
@@ -2633,7 +3511,15 @@ static int op_read(struct worker *w)
 	ps = place(w, w->arena + BUF_OFF, count, false, 15);
 	n = read(fd, (void *)(uintptr_t)ps.v, count);
 	err = n < 0 ? errno : 0;
-	if (g.ci >= 0 && n > 0) {
+	ptr_done(w);
+	/*
+	 * Whether the descriptor stayed the client picked: another thread
+	 * may have closed it and opened some other file under its number.
+	 */
+	rdlock(w);
+	same = w->p->closes == g.closes;
+	unlock(w);
+	if (g.ci >= 0 && n > 0 && same) {
 		size_t i;
 
 		if ((size_t)n > count || n % sizeof(struct gpufe_event))
@@ -2652,7 +3538,6 @@ static int op_read(struct worker *w)
 					(unsigned long long)ev.seqno, ev.error);
 		}
 	}
-	ptr_done(w);
 	if (err >= 512)
 		anomaly(w, "read() failed with kernel-internal errno %d", err);
 	return -err;
@@ -2742,6 +3627,24 @@ static int op_open(struct worker *w)
 		fd = open(GPUFE_DEV, O_PATH | O_CLOEXEC);
 		kind = FK_OTHER;
 		break;
+	case 4: case 5: {
+		/* A persistent partition's node: alive, gone, or never made. */
+		struct spart sp = { .id = 0 };
+		char path[48];
+		__u32 id = part_pick_id(w, true);
+
+		snprintf(path, sizeof(path), GPUFE_PARTITION_NODE_PATH, id);
+		fd = open(path, acc[rnd(w, ARRAY_SIZE(acc))] | O_CLOEXEC |
+			  (pct(w, 50) ? O_NONBLOCK : 0));
+		if (fd < 0)
+			return -errno;
+		if (!part_find(w, id, &sp))
+			sp.id = id;
+		wrlock(w);
+		part_client_add(w, fd, sp.id, sp.dev, sp.mask);
+		unlock(w);
+		return 0;
+	}
 	default:
 		if (pct(w, 50))
 			extra |= O_NONBLOCK;
@@ -2791,6 +3694,7 @@ static int op_dup(struct worker *w)
 			    --p->clients[p->fds[j].client].refs == 0)
 				p->clients[p->fds[j].client].gen = ++p->gen;
 			p->fds[j] = p->fds[--p->nfds];
+			p->closes++;
 			fd = dup3(f.fd, target, O_CLOEXEC);
 			if (fd < 0) {
 				ret = -errno;
@@ -2864,13 +3768,20 @@ static int op_send_fd(struct worker *w)
 	m.size = f->size;
 	if (f->kind == FK_GPUFE)
 		m.cl = p->clients[f->client];
-	unlock(w);
 	cm->cmsg_level = SOL_SOCKET;
 	cm->cmsg_type = SCM_RIGHTS;
 	cm->cmsg_len = CMSG_LEN(sizeof(int));
 	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	/*
+	 * Still under the read lock, so that what travels is the file the
+	 * pool says (a descriptor closed and reused meanwhile would make the
+	 * receiver's record of it wrong); MSG_DONTWAIT: it does not block.
+	 */
 	ret = sendmsg(w->sock[0], &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
-	return ret < 0 ? -errno : 0;
+	if (ret < 0)
+		ret = -errno;
+	unlock(w);
+	return ret < 0 ? ret : 0;
 }
 
 static int op_recv_fd(struct worker *w)
@@ -2913,6 +3824,9 @@ static int op_recv_fd(struct worker *w)
 
 		c->nbos = m.cl.nbos <= MAX_BOS ? m.cl.nbos : 0;
 		c->nctxs = m.cl.nctxs <= MAX_CTXS ? m.cl.nctxs : 0;
+		c->part = m.cl.part;
+		c->part_dev = m.cl.part_dev;
+		c->part_mask = m.cl.part_mask;
 		memcpy(c->bos, m.cl.bos, sizeof(c->bos));
 		memcpy(c->ctxs, m.cl.ctxs, sizeof(c->ctxs));
 	}
@@ -3102,6 +4016,7 @@ static int op_fork(struct worker *w)
 {
 	struct pool *copy;
 	pid_t pid;
+	int err;
 
 	if (w->is_kid || !w->cfg->forks)
 		return 1;
@@ -3115,14 +4030,21 @@ static int op_fork(struct worker *w)
 	copy = malloc(sizeof(*copy));
 	if (!copy)
 		return -ENOMEM;
+	/*
+	 * The copy and the descriptors the child inherits must agree: no
+	 * thread closes one of the pool and opens another file under its
+	 * number between the two, so fork() under the read lock too.
+	 */
 	rdlock(w);
 	memcpy(copy, w->p, sizeof(*copy));
-	unlock(w);
 	fflush(NULL);
 	pid = fork();
+	err = errno;
+	if (pid)
+		unlock(w);
 	if (pid < 0) {
 		free(copy);
-		return -errno;
+		return -err;
 	}
 	if (!pid) {
 		struct worker kid = *w;
@@ -3163,7 +4085,7 @@ static int op_emfile(struct worker *w)
 	/* Process-wide: the other threads get EMFILE for a moment too. */
 	if (gpufe_exhaust_fds(&old))
 		return 1;
-	switch (rnd(w, 4)) {
+	switch (rnd(w, 6)) {
 	case 0:
 		ret = op_bo_export(w);
 		break;
@@ -3172,6 +4094,13 @@ static int op_emfile(struct worker *w)
 		break;
 	case 2:
 		ret = op_sync_file(w);
+		break;
+	case 3:
+		/* A partition made, then undone for want of a descriptor. */
+		ret = op_part_create(w);
+		break;
+	case 4:
+		ret = op_part_open(w);
 		break;
 	default:
 		ret = op_dmabuf(w);
@@ -3433,6 +4362,7 @@ worker_process(struct shared *sh, const struct fuzz_cfg *cfg,
 
 struct counters {
 	long long clients, devices, device_objects, bos, contexts;
+	long long partitions;	/* structures, ended ones too; -1: unknown */
 	long long refcnt;	/* gpufe.ko's: files, dma-bufs, contexts */
 };
 
@@ -3446,6 +4376,9 @@ static int read_counters(struct counters *c)
 	c->device_objects = gpufe_counter("device_objects");
 	c->bos = gpufe_counter("bos");
 	c->contexts = gpufe_counter("contexts");
+	c->partitions = gpufe_counter("partitions");
+	if (c->partitions < 0)
+		c->partitions = -1;
 	if (c->clients < 0 || c->devices < 0 || c->device_objects < 0 ||
 	    c->bos < 0 || c->contexts < 0)
 		return -ENOENT;
@@ -3532,7 +4465,9 @@ static int device_works(struct __test_metadata *_metadata)
 
 /*
  * What the workers inherit: two clients with a context, a buffer, its
- * mapping, the completion page, a job and a dma-buf each.
+ * mapping, the completion page, a job and a dma-buf each, and a client of
+ * a partition of the first device, that all processes share (and may
+ * revoke).
  */
 static void initial_pool(struct worker *w)
 {
@@ -3582,6 +4517,27 @@ static void initial_pool(struct worker *w)
 			}
 		}
 	}
+	if (topo.ndevs && topo.neng[0]) {
+		struct gpufe_partition_create a = {
+			.device_id = topo.devs[0],
+			.engine_mask = rnd64(w) & low_bits(topo.neng[0]),
+			.weight = 1 + rnd(w, GPUFE_PARTITION_MAX_WEIGHT),
+		};
+		int fd = gpufe_open_device();
+
+		if (!a.engine_mask)
+			a.engine_mask = 1;
+		if (fd >= 0 && !gpufe_ioctl(fd, GPUFE_IOCTL_PARTITION_CREATE, &a)) {
+			part_note(w, a.partition_id, a.device_id, a.engine_mask,
+				  false);
+			wrlock(w);
+			part_client_add(w, a.fd, a.partition_id, a.device_id,
+					a.engine_mask);
+			unlock(w);
+		}
+		if (fd >= 0)
+			close(fd);
+	}
 }
 
 /* Reap every child left, orphans of killed workers included; how many hung. */
@@ -3627,6 +4583,69 @@ static int reap_all(int timeout_ms)
 	return hung ? hung : 1;
 }
 
+/* The ids of the partitions alive, as a client without partition lists them. */
+static int parts_alive(__u32 *bits)
+{
+	struct gpufe_query_partitions *res;
+	int fd = gpufe_open_device(), ret;
+	__u32 i;
+
+	memset(bits, 0, PART_WORDS * sizeof(*bits));
+	if (fd < 0)
+		return -errno;
+	ret = gpufe_query_fetch(fd, GPUFE_QUERY_PARTITIONS, 0, (void **)&res);
+	close(fd);
+	if (ret)
+		return ret;
+	for (i = 0; i < res->num_partitions; i++) {
+		const struct gpufe_partition_info *pi = (const void *)
+			((const char *)res->partitions + (size_t)i * res->entry_size);
+
+		if (pi->partition_id < GPUFE_PARTITION_MAX)
+			bits[pi->partition_id / 32] |= 1u << (pi->partition_id % 32);
+	}
+	free(res);
+	return 0;
+}
+
+/* The shared state of the subtest under way, for the teardown. */
+static struct shared *cur_sh;
+
+/*
+ * Revoke every partition alive that the subtest made: the persistent ones
+ * outlive their descriptors, and the binaries that run next must find
+ * none. A partition alive before the subtest is left alone, unless its id
+ * was one that the subtest made (it then ended and the id was reused).
+ * How many were revoked, or -errno; *left: how many partitions that were
+ * not there before are still alive after.
+ */
+static int parts_revoke_made(const struct shared *sh, int *left)
+{
+	__u32 alive[PART_WORDS], id;
+	int fd, n = 0, ret;
+
+	*left = 0;
+	ret = parts_alive(alive);
+	if (ret)
+		return ret;
+	fd = gpufe_open_device();
+	if (fd < 0)
+		return -errno;
+	for (id = 1; id < GPUFE_PARTITION_MAX; id++) {
+		struct gpufe_partition_revoke r = { .partition_id = id };
+
+		if (!id_in(alive, id) ||
+		    (id_in(parts_before, id) && !id_in(sh->made, id)))
+			continue;
+		n += !gpufe_ioctl(fd, GPUFE_IOCTL_PARTITION_REVOKE, &r);
+	}
+	close(fd);
+	if (!parts_alive(alive))
+		for (id = 1; id < GPUFE_PARTITION_MAX; id++)
+			*left += id_in(alive, id) && !id_in(parts_before, id);
+	return n;
+}
+
 static __u64 subtest_seed(const char *name)
 {
 	__u64 s = base_seed;
@@ -3665,6 +4684,12 @@ FIXTURE_SETUP(fuzz)
 
 FIXTURE_TEARDOWN(fuzz)
 {
+	int left;
+
+	/* A subtest that stopped half-way leaves no partition either. */
+	if (cur_sh)
+		parts_revoke_made(cur_sh, &left);
+	cur_sh = NULL;
 }
 
 static void run_fuzz(struct __test_metadata *_metadata,
@@ -3679,7 +4704,7 @@ static void run_fuzz(struct __test_metadata *_metadata,
 	pid_t pids[MAX_PROCS];
 	__s64 start = gpufe_now_ns();
 	bool have_counters;
-	int sock[2], i, failed, status, hung;
+	int sock[2], i, failed, status, hung, revoked, left;
 	unsigned long total = 0, ok = 0;
 	char line[1024];
 	size_t len = 0;
@@ -3708,6 +4733,10 @@ static void run_fuzz(struct __test_metadata *_metadata,
 	memset(sh, 0, sizeof(*sh));
 	sh->calls_left = cfg.calls;
 	sh->deadline_ns = start + cfg.seconds * 1000000000LL;
+	/* Those the fuzzing must leave alone (none, mostly). */
+	if (parts_alive(parts_before))
+		memset(parts_before, 0, sizeof(parts_before));
+	cur_sh = sh;
 	/* A kernel without networking (the debug one) passes no descriptors. */
 	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sock)) {
 		ksft_print_msg("%s: no AF_UNIX socket (%s): no descriptors are passed\n",
@@ -3768,6 +4797,11 @@ static void run_fuzz(struct __test_metadata *_metadata,
 	EXPECT_EQ(0, hung) {
 		TH_LOG("%d forked children outlived their workers", hung);
 	}
+	revoked = parts_revoke_made(sh, &left);
+	EXPECT_EQ(0, left) {
+		TH_LOG("%d partitions the fuzzing made outlived its end and their revoke",
+		       left);
+	}
 
 	for (i = 0; i < NUM_OPS; i++) {
 		total += sh->op_calls[i];
@@ -3782,6 +4816,9 @@ static void run_fuzz(struct __test_metadata *_metadata,
 		       (gpufe_now_ns() - start) / 1e9, sh->faults, sh->kids,
 		       sh->fds_passed);
 	ksft_print_msg("%s: ok/calls:%s\n", _metadata->name, line);
+	ksft_print_msg("%s: %u partitions made (%u persistent), %d revoked at the end\n",
+		       _metadata->name, sh->parts_i, sh->persistent_made,
+		       revoked);
 	for (i = 0; stats && i < NUM_OPS; i++) {
 		int e;
 
@@ -3806,17 +4843,20 @@ static void run_fuzz(struct __test_metadata *_metadata,
 		       (unsigned long long)base_seed);
 	}
 	if (have_counters && !counters_settle(&before, &after, 3 * GPUFE_TIMEOUT_MS)) {
-		TH_LOG("before: clients %lld devices %lld device_objects %lld bos %lld contexts %lld refcnt %lld",
+		TH_LOG("before: clients %lld devices %lld device_objects %lld bos %lld contexts %lld partitions %lld refcnt %lld",
 		       before.clients, before.devices, before.device_objects,
-		       before.bos, before.contexts, before.refcnt);
-		TH_LOG("after:  clients %lld devices %lld device_objects %lld bos %lld contexts %lld refcnt %lld",
+		       before.bos, before.contexts, before.partitions,
+		       before.refcnt);
+		TH_LOG("after:  clients %lld devices %lld device_objects %lld bos %lld contexts %lld partitions %lld refcnt %lld",
 		       after.clients, after.devices, after.device_objects,
-		       after.bos, after.contexts, after.refcnt);
+		       after.bos, after.contexts, after.partitions,
+		       after.refcnt);
 		EXPECT_TRUE(false) {
 			TH_LOG("gpufe objects leaked (seed %#llx)",
 			       (unsigned long long)base_seed);
 		}
 	}
+	cur_sh = NULL;
 	munmap(sh, sizeof(*sh));
 }
 

@@ -142,10 +142,10 @@ void gpufe_users_fini(void)
 	xa_destroy(&gpufe_users);
 }
 
-/* Add @size to @used unless that passes @limit_mib. */
-static bool gpufe_mem_add(atomic64_t *used, u64 size, unsigned int limit_mib)
+/* Add @size to @used unless that passes @limit, in bytes. */
+static bool gpufe_mem_add(atomic64_t *used, u64 size, u64 limit)
 {
-	if (atomic64_add_return(size, used) > (s64)limit_mib << 20) {
+	if ((u64)atomic64_add_return(size, used) > limit) {
 		atomic64_sub(size, used);
 		return false;
 	}
@@ -183,12 +183,15 @@ int gpufe_client_charge(struct gpufe_client *client, u64 size)
 	if (client->hidden)
 		return -ENODEV;
 	if (!gpufe_mem_add(&client->mem_used, size,
-			   READ_ONCE(gpufe_client_mem_mib)))
+			   (u64)READ_ONCE(gpufe_client_mem_mib) << 20))
 		return -EDQUOT;
 	if (user && !gpufe_mem_add(&client->user->mem_used, size,
-				   READ_ONCE(gpufe_user_mem_mib)))
+				   (u64)READ_ONCE(gpufe_user_mem_mib) << 20))
 		goto err_client;
-	if (client->part && gpufe_partition_charge(client->part, size))
+	/* A quota of 0 is none; the partition's usage is counted anyway. */
+	if (client->part &&
+	    !gpufe_mem_add(&client->part->mem_used, size,
+			   client->part->reg.mem_quota ?: U64_MAX))
 		goto err_user;
 	return 0;
 
@@ -208,7 +211,7 @@ err_client:
 void gpufe_client_uncharge(struct gpufe_client *client, u64 size)
 {
 	if (client->part)
-		gpufe_partition_uncharge(client->part, size);
+		atomic64_sub(size, &client->part->mem_used);
 	if (gpufe_client_user_charged(client))
 		atomic64_sub(size, &client->user->mem_used);
 	atomic64_sub(size, &client->mem_used);

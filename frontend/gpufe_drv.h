@@ -597,8 +597,6 @@ int gpufe_partition_add_client(struct gpufe_partition *part,
 			       struct gpufe_client *client);
 void gpufe_partition_remove_client(struct gpufe_client *client);
 void gpufe_partition_forget_client(struct gpufe_client *client);
-int gpufe_partition_charge(struct gpufe_partition *part, u64 size);
-void gpufe_partition_uncharge(struct gpufe_partition *part, u64 size);
 void gpufe_partitions_device_gone(struct gpufe_device *gdev);
 long gpufe_partition_objects(void);
 void gpufe_partitions_show(struct seq_file *m);

@@ -407,6 +407,20 @@ err_put:
 	return ERR_PTR(ret);
 }
 
+/* A partition not yet ended, by its index in @xa (an id or a minor). */
+static struct gpufe_partition *gpufe_partition_find(struct xarray *xa,
+						    unsigned long index)
+{
+	struct gpufe_partition *part;
+
+	mutex_lock(&gpufe_partitions_lock);
+	part = xa_load(xa, index);
+	if (part)
+		kref_get(&part->ref);
+	mutex_unlock(&gpufe_partitions_lock);
+	return part;
+}
+
 /**
  * gpufe_partition_lookup - find a partition that has not ended, by id
  * @id: the partition's id
@@ -416,14 +430,7 @@ err_put:
  */
 struct gpufe_partition *gpufe_partition_lookup(u32 id)
 {
-	struct gpufe_partition *part;
-
-	mutex_lock(&gpufe_partitions_lock);
-	part = xa_load(&gpufe_partitions, id);
-	if (part)
-		kref_get(&part->ref);
-	mutex_unlock(&gpufe_partitions_lock);
-	return part;
+	return gpufe_partition_find(&gpufe_partitions, id);
 }
 
 /* Drop a user; the last ends the partition. Under gpufe_partitions_lock. */
@@ -560,34 +567,6 @@ void gpufe_partitions_device_gone(struct gpufe_device *gdev)
 		if (ended)
 			gpufe_partition_put(part);
 	} while (ended);
-}
-
-/**
- * gpufe_partition_charge - count buffer memory against a partition's quota
- * @part: the partition
- * @size: bytes
- *
- * Return: 0, or -EDQUOT beyond the quota, changing nothing.
- */
-int gpufe_partition_charge(struct gpufe_partition *part, u64 size)
-{
-	u64 quota = part->reg.mem_quota;
-
-	if (atomic64_add_return(size, &part->mem_used) > quota && quota) {
-		atomic64_sub(size, &part->mem_used);
-		return -EDQUOT;
-	}
-	return 0;
-}
-
-/**
- * gpufe_partition_uncharge - give back what gpufe_partition_charge() took
- * @part: the partition
- * @size: bytes
- */
-void gpufe_partition_uncharge(struct gpufe_partition *part, u64 size)
-{
-	atomic64_sub(size, &part->mem_used);
 }
 
 /**
@@ -969,11 +948,7 @@ int gpufe_partition_node_open(struct inode *inode, struct file *file)
 	if ((file->f_mode & (FMODE_READ | FMODE_WRITE)) !=
 	    (FMODE_READ | FMODE_WRITE))
 		return -EACCES;
-	mutex_lock(&gpufe_partitions_lock);
-	part = xa_load(&gpufe_part_minors, iminor(inode));
-	if (part)
-		kref_get(&part->ref);
-	mutex_unlock(&gpufe_partitions_lock);
+	part = gpufe_partition_find(&gpufe_part_minors, iminor(inode));
 	if (!part)
 		return -ENODEV;
 	client = gpufe_client_create(part);

@@ -65,8 +65,12 @@ enum {
 	OPT_USER,
 };
 
-/* A decimal number of 32 bits, digits only: 0 on success, -1 if not. */
-static int parse_u32(const char *str, uint32_t *out)
+/*
+ * A number in @base (at most 10), digits only, at most @max: 0 on
+ * success, -1 if not.
+ */
+static int parse_uint(const char *str, unsigned int base, uint32_t max,
+		      uint32_t *out)
 {
 	uint64_t n = 0;
 	const char *p;
@@ -74,14 +78,20 @@ static int parse_u32(const char *str, uint32_t *out)
 	if (!*str)
 		return -1;
 	for (p = str; *p; p++) {
-		if (*p < '0' || *p > '9')
+		if (*p < '0' || *p >= '0' + (int)base)
 			return -1;
-		n = n * 10 + (uint64_t)(*p - '0');
-		if (n > UINT32_MAX)
+		n = n * base + (uint64_t)(*p - '0');
+		if (n > max)
 			return -1;
 	}
 	*out = (uint32_t)n;
 	return 0;
+}
+
+/* A decimal number of 32 bits, digits only: 0 on success, -1 if not. */
+static int parse_u32(const char *str, uint32_t *out)
+{
+	return parse_uint(str, 10, UINT32_MAX, out);
 }
 
 /* Bytes, or KiB, MiB, GiB with a K, M, G suffix: 0, or -1 if malformed. */
@@ -122,25 +132,6 @@ static int parse_size(const char *str, uint64_t *out)
 	if (n > UINT64_MAX >> shift)
 		return -1;
 	*out = n << shift;
-	return 0;
-}
-
-/* Permission bits in octal, at most 0777: 0, or -1 if not. */
-static int parse_mode(const char *str, uint32_t *out)
-{
-	uint32_t n = 0;
-	const char *p;
-
-	if (!*str)
-		return -1;
-	for (p = str; *p; p++) {
-		if (*p < '0' || *p > '7')
-			return -1;
-		n = n * 8 + (uint32_t)(*p - '0');
-		if (n > 0777)
-			return -1;
-	}
-	*out = n;
 	return 0;
 }
 
@@ -250,7 +241,7 @@ static int parse_part_opt(const char *cmd, int c, struct smi_part_args *a)
 		return SMI_GO_ON;
 	case OPT_MODE:
 		a->has_mode = 1;
-		if (parse_mode(optarg, &a->mode))
+		if (parse_uint(optarg, 8, 0777, &a->mode))
 			return usage_error(cmd,
 					   "invalid mode '%s' (octal, at most 0777)",
 					   optarg);

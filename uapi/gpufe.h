@@ -97,9 +97,17 @@ extern "C" {
  *       &struct gpufe_config_reg, read with &GPUFE_QUERY_CONFIG_REG or
  *       mapped at %GPUFE_CONFIG_REG_MMAP_OFFSET; &GPUFE_QUERY_PARTITIONS;
  *       persistent partitions' device nodes; &GPUFE_FEATURE_PARTITIONS.
+ * 1.4 - Scheduling: jobs wait in the front-end's per-engine run queues and
+ *       share engine time by policy, weight and priority; a job that hangs
+ *       on its engine fails with ``-ETIME`` and its context is banned after
+ *       ``hang_limit`` hangs (SUBMIT: ``-ECANCELED``); closing a file
+ *       cancels its jobs not yet on an engine (``-ECANCELED``);
+ *       &struct gpufe_ctx_status grows @busy_ns, @hangs and @queued and
+ *       reports %GPUFE_CTX_STATE_BANNED; &struct gpufe_partition_create's
+ *       @pad becomes @engine_timeout_ms; &GPUFE_FEATURE_SCHED.
  */
 #define GPUFE_VERSION_MAJOR		1
-#define GPUFE_VERSION_MINOR		3
+#define GPUFE_VERSION_MINOR		4
 #define GPUFE_VERSION_PATCH		0
 
 /**
@@ -135,6 +143,13 @@ extern "C" {
  * &GPUFE_QUERY_PARTITIONS
  */
 #define GPUFE_FEATURE_PARTITIONS	_BITULL(3)
+
+/**
+ * define GPUFE_FEATURE_SCHED - feature bit: the front-end schedules jobs
+ * (run queues, policies, engine-time accounting, hang recovery and bans;
+ * since 1.4)
+ */
+#define GPUFE_FEATURE_SCHED		_BITULL(4)
 
 /**
  * struct gpufe_version - the interface version
@@ -534,10 +549,13 @@ struct gpufe_ctx_destroy {
  *
  * @GPUFE_CTX_STATE_ACTIVE: accepts jobs
  * @GPUFE_CTX_STATE_LOST: its device is gone; SUBMIT fails with ``-ENODEV``
+ * @GPUFE_CTX_STATE_BANNED: its jobs hung the engine ``hang_limit`` times;
+ *	SUBMIT fails with ``-ECANCELED`` (since 1.4)
  */
 enum gpufe_ctx_state {
 	GPUFE_CTX_STATE_ACTIVE = 0,
 	GPUFE_CTX_STATE_LOST = 1,
+	GPUFE_CTX_STATE_BANNED = 2,
 };
 
 /**
@@ -562,6 +580,19 @@ struct gpufe_ctx_status {
 	__s32 error;
 	/** @state: out: an &enum gpufe_ctx_state */
 	__u32 state;
+	/**
+	 * @busy_ns: out (since 1.4): engine time the context's jobs used, in
+	 * nanoseconds, as the back-end reported each job's start and end;
+	 * what the scheduler charged the context's client and partition
+	 */
+	__u64 busy_ns;
+	/** @hangs: out (since 1.4): jobs of the context that hung the engine */
+	__u32 hangs;
+	/**
+	 * @queued: out (since 1.4): jobs submitted and not yet handed to the
+	 * engine
+	 */
+	__u32 queued;
 };
 
 /**
@@ -635,9 +666,19 @@ struct gpufe_submit_bo {
  * an access outside a buffer or against its flags); ``-ENOENT`` for an
  * unknown @ctx_id or buffer handle; ``-EACCES`` for a read-only buffer
  * handle listed with %GPUFE_SUBMIT_BO_WRITE; ``-ENODEV`` when the context's
- * device is gone; ``-EFAULT`` for @cmds or @bos the kernel cannot read; ``-EMFILE``
- * when no file descriptor is free for the out-fence. Nothing is queued on
- * error.
+ * device is gone; ``-ECANCELED`` (since 1.4) when the context is banned
+ * (%GPUFE_CTX_STATE_BANNED); ``-EFAULT`` for @cmds or @bos the kernel cannot
+ * read; ``-EMFILE`` when no file descriptor is free for the out-fence.
+ * Nothing is queued on error.
+ *
+ * A job's fence signals with an error when the job fails (since 1.4):
+ * ``-ETIME`` when it ran on its engine longer than its timeout
+ * (``engine_timeout_ms``, or its partition's) and the engine was reset;
+ * ``-ECANCELED`` when its file was closed, or its context banned, before the
+ * job reached an engine (jobs already on an engine finish); ``-ETIMEDOUT``
+ * when a dependency from outside gpufe did not signal within
+ * ``job_timeout_ms``; ``-ENODEV`` when its device or partition went away
+ * first; the back-end's error (``-EIO`` from swgpu) when the job faulted.
  */
 struct gpufe_submit {
 	/** @ctx_id: the context */
@@ -1003,13 +1044,13 @@ struct gpufe_config_reg {
  * client restricted to it, opened read-write and close-on-exec.
  *
  * Errors: ``-EPERM`` without ``CAP_SYS_ADMIN`` in the initial user
- * namespace, or through a client of a partition; ``-EINVAL`` for an
- * unknown @flags bit, a non-zero @pad, an @engine_mask of 0 or naming an
- * engine the device does not have, a @weight of 0 or above
- * %GPUFE_PARTITION_MAX_WEIGHT, node fields (@node_uid, @node_gid,
- * @node_mode) without %GPUFE_PARTITION_PERSISTENT, a @node_mode with bits
- * beyond 0777, or a @node_uid or @node_gid that has no mapping in the
- * caller's user namespace; ``-ENODEV`` for an unknown @device_id;
+ * namespace, or through a client of a partition; ``-EINVAL`` for an unknown
+ * @flags bit, an @engine_timeout_ms above %GPUFE_ENGINE_TIMEOUT_MAX_MS, an
+ * @engine_mask of 0 or naming an engine the device does not have, a @weight
+ * of 0 or above %GPUFE_PARTITION_MAX_WEIGHT, node fields (@node_uid,
+ * @node_gid, @node_mode) without %GPUFE_PARTITION_PERSISTENT, a @node_mode
+ * with bits beyond 0777, or a @node_uid or @node_gid that has no mapping in
+ * the caller's user namespace; ``-ENODEV`` for an unknown @device_id;
  * ``-ENOSPC`` when every partition id is in use; ``-EMFILE`` when the
  * process has no free file descriptor; ``-ENOMEM``.
  */
@@ -1036,9 +1077,20 @@ struct gpufe_partition_create {
 	__u32 partition_id;
 	/** @fd: out: a client of the partition */
 	__s32 fd;
-	/** @pad: MBZ */
-	__u32 pad;
+	/**
+	 * @engine_timeout_ms: since 1.4: how long a job of the partition may
+	 * run on its engine before it counts as hung, 1 to
+	 * %GPUFE_ENGINE_TIMEOUT_MAX_MS; 0 for the ``engine_timeout_ms``
+	 * module parameter (before 1.4 this was a pad, MBZ)
+	 */
+	__u32 engine_timeout_ms;
 };
+
+/**
+ * define GPUFE_ENGINE_TIMEOUT_MAX_MS - the longest engine timeout, in
+ * milliseconds
+ */
+#define GPUFE_ENGINE_TIMEOUT_MAX_MS	600000
 
 /**
  * struct gpufe_partition_open - argument of &GPUFE_IOCTL_PARTITION_OPEN

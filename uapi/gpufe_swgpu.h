@@ -44,7 +44,16 @@ extern "C" {
  * %SWGPU_CMD_VADD           compute                 add 32-bit vectors
  * %SWGPU_CMD_DELAY_US       every engine            stay busy
  * %SWGPU_CMD_TIMESTAMP      every engine            write the engine clock
+ * %SWGPU_CMD_FAULT          every engine            end the job with -EIO
+ * %SWGPU_CMD_HANG           every engine            never end, until reset
  * ========================  ======================  =====================
+ *
+ * FAULT and HANG inject faults, for tests. A job that reaches a FAULT ends
+ * there, reporting ``-EIO``; the commands before it have run. HANG is
+ * accepted only while swgpu's ``allow_hang`` module parameter is set
+ * (``-EINVAL`` otherwise): the engine then stays busy with the job until
+ * the front-end resets it, which hands the job back; the commands before
+ * the HANG have run.
  */
 
 #define SWGPU_CMD_NOP		0x01
@@ -53,6 +62,8 @@ extern "C" {
 #define SWGPU_CMD_VADD		0x04
 #define SWGPU_CMD_DELAY_US	0x05
 #define SWGPU_CMD_TIMESTAMP	0x06
+#define SWGPU_CMD_FAULT		0x07
+#define SWGPU_CMD_HANG		0x08
 
 /**
  * define SWGPU_MAX_DELAY_US - the most delay the commands of one job may
@@ -164,6 +175,28 @@ struct swgpu_cmd_timestamp {
 	__u32 bo;
 	/** @offset: where */
 	__u64 offset;
+};
+
+/**
+ * struct swgpu_cmd_fault - end the job with -EIO
+ */
+struct swgpu_cmd_fault {
+	/** @opcode: SWGPU_CMD_FAULT */
+	__u32 opcode;
+	/** @pad: MBZ */
+	__u32 pad;
+};
+
+/**
+ * struct swgpu_cmd_hang - keep the engine busy until it is reset
+ *
+ * Accepted only while the ``allow_hang`` module parameter of swgpu is set.
+ */
+struct swgpu_cmd_hang {
+	/** @opcode: SWGPU_CMD_HANG */
+	__u32 opcode;
+	/** @pad: MBZ */
+	__u32 pad;
 };
 
 #if defined(__cplusplus)

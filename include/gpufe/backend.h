@@ -39,8 +39,26 @@
  * context, the buffer handles and their flags, fences) and asks the
  * back-end's @validate whether a command stream is one its engine can run
  * on those buffers; a job that passes is queued. When its dependencies have
- * signalled, the front-end hands it to @run. The back-end runs the jobs of
- * an engine in the order it got them.
+ * signalled, it waits in the front-end's run queue of its engine, and the
+ * front-end's scheduler (Documentation/scheduler.rst) decides when it goes
+ * to @run. The back-end runs the jobs of an engine in the order it got
+ * them. It holds at most &gpufe_device_desc.credits jobs of an engine at a
+ * time: the front-end hands the next one over when the router has seen
+ * one complete, or when @take_back gave some back.
+ *
+ * Engine time: the back-end stores the CLOCK_MONOTONIC time at which an
+ * engine starts a job in &gpufe_job.start_ns, and the time it ends in
+ * &gpufe_job.end_ns, before it completes the job. The scheduler charges
+ * the difference to the job's client and partition, and measures a job's
+ * run time for hang detection from @start_ns.
+ *
+ * Hangs and preemption: @take_back gives jobs back to the front-end. With
+ * @reset false, it hands back the jobs of the engine that have not started
+ * (the front-end does this to let a higher-priority job go first); with
+ * @reset true, it also stops the job that runs, resets the engine and
+ * hands that job back too (the front-end does this when a job ran longer
+ * than its timeout). Jobs handed back are the front-end's again; the
+ * back-end never completes them and must not touch them afterwards.
  *
  * Completions travel through completion slots and one interrupt, as on a
  * GPU that cannot interrupt each client on its own: every job carries the
@@ -55,7 +73,7 @@
  * completions. The front-end finds whose slots moved and signals exactly
  * those jobs' fences. Documentation/completion.rst has the rules.
  *
- * Every job given to @run must be completed, also when the device is
+ * Every job given to @run must be completed or handed back, also when the device is
  * unregistered meanwhile: after gpufe_device_unregister() returns, no new
  * job arrives, and the back-end completes (or fails, with ``-ENODEV``)
  * those it holds, raises its last interrupt, and only then drops its
@@ -87,6 +105,9 @@ struct gpufe_engine_desc {
  * @mem_size: bytes of device memory, 0 if none
  * @num_engines: number of entries in @engines, 1 to %GPUFE_MAX_ENGINES
  * @engines: the engines
+ * @credits: jobs of one engine the back-end holds at most, 1 to
+ *	%GPUFE_MAX_CREDITS; 0 means 1. Few is better: jobs the back-end
+ *	holds are no longer the scheduler's to order
  * @dma_dev: the device that writes completion slots by DMA, or NULL when
  *	the back-end writes them with the CPU (gpufe_job_complete()); the
  *	front-end maps the completion pages for it and hands the slot's
@@ -98,6 +119,7 @@ struct gpufe_device_desc {
 	u64 mem_size;
 	unsigned int num_engines;
 	const struct gpufe_engine_desc *engines;
+	unsigned int credits;
 	struct device *dma_dev;
 };
 
@@ -130,7 +152,13 @@ struct gpufe_job_bo {
  *	completes the job from the CPU, with gpufe_job_complete()
  * @irq_hint: what to pass to gpufe_device_irq() for an interrupt raised
  *	for this job alone
- * @link: the back-end's, from @run until gpufe_job_complete()
+ * @start_ns: the back-end's: CLOCK_MONOTONIC ns at which the engine
+ *	started the job, stored with WRITE_ONCE(); 0 until then (the
+ *	front-end clears it before each @run)
+ * @end_ns: the back-end's: CLOCK_MONOTONIC ns at which the job ended,
+ *	stored before the job is completed
+ * @link: the back-end's, from @run until gpufe_job_complete(); @take_back
+ *	hands jobs back on it
  *
  * The front-end owns the job; the back-end may keep a pointer from @run
  * until it calls gpufe_job_complete() or, for a device that writes @slot
@@ -146,6 +174,8 @@ struct gpufe_job {
 	struct gpufe_completion_slot *slot;
 	dma_addr_t slot_dma;
 	u32 irq_hint;
+	u64 start_ns;
+	u64 end_ns;
 	struct list_head link;
 };
 
@@ -157,8 +187,16 @@ struct gpufe_job {
  * @validate: check a job's command stream against its engine and buffers;
  *	may sleep, must not change anything; returns 0 or -EINVAL
  * @run: start a job; must not sleep (it may be called from a fence
- *	callback); the back-end calls gpufe_job_complete() when the job ends,
- *	then gpufe_device_irq()
+ *	callback or an interrupt handler); the back-end calls
+ *	gpufe_job_complete() when the job ends, then gpufe_device_irq()
+ * @take_back: hand back, by adding them to @jobs through &gpufe_job.link
+ *	in the order @run got them, the jobs of @engine the engine has not
+ *	started; with @reset, first stop the job that runs, reset the engine
+ *	and hand that job back too (it goes first on @jobs). Jobs that
+ *	completed before are not handed back. May sleep; called from
+ *	process context, never twice at once for one engine. Optional: a
+ *	back-end without it gets no hang recovery and no preemption of jobs
+ *	it has not started
  *
  * Every call the front-end makes through this table for a device happens
  * before gpufe_device_unregister() of that device returns.
@@ -168,10 +206,14 @@ struct gpufe_backend_ops {
 	const char *name;
 	int (*validate)(struct gpufe_device *gdev, const struct gpufe_job *job);
 	void (*run)(struct gpufe_device *gdev, struct gpufe_job *job);
+	void (*take_back)(struct gpufe_device *gdev, unsigned int engine,
+			  bool reset, struct list_head *jobs);
 };
 
 /* The most engines one device may have: engine masks are 64 bits wide. */
 #define GPUFE_MAX_ENGINES	64
+/* The most jobs a back-end may hold per engine. */
+#define GPUFE_MAX_CREDITS	16
 /* The most devices the front-end serves at once. */
 #define GPUFE_MAX_DEVICES	64
 /* gpufe_device_irq(): the interrupt names no job. */

@@ -337,11 +337,15 @@ void gpufe_client_put(struct gpufe_client *client)
  * gpufe_client_close - the file of a client is being released
  * @client: the client
  *
- * Drops every handle and pending event, and the file's reference.
+ * Cancels the client's jobs that have not reached an engine (their
+ * fences signal with ``-ECANCELED``), drops every handle and pending
+ * event, and the file's reference.
  */
 void gpufe_client_close(struct gpufe_client *client)
 {
 	xa_erase(&gpufe_clients, client->id);
+	/* What has not reached an engine is cancelled. */
+	gpufe_sched_client_cancel(client);
 	gpufe_client_ctxs_fini(client);
 	gpufe_client_bos_fini(client);
 	gpufe_client_events_fini(client);

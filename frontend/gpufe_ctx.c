@@ -8,9 +8,10 @@
  *
  * A context is a client's queue of jobs on one engine of one device, with
  * a priority, a dma_fence timeline (its jobs' fences, sequence numbers
- * from 1) and a completed sequence number. Jobs of a context are handed to
- * the back-end in submission order; a back-end runs an engine's jobs in the
- * order it got them, so they also complete in order.
+ * from 1) and a completed sequence number. It is the scheduler's entity
+ * (gpufe_sched.c): jobs of a context are handed to the back-end in
+ * submission order; a back-end runs an engine's jobs in the order it got
+ * them, so they also complete in order.
  *
  * A context holds references on its client and its device. The handle,
  * every job and a pending completion event hold references on the
@@ -164,8 +165,9 @@ static void gpufe_ctx_release_work(struct work_struct *work)
 	list_del(&ctx->client_link);
 	spin_unlock(&ctx->client->ctx_lock);
 	cancel_delayed_work_sync(&ctx->work);
-	WARN_ON(!list_empty(&ctx->queue) || !list_empty(&ctx->failed) ||
-		!list_empty(&ctx->inflight) || ctx->dep || ctx->route_idx >= 0);
+	gpufe_sched_entity_fini(ctx);
+	WARN_ON(!list_empty(&ctx->failed) || !list_empty(&ctx->inflight) ||
+		ctx->route_idx >= 0);
 	if (!ctx->retired) {
 		gpufe_ctx_uncount(ctx);
 		gpufe_ctx_retire(ctx);
@@ -336,12 +338,9 @@ int gpufe_ioctl_ctx_create(struct gpufe_client *client, void *data)
 	ctx->client = gpufe_client_get(client);
 	ctx->gdev = gdev;
 	ctx->engine = engine;
-	ctx->priority = args->priority;
 	ctx->fence_context = dma_fence_context_alloc(1);
 	mutex_init(&ctx->submit_lock);
 	spin_lock_init(&ctx->lock);
-	spin_lock_init(&ctx->run_lock);
-	INIT_LIST_HEAD(&ctx->queue);
 	INIT_LIST_HEAD(&ctx->inflight);
 	INIT_LIST_HEAD(&ctx->failed);
 	ctx->route_idx = -1;
@@ -354,7 +353,9 @@ int gpufe_ioctl_ctx_create(struct gpufe_client *client, void *data)
 	list_add_tail(&ctx->client_link, &client->ctx_list);
 	spin_unlock(&client->ctx_lock);
 
-	ret = gpufe_ctx_init_device(ctx);
+	ret = gpufe_sched_entity_init(ctx, args->priority);
+	if (!ret)
+		ret = gpufe_ctx_init_device(ctx);
 	if (ret) {
 		gpufe_ctx_put(ctx);
 		return ret;
@@ -438,9 +439,17 @@ int gpufe_ioctl_ctx_status(struct gpufe_client *client, void *data)
 	args->error = ctx->error;
 	spin_unlock_irq(&ctx->lock);
 
+	args->busy_ns = atomic64_read(&ctx->ent.busy_ns);
+	args->hangs = READ_ONCE(ctx->ent.hangs);
+	args->queued = gpufe_sched_queued(ctx);
+
 	idx = gpufe_device_enter();
-	args->state = gpufe_device_unplugged(ctx->gdev) ?
-		GPUFE_CTX_STATE_LOST : GPUFE_CTX_STATE_ACTIVE;
+	if (gpufe_device_unplugged(ctx->gdev))
+		args->state = GPUFE_CTX_STATE_LOST;
+	else if (READ_ONCE(ctx->ent.banned))
+		args->state = GPUFE_CTX_STATE_BANNED;
+	else
+		args->state = GPUFE_CTX_STATE_ACTIVE;
 	gpufe_device_exit(idx);
 
 	gpufe_ctx_put(ctx);

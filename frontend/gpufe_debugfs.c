@@ -28,6 +28,12 @@
  *   included); tests read these to prove that nothing leaks.
  * - ``partitions``: per partition not yet ended, its device, engine mask,
  *   users, clients and buffer memory.
+ * - ``sched``: one line per registered device: id, name, and the
+ *   scheduler's state: ``policy``, ``queued`` (jobs in the run queues),
+ *   ``held`` (jobs in the back-end's hands), ``credits`` (per engine),
+ *   ``hangs``, ``resets``, ``bans``, ``cancelled`` (jobs cancelled before
+ *   they reached an engine) and ``taken_back`` (jobs the back-end handed
+ *   back unstarted, to run later).
  *
  * debugfs is not ABI; tools use the ioctls.
  */
@@ -59,6 +65,13 @@ static int route_show(struct seq_file *m, void *unused)
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(route);
+
+static int sched_show(struct seq_file *m, void *unused)
+{
+	gpufe_sched_show(m);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(sched);
 
 static int partitions_show(struct seq_file *m, void *unused)
 {
@@ -103,6 +116,8 @@ void gpufe_debugfs_init(void)
 			    &counters_fops);
 	debugfs_create_file("partitions", 0444, gpufe_debugfs_root, NULL,
 			    &partitions_fops);
+	debugfs_create_file("sched", 0444, gpufe_debugfs_root, NULL,
+			    &sched_fops);
 }
 
 /**

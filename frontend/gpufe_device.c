@@ -72,6 +72,8 @@ static int gpufe_device_desc_check(const struct gpufe_device_desc *desc,
 	if (!desc->engines || !desc->num_engines ||
 	    desc->num_engines > GPUFE_MAX_ENGINES)
 		return -EINVAL;
+	if (desc->credits > GPUFE_MAX_CREDITS)
+		return -EINVAL;
 
 	for (i = 0; i < desc->num_engines; i++) {
 		const struct gpufe_engine_desc *e = &desc->engines[i];
@@ -100,6 +102,7 @@ static void gpufe_device_free(struct kref *ref)
 {
 	struct gpufe_device *gdev = container_of(ref, struct gpufe_device, ref);
 
+	gpufe_sched_fini(gdev);
 	gpufe_route_fini(gdev);
 	WARN_ON(!xa_empty(&gdev->dma_maps));
 	xa_destroy(&gdev->dma_maps);
@@ -280,6 +283,10 @@ gpufe_device_alloc(const struct gpufe_device_desc *desc,
 	for (i = 0; i < gdev->num_engines; i++)
 		gdev->engines[i].instance = dense[gdev->engines[i].engine_class]++;
 
+	if (gpufe_sched_init(gdev, desc->credits)) {
+		gpufe_device_put(gdev);
+		return NULL;
+	}
 	return gdev;
 }
 
@@ -343,6 +350,7 @@ struct gpufe_device *gpufe_device_register(const struct gpufe_device_desc *desc,
 		return ERR_PTR(ret);
 	}
 
+	gpufe_sched_register(gdev);
 	pr_info("device %u: %s (%s), %u engines\n",
 		gdev->id, gdev->name, gdev->backend, gdev->num_engines);
 	return gdev;
@@ -368,6 +376,8 @@ void gpufe_device_unregister(struct gpufe_device *gdev)
 
 	WRITE_ONCE(gdev->unplugged, true);
 	synchronize_srcu(&gpufe_unplug_srcu);
+	/* Queued jobs fail; the back-end ends those it holds. */
+	gpufe_sched_device_gone(gdev);
 	/* A partition of a device that is gone has nothing left to give. */
 	gpufe_partitions_device_gone(gdev);
 

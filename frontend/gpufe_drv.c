@@ -51,6 +51,18 @@ unsigned int gpufe_job_timeout_ms = 10000;
 module_param_named(job_timeout_ms, gpufe_job_timeout_ms, uint, 0644);
 MODULE_PARM_DESC(job_timeout_ms, "How long a job waits for a dependency from outside gpufe before it fails, ms (default 10000)");
 
+unsigned int gpufe_engine_timeout_ms = 5000;
+module_param_named(engine_timeout_ms, gpufe_engine_timeout_ms, uint, 0644);
+MODULE_PARM_DESC(engine_timeout_ms, "How long a job may run on its engine before it counts as hung, ms, unless its partition says otherwise (default 5000)");
+
+unsigned int gpufe_hang_limit = 3;
+module_param_named(hang_limit, gpufe_hang_limit, uint, 0644);
+MODULE_PARM_DESC(hang_limit, "Hangs after which a context is banned (default 3)");
+
+unsigned int gpufe_prio_starvation_ms = 100;
+module_param_named(prio_starvation_ms, gpufe_prio_starvation_ms, uint, 0644);
+MODULE_PARM_DESC(prio_starvation_ms, "Engine time higher-priority clients of a partition may use ahead of a lower-priority one that waits, ms (default 100)");
+
 unsigned int gpufe_max_contexts = 1024;
 module_param_named(max_contexts, gpufe_max_contexts, uint, 0644);
 MODULE_PARM_DESC(max_contexts, "Contexts one client may create (default 1024)");
@@ -152,7 +164,7 @@ static const struct gpufe_ioctl_desc gpufe_ioctls[] = {
 	},
 	[_IOC_NR(GPUFE_IOCTL_CTX_STATUS)] = {
 		.cmd = GPUFE_IOCTL_CTX_STATUS,
-		.min_size = sizeof(struct gpufe_ctx_status),
+		.min_size = offsetof(struct gpufe_ctx_status, busy_ns),
 		.func = gpufe_ioctl_ctx_status,
 		.name = "CTX_STATUS",
 	},
@@ -370,7 +382,7 @@ static void __init gpufe_uapi_size_check(void)
 	BUILD_BUG_ON(GPUFE_COMPLETION_MMAP_OFFSET + GPUFE_COMPLETION_MAX_SIZE >
 		     BIT_ULL(32));
 	BUILD_BUG_ON(sizeof(struct gpufe_ctx_destroy) != 8);
-	BUILD_BUG_ON(sizeof(struct gpufe_ctx_status) != 32);
+	BUILD_BUG_ON(sizeof(struct gpufe_ctx_status) != 48);
 	BUILD_BUG_ON(sizeof(struct gpufe_submit_bo) != 8);
 	BUILD_BUG_ON(sizeof(struct gpufe_submit) != 48);
 	BUILD_BUG_ON(sizeof(struct gpufe_wait) != 24);

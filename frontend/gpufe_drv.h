@@ -11,6 +11,7 @@
 #include <linux/dma-direction.h>
 #include <linux/dma-fence.h>
 #include <linux/dma-resv.h>
+#include <linux/hrtimer.h>
 #include <linux/idr.h>
 #include <linux/iosys-map.h>
 #include <linux/irq_work.h>
@@ -19,6 +20,7 @@
 #include <linux/mutex.h>
 #include <linux/pid.h>
 #include <linux/poll.h>
+#include <linux/rbtree.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
@@ -35,6 +37,8 @@
 struct device;
 struct dma_buf;
 struct file;
+struct gpufe_sched_client;
+struct gpufe_sched_engine;
 struct gpufe_user;
 struct inode;
 struct seq_file;
@@ -121,6 +125,122 @@ struct gpufe_route {
 };
 
 /**
+ * enum gpufe_sched_policy - how a device's engines are shared
+ * @GPUFE_SCHED_BEST_EFFORT: work-conserving; partitions take turns job by
+ *	job, without weights
+ * @GPUFE_SCHED_EQUAL_SHARE: work-conserving; partitions with work get
+ *	equal shares of engine time
+ * @GPUFE_SCHED_FIXED_SHARE: every partition gets at most its weight's
+ *	share of engine time, even when the engine would be idle
+ * @GPUFE_SCHED_NUM_POLICIES: the number of policies
+ */
+enum gpufe_sched_policy {
+	GPUFE_SCHED_BEST_EFFORT,
+	GPUFE_SCHED_EQUAL_SHARE,
+	GPUFE_SCHED_FIXED_SHARE,
+	GPUFE_SCHED_NUM_POLICIES,
+};
+
+/**
+ * struct gpufe_sched - a device's scheduler (gpufe_sched.c)
+ * @policy: an &enum gpufe_sched_policy, written under every engine's lock
+ * @credits: jobs of an engine the back-end holds at most
+ * @weight_sum: the weights of the device's partitions alive
+ * @engines: one run queue per engine, as &gpufe_device.engines' hw_index
+ * @hang_work: looks for jobs that ran longer than their timeout
+ * @dev: /sys/class/gpufe/gpu<id>, or NULL
+ * @hangs: jobs that hung an engine
+ * @resets: engine resets
+ * @bans: contexts banned
+ * @cancelled: jobs cancelled before they reached an engine
+ * @taken_back: jobs the back-end handed back unstarted
+ */
+struct gpufe_sched {
+	int policy;
+	unsigned int credits;
+	atomic_t weight_sum;
+	struct gpufe_sched_engine *engines;
+	struct delayed_work hang_work;
+	struct device *dev;
+	atomic64_t hangs;
+	atomic64_t resets;
+	atomic64_t bans;
+	atomic64_t cancelled;
+	atomic64_t taken_back;
+};
+
+/**
+ * struct gpufe_sched_entity - a context as the scheduler sees it
+ * @se: its engine's run queue
+ * @sclient: its client's share of that engine
+ * @priority: GPUFE_PRIORITY_*
+ * @queue: jobs not yet handed to the back-end, in order; under @se's lock
+ * @queued: entries on @queue
+ * @ready: on its client's ready list: the head of @queue may run
+ * @ready_link: in that list
+ * @dep: the fence the head of @queue waits for, with @dep_cb armed on
+ *	it; only the context's work touches it
+ * @dep_cb: wakes the context's work when @dep signals
+ * @busy_ns: engine time its jobs used
+ * @hangs: its jobs that hung the engine; under @se's lock
+ * @banned: it hung the engine ``hang_limit`` times: it takes no more jobs
+ */
+struct gpufe_sched_entity {
+	struct gpufe_sched_engine *se;
+	struct gpufe_sched_client *sclient;
+	int priority;
+	struct list_head queue;
+	unsigned int queued;
+	bool ready;
+	struct list_head ready_link;
+	struct dma_fence *dep;
+	struct dma_fence_cb dep_cb;
+	atomic64_t busy_ns;
+	unsigned int hangs;
+	bool banned;
+};
+
+/**
+ * struct gpufe_job_fe - the front-end's side of a job
+ * @fence: the job's fence; first, so that dma_fence_free() frees the job
+ * @base: what the back-end sees
+ * @ctx: the context (a reference, dropped with the fence)
+ * @link: in the context's queue until handed to the back-end, then in its
+ *	inflight list until it signals; or, if it failed before reaching the
+ *	back-end, in its failed list until it signals
+ * @held_link: in the engine's list of jobs the back-end holds
+ * @held: on that list
+ * @deadline: CLOCK_MONOTONIC ns by which its dependencies must have
+ *	signalled
+ * @num_deps: entries in @deps
+ * @next_dep: the first dependency not yet seen signalled
+ * @deps: fences to wait for (references)
+ * @bos: the buffers (references), in the order of @base.bos
+ * @free_node: on gpufe_jobs_done, for gpufe_jobs_done_work to drop what
+ *	may need to sleep, then the job's own fence reference; after the
+ *	fence's last reference, on gpufe_fences_dead
+ * @inline_cmds: holds a short command stream, saving an allocation
+ * @error: why the job failed, before reaching the back-end or in it
+ *	(gpufe_job_complete(), published by the slot's release)
+ */
+struct gpufe_job_fe {
+	struct dma_fence fence;
+	struct gpufe_job base;
+	struct gpufe_ctx *ctx;
+	struct list_head link;
+	struct list_head held_link;
+	bool held;
+	u64 deadline;
+	unsigned int num_deps;
+	unsigned int next_dep;
+	struct dma_fence **deps;
+	struct gpufe_bo **bos;
+	struct llist_node free_node;
+	u32 inline_cmds[16];
+	int error;
+};
+
+/**
  * struct gpufe_device - the front-end's side of a GPU
  * @ref: the back-end holds one reference from gpufe_device_register()
  *	until its gpufe_device_release(), past gpufe_device_unregister(); every
@@ -140,6 +260,7 @@ struct gpufe_route {
  * @dma_maps: the completion pages mapped for @dma_dev, by page frame
  * @dma_released: gpufe_device_release() unmapped them all
  * @route: completion routing
+ * @sched: the scheduler (gpufe_sched.c)
  * @num_engines: number of entries in @engines
  * @engines: sorted by class, then back-end instance
  *
@@ -159,6 +280,7 @@ struct gpufe_device {
 	struct xarray dma_maps;
 	bool dma_released;
 	struct gpufe_route route;
+	struct gpufe_sched sched;
 	unsigned int num_engines;
 	struct gpufe_engine engines[];
 };
@@ -170,6 +292,8 @@ struct gpufe_device {
  * @mem_quota: bytes of buffer memory its clients may use, 0: no quota
  * @weight: its scheduling weight, 1 to %GPUFE_PARTITION_MAX_WEIGHT
  * @max_clients: clients it may have at once, 0: no limit
+ * @engine_timeout_ms: how long its jobs may run on an engine, 0 for the
+ *	``engine_timeout_ms`` module parameter
  * @persistent: it lives until revoked, and has a device node
  * @node_uid: the node's owner
  * @node_gid: the node's group
@@ -181,6 +305,7 @@ struct gpufe_partition_params {
 	u64 mem_quota;
 	u32 weight;
 	u32 max_clients;
+	u32 engine_timeout_ms;
 	bool persistent;
 	kuid_t node_uid;
 	kgid_t node_gid;
@@ -213,6 +338,8 @@ struct gpufe_view_engine {
  * @reg_page: @emu as the clients map it
  * @num_engines: entries of @engines
  * @engines: the partition's engines in its clients' numbering
+ * @engine_timeout_ms: how long its jobs may run on an engine, 0 for the
+ *	module parameter
  * @persistent: created persistent
  * @node_uid: the node's owner
  * @node_gid: the node's group
@@ -241,6 +368,7 @@ struct gpufe_partition {
 	struct page *reg_page;
 	unsigned int num_engines;
 	struct gpufe_view_engine engines[GPUFE_MAX_ENGINES];
+	u32 engine_timeout_ms;
 	bool persistent;
 	kuid_t node_uid;
 	kgid_t node_gid;
@@ -362,12 +490,18 @@ struct gpufe_bo {
 
 /**
  * struct gpufe_ctx - a context: a queue of jobs on one engine
+ *
+ * Its roles, each a group of fields: what the scheduler sees (@ent);
+ * the fence timeline (@fence_context to @error); completion routing
+ * (@slot to @handed); completion events (@wq to @orphan); and its
+ * lifetime (@ref, @active and the works).
+ *
  * @ref: the handle, each job and a pending event hold one
  * @id: the handle, in the client's namespace
  * @client: the owner (a reference)
  * @gdev: the device (a reference)
  * @engine: the engine, in @gdev
- * @priority: GPUFE_PRIORITY_*
+ * @ent: the scheduling entity: run queue, priority, engine time
  * @fence_context: the dma_fence context of the jobs' fences
  * @timeline: the fences' timeline name
  * @submit_lock: serialises submissions: seqnos and implicit fences
@@ -375,9 +509,6 @@ struct gpufe_bo {
  *	@submit_lock; atomic64 so that 32-bit readers never see it torn
  * @lock: the fences' lock; protects @error, @inflight and @failed, and
  *	serialises the writers of @completed
- * @run_lock: protects @queue and keeps jobs in order on their way to the
- *	back-end: held from taking a job off @queue to handing it over
- * @queue: jobs not yet handed to the back-end, in order
  * @inflight: jobs in the back-end's hands, in order, under @lock
  * @failed: jobs that failed before reaching the back-end, waiting for the
  *	jobs ahead of them to complete before they signal, under @lock;
@@ -388,34 +519,31 @@ struct gpufe_bo {
  * @deliver_to: what the router saw in the slot and left to @work to
  *	deliver, for want of budget; under @lock
  * @error: the error of the last job that failed
- * @dep: the fence the head of @queue waits for, with @dep_cb armed on it;
- *	only @work touches it
- * @dep_cb: wakes @work when @dep signals
- * @work: hands ready jobs to the back-end and fails those whose
- *	dependencies time out
- * @release_work: frees the context in process context
- * @rcu: the context is freed after a grace period, for lockless lookups
- * @wq: WAIT sleeps here
- * @event_link: in the client's event list, under its @event_lock
- * @event_pending: on that list
  * @slot: the context's completion slot, on its client's completion page
  * @slot_index: the slot's number, @slot_offset / sizeof(*@slot)
  * @slot_dma: @slot's DMA address for the device's @dma_dev, or 0
  * @slot_page: @slot's page
  * @route_reserved: the device's pending set has room for the context
+ * @route_idx: the context's entry in the device's pending set, or -1;
+ *	under the device's route lock
+ * @handed: the last sequence number handed to the back-end; under the
+ *	device's route lock
+ * @wq: WAIT sleeps here
+ * @event_link: in the client's event list, under its @event_lock
+ * @event_pending: on that list
+ * @orphan: the handle is gone; under the client's @event_lock
+ * @work: waits for the dependencies of the head of the queue, delivers
+ *	what the router left, fails jobs that can no longer run
+ * @release_work: frees the context in process context
+ * @rcu: the context is freed after a grace period, for lockless lookups
  * @active: the handle and every job given a sequence number and not yet
  *	signalled; at zero the context retires: it gives its slot and its
  *	place in the device's pending set back and no longer counts against
  *	max_contexts, however long its fences and events keep the structure
  *	alive
- * @orphan: the handle is gone; under the client's @event_lock
  * @retired: gpufe_ctx_retire() ran
  * @retire_work: retires the context in process context, when its last
  *	active reference went in interrupt context
- * @route_idx: the context's entry in the device's pending set, or -1;
- *	under the device's route lock
- * @handed: the last sequence number handed to the back-end; under the
- *	device's route lock
  * @client_link: in the client's @ctx_list, until the release starts
  */
 struct gpufe_ctx {
@@ -424,38 +552,39 @@ struct gpufe_ctx {
 	struct gpufe_client *client;
 	struct gpufe_device *gdev;
 	const struct gpufe_engine *engine;
-	int priority;
+
+	struct gpufe_sched_entity ent;
+
 	u64 fence_context;
 	char timeline[GPUFE_NAME_LEN + GPUFE_ENGINE_NAME_LEN + 16];
 	struct mutex submit_lock; /* serialises submissions */
 	atomic64_t submitted;
 	spinlock_t lock; /* fence lock; protects completed, error, failed */
-	spinlock_t run_lock; /* protects queue; held while handing a job over */
-	struct list_head queue;
+	struct list_head inflight;
 	struct list_head failed;
 	atomic64_t completed;
 	u64 deliver_to;
 	int error;
-	struct dma_fence *dep;
-	struct dma_fence_cb dep_cb;
-	struct delayed_work work;
-	struct work_struct release_work;
-	struct rcu_head rcu;
-	wait_queue_head_t wq;
-	struct list_head event_link;
-	bool event_pending;
-	struct list_head inflight;
+
 	struct gpufe_completion_slot *slot;
 	unsigned int slot_index;
 	dma_addr_t slot_dma;
 	struct page *slot_page;
 	bool route_reserved;
-	atomic_t active;
-	bool orphan;
-	bool retired;
-	struct work_struct retire_work;
 	int route_idx;
 	u64 handed;
+
+	wait_queue_head_t wq;
+	struct list_head event_link;
+	bool event_pending;
+	bool orphan;
+
+	struct delayed_work work;
+	struct work_struct release_work;
+	struct rcu_head rcu;
+	atomic_t active;
+	bool retired;
+	struct work_struct retire_work;
 	struct list_head client_link;
 };
 
@@ -464,6 +593,9 @@ extern unsigned int gpufe_client_mem_mib;
 extern unsigned int gpufe_user_mem_mib;
 extern unsigned int gpufe_max_bo_mib;
 extern unsigned int gpufe_job_timeout_ms;
+extern unsigned int gpufe_engine_timeout_ms;
+extern unsigned int gpufe_hang_limit;
+extern unsigned int gpufe_prio_starvation_ms;
 extern unsigned int gpufe_max_contexts;
 extern unsigned int gpufe_max_inflight_jobs;
 extern unsigned int gpufe_route_watchdog_ms;
@@ -504,6 +636,7 @@ int gpufe_route_reserve(struct gpufe_device *gdev);
 void gpufe_route_unreserve(struct gpufe_device *gdev);
 void gpufe_route_forget(struct gpufe_ctx *ctx);
 u32 gpufe_route_add(struct gpufe_ctx *ctx, u64 seqno);
+void gpufe_route_poll(struct gpufe_device *gdev);
 void gpufe_route_show(struct seq_file *m);
 
 /* gpufe_bo.c */
@@ -549,8 +682,11 @@ int gpufe_ioctl_ctx_destroy(struct gpufe_client *client, void *data);
 int gpufe_ioctl_ctx_status(struct gpufe_client *client, void *data);
 
 /* gpufe_job.c */
-void gpufe_ctx_work(struct work_struct *work);
 bool gpufe_ctx_deliver(struct gpufe_ctx *ctx, u64 seqno, unsigned int *budget);
+void gpufe_ctx_deliver_rest(struct gpufe_ctx *ctx);
+void gpufe_job_fail_locked(struct gpufe_ctx *ctx, struct gpufe_job_fe *job,
+			   int error);
+bool gpufe_job_is_gpufe(const struct dma_fence *fence);
 void gpufe_resv_scrub(struct dma_resv *resv);
 void gpufe_jobs_flush(void);
 int gpufe_ioctl_submit(struct gpufe_client *client, void *data);
@@ -588,6 +724,7 @@ int gpufe_query_copy_out(struct gpufe_query *q, const void *res, size_t size);
 
 /* gpufe_partition.c */
 extern struct mutex gpufe_partitions_lock;
+extern struct class gpufe_class;
 struct gpufe_partition *gpufe_partition_create(const struct gpufe_partition_params *p);
 struct gpufe_partition *gpufe_partition_lookup(u32 id);
 void gpufe_partition_close(struct gpufe_partition *part);
@@ -623,6 +760,22 @@ int gpufe_query_partitions(struct gpufe_client *client, struct gpufe_query *q);
 int gpufe_ioctl_partition_create(struct gpufe_client *client, void *data);
 int gpufe_ioctl_partition_open(struct gpufe_client *client, void *data);
 int gpufe_ioctl_partition_revoke(struct gpufe_client *client, void *data);
+
+/* gpufe_sched.c */
+int gpufe_sched_init(struct gpufe_device *gdev, unsigned int credits);
+void gpufe_sched_register(struct gpufe_device *gdev);
+void gpufe_sched_device_gone(struct gpufe_device *gdev);
+void gpufe_sched_fini(struct gpufe_device *gdev);
+int gpufe_sched_entity_init(struct gpufe_ctx *ctx, int priority);
+void gpufe_sched_entity_fini(struct gpufe_ctx *ctx);
+void gpufe_sched_push(struct gpufe_job_fe *job);
+void gpufe_sched_done(struct gpufe_ctx *ctx, struct list_head *done);
+void gpufe_sched_cancel(struct gpufe_ctx *ctx, int error);
+void gpufe_sched_client_cancel(struct gpufe_client *client);
+void gpufe_ctx_work(struct work_struct *work);
+unsigned int gpufe_sched_queued(struct gpufe_ctx *ctx);
+void gpufe_sched_show(struct seq_file *m);
+int gpufe_sched_class_init(void);
 
 /* gpufe_debugfs.c */
 void gpufe_debugfs_init(void);

@@ -341,6 +341,18 @@ static void gpufe_route_watchdog(struct work_struct *work)
 }
 
 /**
+ * gpufe_route_poll - scan a device's pending set now
+ * @gdev: the device
+ *
+ * Delivers every completion whose slot moved, as the watchdog would; for
+ * the hang check, before it blames a job. Process context.
+ */
+void gpufe_route_poll(struct gpufe_device *gdev)
+{
+	gpufe_route_run_all(&gdev->route, true);
+}
+
+/**
  * gpufe_device_irq - the back-end's interrupt
  * @gdev: the device
  * @hint: the &gpufe_job.irq_hint of a job whose completion this interrupt

@@ -59,42 +59,6 @@
 
 #include "gpufe_drv.h"
 
-/**
- * struct gpufe_job_fe - the front-end's side of a job
- * @fence: the job's fence; first, so that dma_fence_free() frees the job
- * @base: what the back-end sees
- * @ctx: the context (a reference, dropped with the fence)
- * @link: in the context's queue until handed to the back-end, then in its
- *	inflight list until it signals; or, if it failed before reaching the
- *	back-end, in its failed list until it signals
- * @deadline: CLOCK_MONOTONIC ns by which its dependencies must have
- *	signalled
- * @num_deps: entries in @deps
- * @next_dep: the first dependency not yet seen signalled
- * @deps: fences to wait for (references)
- * @bos: the buffers (references), in the order of @base.bos
- * @free_node: on gpufe_jobs_done, for gpufe_jobs_done_work to drop what
- *	may need to sleep, then the job's own fence reference; after the
- *	fence's last reference, on gpufe_fences_dead
- * @inline_cmds: holds a short command stream, saving an allocation
- * @error: why the job failed, before reaching the back-end or in it
- *	(gpufe_job_complete(), published by the slot's release)
- */
-struct gpufe_job_fe {
-	struct dma_fence fence;
-	struct gpufe_job base;
-	struct gpufe_ctx *ctx;
-	struct list_head link;
-	u64 deadline;
-	unsigned int num_deps;
-	unsigned int next_dep;
-	struct dma_fence **deps;
-	struct gpufe_bo **bos;
-	struct llist_node free_node;
-	u32 inline_cmds[16];
-	int error;
-};
-
 /* Jobs done, whose resources one work item drops in batches. */
 static LLIST_HEAD(gpufe_jobs_done);
 static void gpufe_jobs_done_work(struct work_struct *work);
@@ -157,6 +121,18 @@ static const struct dma_fence_ops gpufe_fence_ops = {
 	.get_timeline_name = gpufe_fence_get_timeline_name,
 	.release = gpufe_fence_release,
 };
+
+/**
+ * gpufe_job_is_gpufe - whether a fence is a gpufe job's
+ * @fence: the fence
+ *
+ * Return: true for the fence of a gpufe job, which signals in bounded
+ * time by itself.
+ */
+bool gpufe_job_is_gpufe(const struct dma_fence *fence)
+{
+	return fence->ops == &gpufe_fence_ops;
+}
 
 /*
  * Drop what the job holds besides its context. Sleeps only to drop
@@ -497,6 +473,8 @@ bool gpufe_ctx_deliver(struct gpufe_ctx *ctx, u64 seqno, unsigned int *budget)
 	if (more || unblocked)
 		mod_delayed_work(gpufe_wq, &ctx->work, 0);
 	if (!list_empty(&done)) {
+		/* Before they are finished: they may be freed then. */
+		gpufe_sched_done(ctx, &done);
 		atomic64_inc(&ctx->client->deliveries);
 		/* Finished first: a woken waiter finds them counted out. */
 		list_for_each_entry_safe(job, next, &done, link)
@@ -506,11 +484,13 @@ bool gpufe_ctx_deliver(struct gpufe_ctx *ctx, u64 seqno, unsigned int *budget)
 	return more;
 }
 
-/*
- * In the context's work: deliver what the router left to it for want of
- * budget (gpufe_ctx_deliver()), a batch at a time.
+/**
+ * gpufe_ctx_deliver_rest - deliver what the router left for want of budget
+ * @ctx: the context
+ *
+ * In the context's work: what gpufe_ctx_deliver() left, a batch at a time.
  */
-static void gpufe_ctx_deliver_rest(struct gpufe_ctx *ctx)
+void gpufe_ctx_deliver_rest(struct gpufe_ctx *ctx)
 {
 	unsigned int budget;
 	u64 seqno;
@@ -524,84 +504,25 @@ static void gpufe_ctx_deliver_rest(struct gpufe_ctx *ctx)
 	} while (gpufe_ctx_deliver(ctx, seqno, &budget));
 }
 
-static void gpufe_ctx_dep_cb(struct dma_fence *fence, struct dma_fence_cb *cb)
-{
-	struct gpufe_ctx *ctx = container_of(cb, struct gpufe_ctx, dep_cb);
-
-	mod_delayed_work(gpufe_wq, &ctx->work, 0);
-}
-
-/* Disarm the dependency callback; afterwards it is not running either. */
-static void gpufe_ctx_dep_clear(struct gpufe_ctx *ctx)
-{
-	if (!ctx->dep)
-		return;
-	dma_fence_remove_callback(ctx->dep, &ctx->dep_cb);
-	dma_fence_put(ctx->dep);
-	ctx->dep = NULL;
-}
-
-/*
- * Whether the head job may run: 0 if its dependencies have signalled,
- * -EAGAIN if it must wait (a callback and the deadline re-queue the work),
- * -ETIMEDOUT if its deadline passed first.
+/**
+ * gpufe_job_fail_locked - fail a job that is not in the back-end's hands
+ * @ctx: its context
+ * @job: the job, on no list
+ * @error: its error
+ *
+ * Its fence must not signal before those of the jobs ahead of it in the
+ * context, which may still run: if they have not all completed, it waits
+ * on the context's failed list, and the completion of its predecessor
+ * signals it. Called under the engine's run-queue lock, from any context.
  */
-static int gpufe_job_deps_ready(struct gpufe_ctx *ctx, struct gpufe_job_fe *job)
-{
-	u64 now;
-
-	while (job->next_dep < job->num_deps) {
-		struct dma_fence *fence = job->deps[job->next_dep];
-
-		if (ctx->dep != fence) {
-			gpufe_ctx_dep_clear(ctx);
-			if (dma_fence_add_callback(fence, &ctx->dep_cb,
-						   gpufe_ctx_dep_cb)) {
-				job->next_dep++;	/* already signalled */
-				continue;
-			}
-			ctx->dep = dma_fence_get(fence);
-		}
-		if (dma_fence_is_signaled(fence)) {
-			gpufe_ctx_dep_clear(ctx);
-			job->next_dep++;
-			continue;
-		}
-		/* A gpufe fence signals in bounded time by itself. */
-		if (fence->ops == &gpufe_fence_ops)
-			return -EAGAIN;
-		now = ktime_get_ns();
-		if (now >= job->deadline) {
-			gpufe_ctx_dep_clear(ctx);
-			return -ETIMEDOUT;
-		}
-		/*
-		 * Re-check at the deadline. Not mod_delayed_work(): if the
-		 * callback already queued the work to run now, that must stand.
-		 */
-		queue_delayed_work(gpufe_wq, &ctx->work,
-				   nsecs_to_jiffies(job->deadline - now) + 1);
-		return -EAGAIN;
-	}
-	return 0;
-}
-
-/*
- * Fail a job that never reached the back-end. Its fence must not signal
- * before those of the jobs ahead of it in the context, which may still
- * run: if they have not all completed, it waits on the context's failed
- * list, and the completion of its predecessor signals it.
- */
-static void gpufe_job_fail_locked(struct gpufe_ctx *ctx,
-				  struct gpufe_job_fe *job, int error)
+void gpufe_job_fail_locked(struct gpufe_ctx *ctx, struct gpufe_job_fe *job,
+			   int error)
 {
 	unsigned int budget = GPUFE_DELIVER_BATCH;
 	struct gpufe_job_fe *next;
 	LIST_HEAD(done);
 	unsigned long flags;
 	bool unblocked;
-
-	lockdep_assert_held(&ctx->run_lock);
 
 	job->error = error;
 	spin_lock_irqsave(&ctx->lock, flags);
@@ -616,104 +537,6 @@ static void gpufe_job_fail_locked(struct gpufe_ctx *ctx,
 	list_for_each_entry_safe(job, next, &done, link)
 		gpufe_job_finish(job);
 	gpufe_ctx_done_notify(ctx);
-}
-
-/*
- * Hand a job to the back-end, or fail it if its device is gone; or, while
- * a failed job of the context waits for the jobs ahead of it, do neither
- * and return false: the context is kicked again once that job signalled.
- * Called between gpufe_device_enter() and gpufe_device_exit(), under the
- * context's @run_lock, which keeps the jobs of a context in order between
- * the submit fast path and the context's work (and under which the
- * failed list cannot fill behind the caller's back: only
- * gpufe_job_fail_locked() fills it).
- */
-static bool gpufe_job_run_locked(struct gpufe_ctx *ctx,
-				 struct gpufe_job_fe *job)
-{
-	struct gpufe_device *gdev = ctx->gdev;
-	unsigned long flags;
-	bool blocked;
-
-	lockdep_assert_held(&ctx->run_lock);
-
-	if (gpufe_device_unplugged(gdev) || gpufe_client_revoked(ctx->client)) {
-		gpufe_job_fail_locked(ctx, job, -ENODEV);
-		return true;
-	}
-	spin_lock_irqsave(&ctx->lock, flags);
-	blocked = !list_empty(&ctx->failed);
-	if (!blocked)
-		list_add_tail(&job->link, &ctx->inflight);
-	spin_unlock_irqrestore(&ctx->lock, flags);
-	if (blocked)
-		return false;
-	/* Pending before the back-end can write the slot. */
-	job->base.irq_hint = gpufe_route_add(ctx, job->fence.seqno);
-	gdev->ops->run(gdev, &job->base);
-	return true;
-}
-
-/**
- * gpufe_ctx_work - hand a context's ready jobs to the back-end
- * @work: the context's @work
- */
-void gpufe_ctx_work(struct work_struct *work)
-{
-	struct gpufe_ctx *ctx = container_of(to_delayed_work(work),
-					     struct gpufe_ctx, work);
-	/* Fences wait for this work: no waiting for memory or fences here. */
-	bool cookie = dma_fence_begin_signalling();
-
-	gpufe_ctx_deliver_rest(ctx);
-	for (;;) {
-		struct gpufe_job_fe *job;
-		int ret, idx;
-
-		spin_lock(&ctx->run_lock);
-		job = list_first_entry_or_null(&ctx->queue, struct gpufe_job_fe,
-					       link);
-		spin_unlock(&ctx->run_lock);
-		if (!job)
-			break;
-
-		/* A revoked partition's jobs wait for nothing. */
-		if (gpufe_client_revoked(ctx->client)) {
-			gpufe_ctx_dep_clear(ctx);
-			ret = -ENODEV;
-		} else {
-			ret = gpufe_job_deps_ready(ctx, job);
-		}
-		if (ret == -EAGAIN)
-			break;
-
-		idx = gpufe_device_enter();
-		spin_lock(&ctx->run_lock);
-		list_del(&job->link);
-		if (ret) {
-			gpufe_job_fail_locked(ctx, job, ret);
-		} else if (!gpufe_job_run_locked(ctx, job)) {
-			/* Blocked: back to the head, until kicked again. */
-			list_add(&job->link, &ctx->queue);
-			ret = -EAGAIN;
-		}
-		spin_unlock(&ctx->run_lock);
-		gpufe_device_exit(idx);
-		if (ret == -EAGAIN)
-			break;
-	}
-	dma_fence_end_signalling(cookie);
-}
-
-/* Whether every dependency of a job has signalled already. */
-static bool gpufe_job_deps_signaled(struct gpufe_job_fe *job)
-{
-	unsigned int i;
-
-	for (i = 0; i < job->num_deps; i++)
-		if (!dma_fence_is_signaled(job->deps[i]))
-			return false;
-	return true;
 }
 
 #define GPUFE_SUBMIT_FLAGS	(GPUFE_SUBMIT_IN_FENCE | GPUFE_SUBMIT_OUT_FENCE)
@@ -981,17 +804,8 @@ static int gpufe_job_queue(struct gpufe_ctx *ctx, struct gpufe_job_fe *job,
 	gpufe_job_publish_fence(job);
 	gpufe_job_unlock_resvs(job, &ticket);
 
-	/*
-	 * Fast path: nothing queued before it and nothing to wait for, so
-	 * the job goes to the back-end now rather than through the work.
-	 */
-	spin_lock(&ctx->run_lock);
-	if (!list_empty(&ctx->queue) || !gpufe_job_deps_signaled(job) ||
-	    !gpufe_job_run_locked(ctx, job)) {
-		list_add_tail(&job->link, &ctx->queue);
-		queue_delayed_work(gpufe_wq, &ctx->work, 0);
-	}
-	spin_unlock(&ctx->run_lock);
+	/* Under the submit lock: the queue stays in sequence order. */
+	gpufe_sched_push(job);
 	mutex_unlock(&ctx->submit_lock);
 	return 0;
 
@@ -1064,6 +878,10 @@ int gpufe_ioctl_submit(struct gpufe_client *client, void *data)
 	ctx = gpufe_ctx_lookup(client, args->ctx_id);
 	if (!ctx) {
 		ret = -ENOENT;
+		goto err_free;
+	}
+	if (READ_ONCE(ctx->ent.banned)) {
+		ret = -ECANCELED;
 		goto err_free;
 	}
 	job->base.engine = ctx->engine->hw_index;

@@ -77,7 +77,7 @@ static atomic_long_t gpufe_partition_objs = ATOMIC_LONG_INIT(0);
 static dev_t gpufe_part_devt;
 static struct cdev gpufe_part_cdev;
 
-static struct class gpufe_class = {
+struct class gpufe_class = {
 	.name = "gpufe",
 };
 
@@ -97,6 +97,8 @@ static void gpufe_partition_release(struct kref *ref)
 						    ref);
 
 	WARN_ON(atomic64_read(&part->mem_used));
+	if (part->id)
+		atomic_sub(part->reg.weight, &part->gdev->sched.weight_sum);
 	/* Mappings hold their own references on the page. */
 	if (part->reg_page)
 		put_page(part->reg_page);
@@ -317,6 +319,8 @@ struct gpufe_partition *gpufe_partition_create(const struct gpufe_partition_para
 	unsigned int i, cls, inst;
 	int ret, idx;
 
+	if (p->engine_timeout_ms > GPUFE_ENGINE_TIMEOUT_MAX_MS)
+		return ERR_PTR(-EINVAL);
 	gdev = gpufe_device_lookup(p->device_id);
 	if (!gdev)
 		return ERR_PTR(-ENODEV);
@@ -332,6 +336,7 @@ struct gpufe_partition *gpufe_partition_create(const struct gpufe_partition_para
 	atomic64_set(&part->mem_used, 0);
 	INIT_LIST_HEAD(&part->clients);
 	part->persistent = p->persistent;
+	part->engine_timeout_ms = p->engine_timeout_ms;
 	part->node_uid = p->node_uid;
 	part->node_gid = p->node_gid;
 	part->node_mode = p->node_mode;
@@ -373,6 +378,8 @@ struct gpufe_partition *gpufe_partition_create(const struct gpufe_partition_para
 		goto err_unlock;
 	}
 	part->reg.partition_id = part->id;
+	/* Fixed-share's denominator, until the partition is freed. */
+	atomic_add(part->reg.weight, &gdev->sched.weight_sum);
 	gpufe_config_reg_emulate(&part->reg, &part->emu);
 	gpufe_config_reg_encode(page_address(part->reg_page), &part->emu);
 
@@ -835,6 +842,7 @@ int gpufe_ioctl_partition_create(struct gpufe_client *client, void *data)
 		.mem_quota = args->mem_quota,
 		.weight = args->weight,
 		.max_clients = args->max_clients,
+		.engine_timeout_ms = args->engine_timeout_ms,
 		.persistent = persistent,
 		.node_uid = GLOBAL_ROOT_UID,
 		.node_gid = GLOBAL_ROOT_GID,
@@ -843,7 +851,8 @@ int gpufe_ioctl_partition_create(struct gpufe_client *client, void *data)
 	struct gpufe_partition *part;
 	int ret;
 
-	if (args->flags & ~GPUFE_PARTITION_PERSISTENT || args->pad)
+	if (args->flags & ~GPUFE_PARTITION_PERSISTENT ||
+	    args->engine_timeout_ms > GPUFE_ENGINE_TIMEOUT_MAX_MS)
 		return -EINVAL;
 	if (!gpufe_partition_admin(client))
 		return -EPERM;

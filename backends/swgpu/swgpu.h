@@ -16,10 +16,12 @@
 #include <linux/list.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/wait.h>
 #include <linux/workqueue.h>
 
 #include <gpufe/backend.h>
 
+struct dentry;
 struct platform_device;
 struct swgpu;
 
@@ -32,13 +34,29 @@ struct swgpu;
  * @wq: an ordered workqueue of its own that runs @work, so that the engine
  *	runs one job at a time while the other engines run in parallel
  * @work: runs the jobs on @queue, oldest first
- * @lock: protects @queue, @dying and @polling
+ * @lock: protects @queue, @running, @stopped, @resetting, @dying and
+ *	@polling
  * @queue: the jobs handed to swgpu_job_run() that have not started yet,
  *	linked through &gpufe_job.link, in the order they arrived
+ * @running: the job @work took off @queue, from then until it has
+ *	completed it or handed it to swgpu_job_take_back(); NULL when @work
+ *	holds no job. Once the job's slot is written the front-end may free
+ *	it: then the pointer is only compared with NULL
+ * @stopped: the job a reset stopped, which @work left here for
+ *	swgpu_job_take_back() to hand back
+ * @resetting: set by swgpu_job_take_back() while it resets the engine;
+ *	the running job stops at its next command or slice, and @work starts
+ *	no job
  * @dying: set once by swgpu_engine_stop(); from then on no job starts and
  *	a running job stops at its next command
  * @polling: @work is looking at @queue for a while before it sleeps, so a
  *	new job needs no queue_work()
+ * @waitq: woken when @resetting or @dying is set (a sleeping DELAY_US or
+ *	HANG stops at once) and when @running becomes NULL while @resetting
+ *	is set (swgpu_job_take_back() waits for that)
+ *
+ * @resetting and @dying are written under @lock and read without it by
+ * the commands, which only need to see them soon.
  */
 struct swgpu_engine {
 	struct swgpu *gpu;
@@ -46,10 +64,14 @@ struct swgpu_engine {
 	char name[GPUFE_ENGINE_NAME_LEN];
 	struct workqueue_struct *wq;
 	struct work_struct work;
-	spinlock_t lock; /* protects queue, dying and polling */
+	spinlock_t lock; /* protects queue, running, stopped and the flags */
 	struct list_head queue;
+	struct gpufe_job *running;
+	struct gpufe_job *stopped;
+	bool resetting;
 	bool dying;
 	bool polling;
+	wait_queue_head_t waitq;
 };
 
 /**
@@ -91,6 +113,11 @@ void swgpu_engine_stop(struct swgpu_engine *engine);
 void swgpu_engine_fini(struct swgpu_engine *engine);
 int swgpu_job_validate(struct gpufe_device *gdev, const struct gpufe_job *job);
 void swgpu_job_run(struct gpufe_device *gdev, struct gpufe_job *job);
+void swgpu_job_take_back(struct gpufe_device *gdev, unsigned int engine,
+			 bool reset, struct list_head *jobs);
+
+/* swgpu_drv.c */
+extern bool swgpu_allow_hang;
 
 /* swgpu_irq.c */
 extern atomic_t swgpu_fail_next_jobs;
@@ -99,7 +126,7 @@ void swgpu_job_complete(struct swgpu_engine *engine, struct gpufe_job *job,
 			int error);
 void swgpu_irq_init(struct swgpu *gpu);
 void swgpu_irq_fini(struct swgpu *gpu);
-void swgpu_debugfs_init(void);
+struct dentry *swgpu_debugfs_init(void);
 void swgpu_debugfs_fini(void);
 
 #endif /* _SWGPU_H_ */

@@ -13,19 +13,21 @@
  * Checking. swgpu_job_validate() walks the whole stream and rejects it with
  * ``-EINVAL``, changing nothing, for: an unknown opcode; a command cut off
  * by the end of the stream; a non-zero pad; a command the engine's class
- * cannot run (NOP, DELAY_US and TIMESTAMP run everywhere, FILL and COPY on
- * compute and copy engines, VADD on compute engines only); a buffer index
- * not below the length of the buffer list; a range whose end overflows or
- * lies beyond the buffer; a misaligned range (a FILL offset or length or a
- * VADD offset that is not a multiple of 4, a TIMESTAMP offset that is not a
- * multiple of 8); a VADD count whose size in bytes overflows a __u64;
- * writing a buffer listed without %GPUFE_SUBMIT_BO_WRITE or reading one
- * listed without %GPUFE_SUBMIT_BO_READ; more than %SWGPU_MAX_DELAY_US of
- * delay in one job; a COPY between overlapping ranges of one buffer. FILL,
- * COPY and VADD of zero bytes are accepted and do nothing, but their
- * buffers, flags and offsets are checked as for any other length (an empty
- * range may end at the end of the buffer, not beyond it). Reasons are
- * logged with pr_debug() only: user space chooses these inputs.
+ * cannot run (NOP, DELAY_US, TIMESTAMP, FAULT and HANG run everywhere,
+ * FILL and COPY on compute and copy engines, VADD on compute engines
+ * only); a HANG while the ``allow_hang`` module parameter is not set; a
+ * buffer index not below the length of the buffer list; a range whose end
+ * overflows or lies beyond the buffer; a misaligned range (a FILL offset
+ * or length or a VADD offset that is not a multiple of 4, a TIMESTAMP
+ * offset that is not a multiple of 8); a VADD count whose size in bytes
+ * overflows a __u64; writing a buffer listed without
+ * %GPUFE_SUBMIT_BO_WRITE or reading one listed without
+ * %GPUFE_SUBMIT_BO_READ; more than %SWGPU_MAX_DELAY_US of delay in one
+ * job; a COPY between overlapping ranges of one buffer. FILL, COPY and
+ * VADD of zero bytes are accepted and do nothing, but their buffers,
+ * flags and offsets are checked as for any other length (an empty range
+ * may end at the end of the buffer, not beyond it). Reasons are logged
+ * with pr_debug() only: user space chooses these inputs.
  *
  * Queues. swgpu_job_run() must not sleep: it appends the job to its
  * engine's queue and queues the engine's work item on the engine's own
@@ -33,7 +35,45 @@
  * in the order they arrived, runs their commands with the CPU on the
  * buffers' kernel mappings and reports each job through its completion
  * slot and the GPU's interrupt (swgpu_irq.c). Engines run in parallel,
- * each on its workqueue.
+ * each on its workqueue. swgpu declares 2 credits: an engine holds the
+ * job it runs and the next one, so it goes from one to the next without
+ * waiting for the front-end, and a job that becomes more urgent waits at
+ * most for the running one once the front-end takes the other back.
+ *
+ * Engine time. A job starts when the work item takes it off the queue,
+ * under the engine's lock: that is when &gpufe_job.start_ns is stamped.
+ * &gpufe_job.end_ns is stamped when its last command has run (or it
+ * failed), before its slot is written, and also when a reset stopped it,
+ * before it is handed back, so that the front-end can charge the time it
+ * took. A job failed without reaching an engine gets both stamps at once.
+ * A job handed back without a reset never started: its stamps are as the
+ * front-end left them.
+ *
+ * Taking jobs back. swgpu_job_take_back() is the back-end's
+ * &gpufe_backend_ops.take_back. Without a reset it moves the engine's
+ * queue, the jobs that have not started, to the front-end's list, and the
+ * running job goes on. With a reset, if a job runs, it marks the engine
+ * resetting and wakes it: the running job stops at its next command or
+ * slice (a DELAY_US or a HANG that sleeps is woken at once), and the work
+ * item leaves it, not completed, for swgpu_job_take_back() to hand back
+ * first, then the queue; meanwhile the work item starts no job. A job
+ * that got to its end before it saw the mark is completed as usual and
+ * not handed back. Either way swgpu_job_take_back() waits until the work
+ * item has let go of the job, so when it returns after a reset every job
+ * the engine got is either on the front-end's list or completed (its
+ * slot written; its interrupt raised or moderated). Then it clears the
+ * mark, and the engine runs the jobs it gets from then on. Jobs that
+ * swgpu_job_run() adds while a reset waits are handed back too: they have
+ * not started either.
+ *
+ * Whether the running job is completed or handed back is decided by the
+ * work item alone, which needs no lock for it: a job returns the reset's
+ * own code only if it saw the mark, and the mark is cleared only after
+ * the work item let go of the job. The lock makes the rest exact: a job
+ * starts (leaves the queue and becomes the running one) in one locked
+ * step, and the work item gives it up in another, so
+ * swgpu_job_take_back() finds every job either on the queue, running or
+ * done.
  *
  * Execution checks every command again, with the same code, right before
  * it runs it: a stream that was not validated, or a buffer list that
@@ -43,15 +83,22 @@
  * front-end bug. Large FILL, COPY and VADD commands run in slices with a
  * chance to reschedule between them.
  *
+ * Fault injection. A FAULT ends its job with ``-EIO``, the commands before
+ * it having run. A HANG keeps the engine busy until the engine is reset,
+ * which hands the job back to the front-end, or stopped for teardown,
+ * which fails it with ``-ENODEV``; it sleeps meanwhile, so a hung engine
+ * costs no CPU time. ``allow_hang`` is looked at when a job is validated,
+ * not when it runs: a HANG job that was accepted stays one.
+ *
  * Teardown. swgpu_engine_stop() marks the engine dying; the running job
- * sees the mark at its next command or slice (a DELAY_US sleeps in slices
- * of at most %SWGPU_DELAY_SLICE_US for this) and fails with ``-ENODEV``,
- * and so do the jobs queued behind it, at their first command, so a GPU's
- * teardown waits at most about one slice. The engine's worker fails them
- * one after the other: a completion slot says that every job up to its
- * sequence number is done, so the jobs of an engine complete in the order
- * they arrived, also when they fail. Every job handed to swgpu_job_run()
- * is completed exactly once.
+ * sees the mark at its next command or slice (a DELAY_US or HANG that
+ * sleeps is woken) and fails with ``-ENODEV``, and so do the jobs queued
+ * behind it, at their first command, so a GPU's teardown waits at most
+ * about one slice. The engine's worker fails them one after the other: a
+ * completion slot says that every job up to its sequence number is done,
+ * so the jobs of an engine complete in the order they arrived, also when
+ * they fail. Every job handed to swgpu_job_run() is completed exactly
+ * once, or handed back by swgpu_job_take_back() and then not touched.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -59,7 +106,6 @@
 #include <linux/bitops.h>
 #include <linux/build_bug.h>
 #include <linux/bug.h>
-#include <linux/delay.h>
 #include <linux/dma-fence.h>
 #include <linux/kernel.h>
 #include <linux/ktime.h>
@@ -70,6 +116,7 @@
 #include <linux/sched.h>
 #include <linux/sizes.h>
 #include <linux/string.h>
+#include <linux/wait.h>
 
 #include <gpufe.h>
 #include <gpufe_swgpu.h>
@@ -78,10 +125,16 @@
 
 /* Bytes a FILL, COPY or VADD handles between two chances to reschedule. */
 #define SWGPU_EXEC_SLICE		SZ_1M
-/* The longest one DELAY_US sleeps before it looks at the dying mark. */
-#define SWGPU_DELAY_SLICE_US		10000
-/* What each of those sleeps may overrun, so that timers can be merged. */
-#define SWGPU_DELAY_SLACK_US		50
+/*
+ * The longest one sleep of a DELAY_US or HANG lasts. Setting the resetting
+ * or dying mark wakes it; it looks at the marks after each sleep besides.
+ */
+#define SWGPU_SLEEP_SLICE_US		10000
+/*
+ * What a command returns when a reset stopped its job: the job is handed
+ * back, so this is never reported.
+ */
+#define SWGPU_EXEC_RESET		(-ECANCELED)
 
 /* The command sizes are ABI: the stream has no length fields. */
 static_assert(sizeof(struct swgpu_cmd_nop) == 4);
@@ -90,6 +143,8 @@ static_assert(sizeof(struct swgpu_cmd_copy) == 40);
 static_assert(sizeof(struct swgpu_cmd_vadd) == 48);
 static_assert(sizeof(struct swgpu_cmd_delay_us) == 8);
 static_assert(sizeof(struct swgpu_cmd_timestamp) == 16);
+static_assert(sizeof(struct swgpu_cmd_fault) == 8);
+static_assert(sizeof(struct swgpu_cmd_hang) == 8);
 
 /**
  * union swgpu_cmd - a command copied out of the stream
@@ -100,6 +155,8 @@ static_assert(sizeof(struct swgpu_cmd_timestamp) == 16);
  * @vadd: %SWGPU_CMD_VADD
  * @delay_us: %SWGPU_CMD_DELAY_US
  * @timestamp: %SWGPU_CMD_TIMESTAMP
+ * @fault: %SWGPU_CMD_FAULT
+ * @hang: %SWGPU_CMD_HANG
  *
  * The stream is only 4-byte aligned, so commands with __u64 fields are
  * copied into this union before they are looked at.
@@ -112,6 +169,8 @@ union swgpu_cmd {
 	struct swgpu_cmd_vadd vadd;
 	struct swgpu_cmd_delay_us delay_us;
 	struct swgpu_cmd_timestamp timestamp;
+	struct swgpu_cmd_fault fault;
+	struct swgpu_cmd_hang hang;
 };
 
 /**
@@ -149,8 +208,9 @@ struct swgpu_exec {
  * @classes: BIT() of each &enum gpufe_engine_class that may run it
  * @check: checks the command against the job, NULL if there is nothing to
  *	check; returns 0 or -EINVAL
- * @exec: runs a checked command, NULL if it does nothing; returns 0,
- *	-EINVAL or -ENODEV
+ * @exec: runs a checked command, NULL if it does nothing; returns 0 or
+ *	the job's error (-EINVAL, -EIO, -ENODEV), or %SWGPU_EXEC_RESET if a
+ *	reset stopped it
  */
 struct swgpu_cmd_ops {
 	const char *name;
@@ -221,13 +281,41 @@ static void *swgpu_exec_bo_ptr(const struct swgpu_exec *ex, u32 bo,
 }
 
 /*
+ * swgpu_exec_stopped() - whether the running job must stop: -ENODEV if the
+ * engine is going away, SWGPU_EXEC_RESET if it is being reset, else 0.
+ * The marks are read without the lock: a job sees them soon enough, and
+ * SWGPU_EXEC_RESET only while swgpu_job_take_back() waits for the job.
+ */
+static int swgpu_exec_stopped(const struct swgpu_engine *engine)
+{
+	if (READ_ONCE(engine->dying))
+		return -ENODEV;
+	if (READ_ONCE(engine->resetting))
+		return SWGPU_EXEC_RESET;
+	return 0;
+}
+
+/*
  * swgpu_exec_yield() - between two slices of a command: let others run,
- * and stop if the engine is going away.
+ * and stop if the engine is going away or being reset.
  */
 static int swgpu_exec_yield(const struct swgpu_exec *ex)
 {
 	cond_resched();
-	return READ_ONCE(ex->engine->dying) ? -ENODEV : 0;
+	return swgpu_exec_stopped(ex->engine);
+}
+
+/*
+ * swgpu_exec_sleep() - sleep @usecs microseconds, or less if the job must
+ * stop: returns what swgpu_exec_stopped() says afterwards.
+ */
+static int swgpu_exec_sleep(const struct swgpu_exec *ex, u32 usecs)
+{
+	struct swgpu_engine *engine = ex->engine;
+
+	wait_event_hrtimeout(engine->waitq, swgpu_exec_stopped(engine),
+			     ns_to_ktime((u64)usecs * NSEC_PER_USEC));
+	return swgpu_exec_stopped(engine);
 }
 
 static int swgpu_fill_check(struct swgpu_exec *ex, const union swgpu_cmd *cmd)
@@ -394,15 +482,16 @@ static int swgpu_delay_us_exec(struct swgpu_exec *ex,
 {
 	ktime_t end = ktime_add_us(ktime_get(), cmd->delay_us.usecs);
 	s64 left;
+	int ret;
 
 	for (;;) {
 		left = ktime_us_delta(end, ktime_get());
 		if (left <= 0)
 			return 0;
-		if (READ_ONCE(ex->engine->dying))
-			return -ENODEV;
-		left = min_t(s64, left, SWGPU_DELAY_SLICE_US);
-		usleep_range(left, left + SWGPU_DELAY_SLACK_US);
+		ret = swgpu_exec_sleep(ex, min_t(s64, left,
+						 SWGPU_SLEEP_SLICE_US));
+		if (ret)
+			return ret;
 	}
 }
 
@@ -424,6 +513,45 @@ static int swgpu_timestamp_exec(struct swgpu_exec *ex,
 
 	memcpy(swgpu_exec_bo_ptr(ex, ts->bo, ts->offset), &now, sizeof(now));
 	return 0;
+}
+
+static int swgpu_fault_check(struct swgpu_exec *ex, const union swgpu_cmd *cmd)
+{
+	if (cmd->fault.pad) {
+		swgpu_exec_dbg(ex, "FAULT pad is not zero\n");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int swgpu_fault_exec(struct swgpu_exec *ex, const union swgpu_cmd *cmd)
+{
+	return -EIO;
+}
+
+static int swgpu_hang_check(struct swgpu_exec *ex, const union swgpu_cmd *cmd)
+{
+	if (cmd->hang.pad) {
+		swgpu_exec_dbg(ex, "HANG pad is not zero\n");
+		return -EINVAL;
+	}
+	/* What is accepted, not what runs: an accepted HANG job stays one. */
+	if (!ex->run && !READ_ONCE(swgpu_allow_hang)) {
+		swgpu_exec_dbg(ex, "HANG needs the allow_hang module parameter\n");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int swgpu_hang_exec(struct swgpu_exec *ex, const union swgpu_cmd *cmd)
+{
+	int ret;
+
+	/* Asleep until a reset or the teardown wakes it. */
+	do {
+		ret = swgpu_exec_sleep(ex, SWGPU_SLEEP_SLICE_US);
+	} while (!ret);
+	return ret;
 }
 
 static const struct swgpu_cmd_ops swgpu_cmd_ops[] = {
@@ -466,6 +594,20 @@ static const struct swgpu_cmd_ops swgpu_cmd_ops[] = {
 		.classes = SWGPU_CLASSES_ALL,
 		.check = swgpu_timestamp_check,
 		.exec = swgpu_timestamp_exec,
+	},
+	[SWGPU_CMD_FAULT] = {
+		.name = "FAULT",
+		.size = sizeof(struct swgpu_cmd_fault),
+		.classes = SWGPU_CLASSES_ALL,
+		.check = swgpu_fault_check,
+		.exec = swgpu_fault_exec,
+	},
+	[SWGPU_CMD_HANG] = {
+		.name = "HANG",
+		.size = sizeof(struct swgpu_cmd_hang),
+		.classes = SWGPU_CLASSES_ALL,
+		.check = swgpu_hang_check,
+		.exec = swgpu_hang_exec,
 	},
 };
 
@@ -536,8 +678,9 @@ static int swgpu_exec_process(struct swgpu_exec *ex)
 		}
 		if (!ex->run)
 			continue;
-		if (READ_ONCE(ex->engine->dying))
-			return -ENODEV;
+		ret = swgpu_exec_stopped(ex->engine);
+		if (ret)
+			return ret;
 		if (ops->exec) {
 			ret = ops->exec(ex, &cmd);
 			if (ret)
@@ -573,7 +716,10 @@ int swgpu_job_validate(struct gpufe_device *gdev, const struct gpufe_job *job)
 	return swgpu_exec_process(&ex);
 }
 
-/* Run one job on @engine: returns the error its completion reports. */
+/*
+ * Run one job on @engine: returns the error its completion reports, or
+ * SWGPU_EXEC_RESET if a reset stopped it.
+ */
 static int swgpu_job_exec(struct swgpu_engine *engine,
 			  const struct gpufe_job *job)
 {
@@ -591,25 +737,35 @@ static int swgpu_job_exec(struct swgpu_engine *engine,
 }
 
 /*
- * The next job of an engine. An idle engine keeps looking for
- * SWGPU_IDLE_POLL_NS before its worker sleeps, as a GPU's command
- * streamer sees a doorbell without being woken: back-to-back submissions
- * then cost no wake-up each.
+ * The next job of an engine, which becomes its running job, stamped with
+ * its start. An idle engine keeps looking for SWGPU_IDLE_POLL_NS before
+ * its worker sleeps, as a GPU's command streamer sees a doorbell without
+ * being woken: back-to-back submissions then cost no wake-up each. While
+ * a reset is under way the engine starts nothing: the queue is the
+ * reset's to hand back.
  */
 static struct gpufe_job *swgpu_engine_next(struct swgpu_engine *engine)
 {
 	u64 until = ktime_get_ns() + SWGPU_IDLE_POLL_NS;
 
 	for (;;) {
-		struct gpufe_job *job;
+		struct gpufe_job *job = NULL;
 		bool idle;
+		u64 now;
 
 		spin_lock_irq(&engine->lock);
-		job = list_first_entry_or_null(&engine->queue,
-					       struct gpufe_job, link);
-		if (job)
+		now = ktime_get_ns();
+		if (!engine->resetting)
+			job = list_first_entry_or_null(&engine->queue,
+						       struct gpufe_job, link);
+		if (job) {
+			/* One step for swgpu_job_take_back(): queued, running. */
 			list_del_init(&job->link);
-		idle = !job && (ktime_get_ns() > until || need_resched());
+			engine->running = job;
+			WRITE_ONCE(job->start_ns, now);
+		}
+		idle = !job && (engine->resetting || now > until ||
+				need_resched());
 		/* While it polls, swgpu_job_run() need not queue the work. */
 		engine->polling = !job && !idle;
 		spin_unlock_irq(&engine->lock);
@@ -619,11 +775,31 @@ static struct gpufe_job *swgpu_engine_next(struct swgpu_engine *engine)
 	}
 }
 
+/*
+ * swgpu_engine_let_go() - the worker is done with the engine's running
+ * job: it has completed it, or it leaves it, @stopped by a reset, to
+ * swgpu_job_take_back(), which it wakes.
+ */
+static void swgpu_engine_let_go(struct swgpu_engine *engine,
+				struct gpufe_job *stopped)
+{
+	bool resetting;
+
+	spin_lock_irq(&engine->lock);
+	engine->running = NULL;
+	engine->stopped = stopped;
+	resetting = engine->resetting;
+	spin_unlock_irq(&engine->lock);
+	if (resetting)
+		wake_up(&engine->waitq);
+}
+
 static void swgpu_engine_work(struct work_struct *work)
 {
 	struct swgpu_engine *engine = container_of(work, struct swgpu_engine,
 						   work);
 	struct gpufe_job *job;
+	int ret;
 	/*
 	 * The jobs' fences wait for this work: lockdep checks that it never
 	 * waits for memory or for a lock held around a fence wait.
@@ -635,7 +811,19 @@ static void swgpu_engine_work(struct work_struct *work)
 		if (!job)
 			break;
 
-		swgpu_job_complete(engine, job, swgpu_job_exec(engine, job));
+		ret = swgpu_job_exec(engine, job);
+		/*
+		 * The job returns the reset's code only if it saw the mark,
+		 * which stays set until the job is let go: then the reset
+		 * waits for it. Any other end completes it, reset or not.
+		 */
+		job->end_ns = ktime_get_ns();
+		if (ret == SWGPU_EXEC_RESET) {
+			swgpu_engine_let_go(engine, job);
+		} else {
+			swgpu_job_complete(engine, job, ret);
+			swgpu_engine_let_go(engine, NULL);
+		}
 		cond_resched();
 	}
 	dma_fence_end_signalling(cookie);
@@ -645,8 +833,11 @@ static void swgpu_engine_work(struct work_struct *work)
 static void swgpu_job_fail_now(struct swgpu *gpu, struct gpufe_job *job,
 			       int error)
 {
+	u64 now = ktime_get_ns();
 	u32 hint = job->irq_hint;
 
+	WRITE_ONCE(job->start_ns, now);
+	job->end_ns = now;
 	gpufe_job_complete(job, error);
 	swgpu_irq_raise(gpu, hint);
 }
@@ -658,8 +849,9 @@ static void swgpu_job_fail_now(struct swgpu *gpu, struct gpufe_job *job,
  *
  * The back-end's &gpufe_backend_ops.run: queues the job on its engine.
  * Does not sleep; may be called with interrupts disabled. The job is
- * completed from the engine's workqueue, or at once (-EINVAL, -ENODEV) if
- * the front-end breaks its side of the interface.
+ * completed from the engine's workqueue, or handed back by
+ * swgpu_job_take_back(), or completed at once (-EINVAL, -ENODEV) if the
+ * front-end breaks its side of the interface.
  */
 void swgpu_job_run(struct gpufe_device *gdev, struct gpufe_job *job)
 {
@@ -681,7 +873,9 @@ void swgpu_job_run(struct gpufe_device *gdev, struct gpufe_job *job)
 		list_add_tail(&job->link, &engine->queue);
 		/*
 		 * Under the lock: swgpu_engine_stop() orders the workqueue's
-		 * end. A polling worker finds the job without a kick.
+		 * end. A polling worker finds the job without a kick. During
+		 * a reset the worker starts nothing, and the reset hands the
+		 * job back.
 		 */
 		if (!engine->polling)
 			queue_work(engine->wq, &engine->work);
@@ -691,6 +885,50 @@ void swgpu_job_run(struct gpufe_device *gdev, struct gpufe_job *job)
 	/* No job arrives after gpufe_device_unregister() has returned. */
 	if (WARN_ON_ONCE(dying))
 		swgpu_job_fail_now(gpu, job, -ENODEV);
+}
+
+/**
+ * swgpu_job_take_back() - hand an engine's jobs back to the front-end
+ * @gdev: the device, registered by swgpu
+ * @engine_idx: the engine, an index into the GPU's engines
+ * @reset: stop the running job and hand it back too
+ * @jobs: where the jobs go, through &gpufe_job.link, in the order
+ *	swgpu_job_run() got them (with @reset, the stopped job first)
+ *
+ * The back-end's &gpufe_backend_ops.take_back; see "swgpu command
+ * processor". Without @reset it does not sleep; with @reset it waits for
+ * the running job to stop, at most about one command slice (or, with
+ * ``late_slot_write_us``, for a job that finished to be completed).
+ * Called from process context, never twice at once for one engine;
+ * swgpu_job_run() may run meanwhile.
+ */
+void swgpu_job_take_back(struct gpufe_device *gdev, unsigned int engine_idx,
+			 bool reset, struct list_head *jobs)
+{
+	struct swgpu *gpu = gpufe_device_priv(gdev);
+	struct swgpu_engine *engine;
+
+	if (WARN_ON_ONCE(engine_idx >= gpu->num_engines))
+		return;
+	engine = &gpu->engines[array_index_nospec(engine_idx,
+						  gpu->num_engines)];
+
+	spin_lock_irq(&engine->lock);
+	if (reset && engine->running) {
+		WRITE_ONCE(engine->resetting, true);
+		/* A DELAY_US or HANG that sleeps sees the mark now. */
+		wake_up(&engine->waitq);
+		wait_event_lock_irq(engine->waitq, !engine->running,
+				    engine->lock);
+		if (engine->stopped) {
+			list_add_tail(&engine->stopped->link, jobs);
+			engine->stopped = NULL;
+		}
+		/* The queue goes below: nothing is left for the worker. */
+		WRITE_ONCE(engine->resetting, false);
+	}
+	list_splice_tail_init(&engine->queue, jobs);
+	spin_unlock_irq(&engine->lock);
 }
 
 /**
@@ -713,6 +951,7 @@ int swgpu_engine_init(struct swgpu_engine *engine, struct swgpu *gpu,
 	spin_lock_init(&engine->lock);
 	INIT_LIST_HEAD(&engine->queue);
 	INIT_WORK(&engine->work, swgpu_engine_work);
+	init_waitqueue_head(&engine->waitq);
 
 	/*
 	 * The work item signals job fences, which memory reclaim may wait
@@ -741,6 +980,8 @@ void swgpu_engine_stop(struct swgpu_engine *engine)
 	if (!list_empty(&engine->queue) && !engine->polling)
 		queue_work(engine->wq, &engine->work);
 	spin_unlock_irq(&engine->lock);
+	/* A DELAY_US or HANG that sleeps ends now. */
+	wake_up(&engine->waitq);
 }
 
 /**
@@ -753,5 +994,6 @@ void swgpu_engine_fini(struct swgpu_engine *engine)
 {
 	flush_workqueue(engine->wq);
 	destroy_workqueue(engine->wq);
-	WARN_ON_ONCE(!list_empty(&engine->queue));
+	WARN_ON_ONCE(!list_empty(&engine->queue) || engine->running ||
+		     engine->stopped);
 }

@@ -10,7 +10,16 @@
  * exercised without hardware. On load it registers @num_gpus GPUs named
  * swgpu0, swgpu1, ..., each with @num_compute compute, @num_copy copy and
  * @num_video video engines and @mem_mib MiB of memory; on unload it
- * unregisters them. The module parameters are read at load time only.
+ * unregisters them. The module parameters are read at load time only,
+ * except ``allow_hang``, which may be changed at any time: while it is
+ * set, swgpu accepts jobs with a HANG command, which keeps its engine
+ * busy until the front-end resets the engine (see "swgpu command
+ * processor"); it is off by default, as only tests want that.
+ *
+ * Every engine holds at most 2 jobs (&gpufe_device_desc.credits): the one
+ * it runs and the next. swgpu implements &gpufe_backend_ops.take_back, so
+ * the front-end can take back the job that waits and reset an engine
+ * whose job hangs.
  *
  * With ``dma_slots`` set, each GPU also registers a platform device of
  * its own as its &gpufe_device_desc.dma_dev, and writes the slots of the
@@ -27,14 +36,31 @@
  * destroys the workqueues; swgpu_irq_fini(), which waits for the last
  * interrupt; gpufe_device_release(), after which the device is not touched;
  * then the memory is freed.
+ *
+ * Hot-unplug of one GPU: writing a GPU's index N to
+ * ``/sys/kernel/debug/gpufe_swgpu/unplug`` tears swgpuN down in that same
+ * order while the module and the other GPUs stay: its jobs complete, or
+ * fail with ``-ENODEV``, and its clients get ``-ENODEV`` from then on.
+ * The write returns once the GPU is gone; it fails with ``-ENODEV`` for an
+ * index that names no GPU (any more) and with ``-EINVAL`` for anything
+ * but a decimal number. The GPU comes back only when gpufe_swgpu is
+ * loaded again; unloading skips the GPUs already unplugged. A mutex
+ * serialises unplugs with each other and with the module's exit, which
+ * also removes the file (and waits for a write under way) before it tears
+ * down the GPUs that are left.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/debugfs.h>
 #include <linux/err.h>
+#include <linux/fs.h>
 #include <linux/kernel.h>
+#include <linux/kstrtox.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/mutex.h>
+#include <linux/nospec.h>
 #include <linux/overflow.h>
 #include <linux/platform_device.h>
 #include <linux/printk.h>
@@ -47,6 +73,8 @@
 
 #define SWGPU_MAX_GPUS			16
 #define SWGPU_MAX_ENGINES_PER_CLASS	16
+/* Jobs per engine: the one that runs and the next. */
+#define SWGPU_CREDITS			2
 
 static unsigned int num_gpus = 2;
 module_param(num_gpus, uint, 0444);
@@ -72,13 +100,19 @@ static unsigned int mem_mib = 256;
 module_param(mem_mib, uint, 0444);
 MODULE_PARM_DESC(mem_mib, "Memory per GPU in MiB (default 256)");
 
+bool swgpu_allow_hang;
+module_param_named(allow_hang, swgpu_allow_hang, bool, 0644);
+MODULE_PARM_DESC(allow_hang, "Accept jobs with a HANG command, which keeps its engine busy until the engine is reset (for tests; default off)");
+
 static const struct gpufe_backend_ops swgpu_ops = {
 	.owner = THIS_MODULE,
 	.name = "swgpu",
 	.validate = swgpu_job_validate,
 	.run = swgpu_job_run,
+	.take_back = swgpu_job_take_back,
 };
 
+static DEFINE_MUTEX(swgpus_lock); /* protects swgpus */
 static struct swgpu *swgpus[SWGPU_MAX_GPUS];
 
 /* Undo swgpu_engines_add(): the initialised engines, newest first. */
@@ -172,6 +206,7 @@ static struct swgpu *swgpu_create(unsigned int index)
 		.mem_size = (u64)mem_mib << 20,
 		.num_engines = gpu->num_engines,
 		.engines = descs,
+		.credits = SWGPU_CREDITS,
 	};
 	if (dma_slots) {
 		ret = swgpu_dma_dev_create(gpu);
@@ -200,6 +235,7 @@ err_free_gpu:
 	return ERR_PTR(ret);
 }
 
+/* Undo swgpu_create(): unregister the GPU, end its jobs, free it. */
 static void swgpu_destroy(struct swgpu *gpu)
 {
 	unsigned int i;
@@ -242,19 +278,62 @@ static int swgpu_params_check(void)
 	return 0;
 }
 
+/* Destroy the GPUs that are left, newest first. */
 static void swgpu_destroy_all(void)
 {
 	unsigned int i = SWGPU_MAX_GPUS;
 
+	mutex_lock(&swgpus_lock);
 	while (i--) {
 		if (swgpus[i])
 			swgpu_destroy(swgpus[i]);
 		swgpus[i] = NULL;
 	}
+	mutex_unlock(&swgpus_lock);
 }
+
+/* debugfs ``unplug``: destroy the GPU whose index is written. */
+static ssize_t swgpu_unplug_write(struct file *file, const char __user *buf,
+				  size_t count, loff_t *ppos)
+{
+	struct swgpu *gpu = NULL;
+	unsigned int index;
+	ssize_t ret;
+
+	ret = kstrtouint_from_user(buf, count, 10, &index);
+	/* A number too large for a GPU names none. */
+	if (ret == -ERANGE)
+		return -ENODEV;
+	if (ret)
+		return ret;
+
+	mutex_lock(&swgpus_lock);
+	if (index < SWGPU_MAX_GPUS) {
+		index = array_index_nospec(index, SWGPU_MAX_GPUS);
+		gpu = swgpus[index];
+		swgpus[index] = NULL;
+	}
+	ret = -ENODEV;
+	if (gpu) {
+		pr_info("%s: unplugged\n", gpu->name);
+		swgpu_destroy(gpu);
+		ret = count;
+	}
+	mutex_unlock(&swgpus_lock);
+	return ret;
+}
+
+static const struct file_operations swgpu_unplug_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = swgpu_unplug_write,
+	.llseek = noop_llseek,
+};
 
 static int __init swgpu_init(void)
 {
+	struct dentry *debugfs;
+	struct swgpu *gpu;
 	unsigned int i;
 	int ret;
 
@@ -262,16 +341,22 @@ static int __init swgpu_init(void)
 	if (ret)
 		return ret;
 
-	swgpu_debugfs_init();
+	debugfs = swgpu_debugfs_init();
 
+	mutex_lock(&swgpus_lock);
 	for (i = 0; i < num_gpus; i++) {
-		swgpus[i] = swgpu_create(i);
-		if (IS_ERR(swgpus[i])) {
-			ret = PTR_ERR(swgpus[i]);
-			swgpus[i] = NULL;
+		gpu = swgpu_create(i);
+		if (IS_ERR(gpu)) {
+			mutex_unlock(&swgpus_lock);
+			ret = PTR_ERR(gpu);
 			goto err_destroy_all;
 		}
+		swgpus[i] = gpu;
 	}
+	mutex_unlock(&swgpus_lock);
+
+	/* Last: no GPU is unplugged before they all exist. */
+	debugfs_create_file("unplug", 0200, debugfs, NULL, &swgpu_unplug_fops);
 	return 0;
 
 err_destroy_all:
@@ -282,8 +367,9 @@ err_destroy_all:
 
 static void __exit swgpu_exit(void)
 {
-	swgpu_destroy_all();
+	/* First, so that no unplug starts and the one under way ends. */
 	swgpu_debugfs_fini();
+	swgpu_destroy_all();
 }
 
 module_init(swgpu_init);

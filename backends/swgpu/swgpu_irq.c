@@ -22,7 +22,11 @@
  * %SWGPU_IRQ_MODERATION_US later, for every completion since, unless the
  * engine runs dry first, which raises it at once. A completion on an idle
  * engine is never delayed, and a busy engine's completions wait at most
- * that long, also behind a long job.
+ * that long, also behind a long job. An engine being reset counts as
+ * idle, as the jobs waiting on it go back to the front-end; when the
+ * front-end takes the waiting jobs back, the completions the timer holds
+ * still come within that time. A GPU's teardown raises the interrupt for
+ * completions the timer still holds.
  *
  * ``/sys/kernel/debug/gpufe_swgpu/`` has knobs, for every swgpu GPU, to
  * prove that the front-end loses nothing when the hardware misbehaves:
@@ -40,6 +44,9 @@
  *   parameter, slots written through their DMA address, and slots whose
  *   DMA address did not lead back to them (then written with the CPU);
  *   read-only.
+ * - ``unplug``: write-only; writing a GPU's index N unregisters swgpuN
+ *   alone, as a hot-unplug would, while the other GPUs carry on (see
+ *   "swgpu, the software GPU").
  *
  * The DMA writes: swgpu's platform device sits behind no IOMMU, so a DMA
  * address is a physical address, which the CPU reaches through the
@@ -184,8 +191,12 @@ void swgpu_job_complete(struct swgpu_engine *engine, struct gpufe_job *job,
 
 	if (!late) {
 		swgpu_slot_write(engine->gpu, job, error);
-		/* A hint: the engine's lock orders nothing here. */
-		if (list_empty_careful(&engine->queue))
+		/*
+		 * A hint: the engine's lock orders nothing here. A reset
+		 * hands the waiting jobs back: the engine runs dry.
+		 */
+		if (list_empty_careful(&engine->queue) ||
+		    READ_ONCE(engine->resetting))
 			swgpu_irq_raise(engine->gpu, hint);
 		else
 			swgpu_irq_defer(engine->gpu);
@@ -217,8 +228,12 @@ void swgpu_irq_init(struct swgpu *gpu)
  */
 void swgpu_irq_fini(struct swgpu *gpu)
 {
-	/* An engine that ran dry raised at once: nothing waits for the timer. */
-	hrtimer_cancel(&gpu->irq_timer);
+	/*
+	 * An engine that ran dry raised at once, but one whose waiting jobs
+	 * the front-end took back may leave completions to the timer.
+	 */
+	if (hrtimer_cancel(&gpu->irq_timer))
+		irq_work_queue(&gpu->irq);
 	irq_work_sync(&gpu->irq);
 }
 
@@ -226,8 +241,10 @@ void swgpu_irq_fini(struct swgpu *gpu)
  * swgpu_debugfs_init() - create /sys/kernel/debug/gpufe_swgpu/
  *
  * Failures are not errors: debugfs is optional.
+ *
+ * Return: the directory, where swgpu_drv.c adds ``unplug``.
  */
-void swgpu_debugfs_init(void)
+struct dentry *swgpu_debugfs_init(void)
 {
 	struct dentry *d = debugfs_create_dir("gpufe_swgpu", NULL);
 
@@ -243,6 +260,7 @@ void swgpu_debugfs_init(void)
 	debugfs_create_atomic_t("dma_writes", 0444, d, &swgpu_dma_writes);
 	debugfs_create_atomic_t("dma_mismatches", 0444, d,
 				&swgpu_dma_mismatches);
+	return d;
 }
 
 /**

@@ -49,6 +49,8 @@ _Static_assert(GPUCLIENT_FEATURE_COMPLETION_PAGE ==
 	       "library feature bits are the uAPI's");
 _Static_assert(GPUCLIENT_FEATURE_PARTITIONS == GPUFE_FEATURE_PARTITIONS,
 	       "library feature bits are the uAPI's");
+_Static_assert(GPUCLIENT_FEATURE_SCHED == GPUFE_FEATURE_SCHED,
+	       "library feature bits are the uAPI's");
 _Static_assert(sizeof(struct gpufe_partition_open) == 16,
 	       "struct gpufe_partition_open layout");
 
@@ -136,6 +138,19 @@ int gpuclient_has_completion_page(const struct gpuclient_device *dev)
 int gpuclient_has_partitions(const struct gpuclient_device *dev)
 {
 	return !!(dev->kversion.features & GPUFE_FEATURE_PARTITIONS);
+}
+
+/**
+ * gpuclient_has_sched() - does the front-end schedule jobs?
+ * @dev: the device
+ *
+ * Return: non-zero if the kernel reported GPUFE_FEATURE_SCHED (interface
+ * 1.4 and later): engine timeouts of partitions, engine-time accounting,
+ * hang recovery and bans.
+ */
+int gpuclient_has_sched(const struct gpuclient_device *dev)
+{
+	return !!(dev->kversion.features & GPUFE_FEATURE_SCHED);
 }
 
 /**

@@ -102,6 +102,31 @@ extern "C" {
  *	snprintf(buf, sizeof(buf), "%d", fd);
  *	setenv(GPUCLIENT_FD_ENV, buf, 1);
  *	execvp(argv[0], argv);
+ *
+ * Since version 1.4, on kernels that report %GPUCLIENT_FEATURE_SCHED, the
+ * front-end schedules jobs: they share engine time by the GPU's policy,
+ * the partitions' weights and the contexts' priorities, a job that runs
+ * on its engine longer than its timeout fails with -ETIME, and a context
+ * whose jobs hung the engine too often is banned
+ * (%GPUCLIENT_CTX_STATE_BANNED: gpuclient_submit() fails with -ECANCELED).
+ * gpuclient_ctx_status2() reports what the scheduler counted for a
+ * context (engine time used, hangs, jobs still queued) along with what
+ * gpuclient_ctx_status() reports; gpuclient_partition_create2() takes a
+ * partition's engine timeout. gpuclient_cmd_fault() and gpuclient_cmd_hang()
+ * append swgpu's fault-injection commands, for tests. For instance, to
+ * see how much engine time a context's jobs took::
+ *
+ *	struct gpuclient_ctx_status2 st;
+ *
+ *	gpuclient_wait(ctx, seqno, GPUCLIENT_TIMEOUT_INFINITE);
+ *	gpuclient_ctx_status2(ctx, &st);
+ *	printf("%llu ns on the engine, %u hangs\n",
+ *	       (unsigned long long)st.busy_ns, st.hangs);
+ *
+ * The structures of the library do not grow (see above): what 1.4 adds
+ * comes in new structures, &struct gpuclient_ctx_status2 and &struct
+ * gpuclient_partition_params2, each a superset of the one it extends,
+ * with new functions that take them.
  */
 
 /** define GPUCLIENT_DEFAULT_PATH - the device node gpuclient_open() uses */
@@ -133,6 +158,12 @@ extern "C" {
  * register (kernel interface 1.3 and later)
  */
 #define GPUCLIENT_FEATURE_PARTITIONS	(1ULL << 3)
+/**
+ * define GPUCLIENT_FEATURE_SCHED - the front-end schedules jobs: engine-time
+ * accounting, priorities, hang recovery and bans, and partitions' engine
+ * timeouts (kernel interface 1.4 and later)
+ */
+#define GPUCLIENT_FEATURE_SCHED		(1ULL << 4)
 
 /** define GPUCLIENT_NAME_LEN - size of a device or back-end name, with NUL */
 #define GPUCLIENT_NAME_LEN		32
@@ -201,6 +232,12 @@ typedef struct gpuclient_cmdbuf *gpuclient_cmdbuf_handle;
  * partition's device node, given its id as an unsigned int
  */
 #define GPUCLIENT_PARTITION_NODE_PATH	"/dev/gpufe-part%u"
+/**
+ * define GPUCLIENT_ENGINE_TIMEOUT_MAX_MS - the longest engine timeout of a
+ * partition, &gpuclient_partition_params2.engine_timeout_ms, in
+ * milliseconds
+ */
+#define GPUCLIENT_ENGINE_TIMEOUT_MAX_MS	600000
 
 /**
  * define GPUCLIENT_CONFIG_REG_PERSISTENT - register flag, set when the
@@ -245,10 +282,17 @@ enum gpuclient_engine_class {
  * @GPUCLIENT_CTX_STATE_ACTIVE: accepts jobs
  * @GPUCLIENT_CTX_STATE_LOST: its device is gone; gpuclient_submit() fails
  *	with -ENODEV
+ * @GPUCLIENT_CTX_STATE_BANNED: its jobs hung the engine as often as the
+ *	kernel allows (its ``hang_limit`` parameter); gpuclient_submit()
+ *	fails with -ECANCELED (kernel interface 1.4 and later)
+ *
+ * A newer kernel may report states not listed here; a context in one it
+ * does not know should be taken as unable to accept jobs.
  */
 enum gpuclient_ctx_state {
 	GPUCLIENT_CTX_STATE_ACTIVE = 0,
 	GPUCLIENT_CTX_STATE_LOST = 1,
+	GPUCLIENT_CTX_STATE_BANNED = 2,
 };
 
 /**
@@ -333,6 +377,37 @@ struct gpuclient_ctx_status {
 };
 
 /**
+ * struct gpuclient_ctx_status2 - a context's progress and what the
+ * scheduler counted for it (since 1.4)
+ *
+ * @submitted: the sequence number of the last job submitted, 0 for none
+ * @completed: every job up to this sequence number has completed
+ * @error: 0, or the negative errno of the last job that failed: -ETIME for
+ *	a job that hung its engine, -ECANCELED for one cancelled before it
+ *	reached an engine, -EIO for a job that faulted, ...
+ * @state: an &enum gpuclient_ctx_state value
+ * @busy_ns: engine time the context's jobs used, in nanoseconds, as the
+ *	back-end stamped each job's start and end; what the scheduler
+ *	charged the context for
+ * @hangs: jobs of the context that ran longer than their timeout and had
+ *	their engine reset
+ * @queued: jobs submitted and not yet handed to the engine
+ *
+ * The first four fields are those of &struct gpuclient_ctx_status. On a
+ * kernel without %GPUCLIENT_FEATURE_SCHED, @busy_ns, @hangs and @queued
+ * are 0.
+ */
+struct gpuclient_ctx_status2 {
+	uint64_t submitted;
+	uint64_t completed;
+	int32_t error;
+	uint32_t state;
+	uint64_t busy_ns;
+	uint32_t hangs;
+	uint32_t queued;
+};
+
+/**
  * struct gpuclient_event - a completion event
  *
  * @type: %GPUCLIENT_EVENT_COMPLETION
@@ -380,6 +455,40 @@ struct gpuclient_partition_params {
 	uint32_t node_uid;
 	uint32_t node_gid;
 	uint32_t node_mode;
+};
+
+/**
+ * struct gpuclient_partition_params2 - what a new partition is made of,
+ * with its scheduling (since 1.4)
+ *
+ * @device_id: as &gpuclient_partition_params.device_id
+ * @flags: as &gpuclient_partition_params.flags
+ * @engine_mask: as &gpuclient_partition_params.engine_mask
+ * @mem_quota: as &gpuclient_partition_params.mem_quota
+ * @weight: as &gpuclient_partition_params.weight
+ * @max_clients: as &gpuclient_partition_params.max_clients
+ * @node_uid: as &gpuclient_partition_params.node_uid
+ * @node_gid: as &gpuclient_partition_params.node_gid
+ * @node_mode: as &gpuclient_partition_params.node_mode
+ * @engine_timeout_ms: how long a job of the partition may run on its
+ *	engine before it counts as hung (its engine is reset and the job
+ *	fails with -ETIME), 1 to %GPUCLIENT_ENGINE_TIMEOUT_MAX_MS; 0 for the
+ *	kernel's default, its ``engine_timeout_ms`` parameter. Not 0 needs
+ *	%GPUCLIENT_FEATURE_SCHED
+ *
+ * &struct gpuclient_partition_params with one field more, at the end.
+ */
+struct gpuclient_partition_params2 {
+	uint32_t device_id;
+	uint32_t flags;
+	uint64_t engine_mask;
+	uint64_t mem_quota;
+	uint32_t weight;
+	uint32_t max_clients;
+	uint32_t node_uid;
+	uint32_t node_gid;
+	uint32_t node_mode;
+	uint32_t engine_timeout_ms;
 };
 
 /**
@@ -702,11 +811,21 @@ int gpuclient_bo_import(gpuclient_handle h, int fd, gpuclient_bo_handle *out);
  * @device_id: the device, a &gpuclient_device_info.device_id
  * @engine_class: an &enum gpuclient_engine_class value
  * @engine_instance: the instance, as gpuclient_query_engines() lists it
- * @priority: %GPUCLIENT_PRIORITY_LOW to %GPUCLIENT_PRIORITY_HIGH
+ * @priority: %GPUCLIENT_PRIORITY_LOW, %GPUCLIENT_PRIORITY_NORMAL or
+ *	%GPUCLIENT_PRIORITY_HIGH
  * @out: set to the new context
  *
  * Jobs of a context run one after another, in submission order; their
  * sequence numbers count from 1.
+ *
+ * With %GPUCLIENT_FEATURE_SCHED, @priority orders the jobs of the
+ * contexts of one partition (or of the clients without partition) that
+ * wait for the same engine: a higher-priority job goes first, waiting at
+ * most for the job already running there, while the kernel bounds how
+ * much engine time higher priorities take ahead of a waiting lower one
+ * (its ``prio_starvation_ms`` parameter). Priorities do not move time
+ * between partitions, whose weights decide. Before 1.4 the kernel stores
+ * the priority and does not use it.
  *
  * With %GPUCLIENT_FEATURE_COMPLETION_PAGE, the first context of @h maps
  * the client's completion page, read-only; a later context whose slot
@@ -753,11 +872,36 @@ uint32_t gpuclient_ctx_get_id(gpuclient_ctx_handle ctx);
  * @ctx: the context
  * @status: filled with the context's status
  *
+ * gpuclient_ctx_status2() reports the same and what the scheduler counted
+ * (since 1.4).
+ *
  * Return: 0 on success; -EINVAL if an argument is NULL; or the negative
  * errno from the kernel.
  */
 int gpuclient_ctx_status(gpuclient_ctx_handle ctx,
 			 struct gpuclient_ctx_status *status);
+
+/**
+ * gpuclient_ctx_status2() - a context's progress and scheduling counters
+ * @ctx: the context
+ * @status: filled with the context's status, in one snapshot
+ *
+ * What gpuclient_ctx_status() reports, and the engine time, hangs and
+ * queued jobs the scheduler counts (since 1.4). On an older kernel the
+ * call works all the same and those three read 0: check
+ * %GPUCLIENT_FEATURE_SCHED in gpuclient_get_version() to tell a context
+ * that has used no engine time from a kernel that does not count it.
+ *
+ * Engine time is what shares are made of: the share two contexts got of
+ * an engine over an interval is the difference of their @busy_ns, read
+ * before and after.
+ *
+ * Return: 0 on success; -EINVAL if an argument is NULL; or the negative
+ * errno from the kernel (-ENOENT for a context that no longer exists in
+ * the kernel).
+ */
+int gpuclient_ctx_status2(gpuclient_ctx_handle ctx,
+			  struct gpuclient_ctx_status2 *status);
 
 /**
  * gpuclient_cmdbuf_create() - create an empty swgpu command-stream builder
@@ -897,6 +1041,37 @@ int gpuclient_cmd_timestamp(gpuclient_cmdbuf_handle cb, uint32_t bo_index,
 			    uint64_t offset);
 
 /**
+ * gpuclient_cmd_fault() - append: end the job with an error (fault injection)
+ * @cb: the builder
+ *
+ * The job ends at this command, its fence and its context reporting -EIO;
+ * the commands before it have run, those after it do not. Runs on every
+ * engine. For testing how a program copes with a job that fails.
+ *
+ * Return: as gpuclient_cmd_nop().
+ */
+int gpuclient_cmd_fault(gpuclient_cmdbuf_handle cb);
+
+/**
+ * gpuclient_cmd_hang() - append: keep the engine busy until it is reset
+ * (fault injection)
+ * @cb: the builder
+ *
+ * The engine stays busy with the job at this command until the kernel
+ * finds it hung: since 1.4, after the job's engine timeout (the
+ * ``engine_timeout_ms`` parameter, or its partition's), the engine is
+ * reset and the job fails with -ETIME, counting against its context's
+ * hang limit. The commands before it have run. Runs on every engine.
+ *
+ * swgpu accepts it only while its ``allow_hang`` module parameter is set:
+ * otherwise gpuclient_submit() fails with -EINVAL. The builder does not
+ * know which kernel the job goes to and appends it regardless.
+ *
+ * Return: as gpuclient_cmd_nop().
+ */
+int gpuclient_cmd_hang(gpuclient_cmdbuf_handle cb);
+
+/**
  * gpuclient_submit() - queue a job on a context
  * @ctx: the context
  * @cb: the commands and buffer list; unchanged, ready to be submitted
@@ -912,13 +1087,23 @@ int gpuclient_cmd_timestamp(gpuclient_cmdbuf_handle cb, uint32_t bo_index,
  * completes in finite time: a dependency that takes too long fails it with
  * -ETIMEDOUT, which gpuclient_ctx_status() and the events then report.
  *
+ * A queued job can still fail; its fence, gpuclient_ctx_status() and the
+ * events then report the error: since 1.4, -ETIME when it ran on its engine
+ * longer than its timeout (the engine was reset), -ECANCELED when its
+ * device file was closed, or its context banned, before it reached an
+ * engine (jobs already on an engine finish), and swgpu's -EIO for a
+ * FAULT (gpuclient_cmd_fault()); -ENODEV when its device or partition
+ * went away first.
+ *
  * Return: 0 on success; -EINVAL if @ctx or @cb is NULL, @cb has no
- * command, or (from the kernel) the stream or buffer list is invalid;
- * -EBADF for an @in_fence_fd below -1; -EXDEV if @cb's buffers belong to
- * another device handle than @ctx; -ENOENT for a context or buffer that no
- * longer exists in the kernel; -ENODEV when the context's device is gone;
- * -EMFILE when no descriptor is free for the out-fence; or another negative
- * errno from the kernel. Nothing is queued on error.
+ * command, or (from the kernel) the stream or buffer list is invalid
+ * (also a HANG command the kernel does not allow); -EBADF for an
+ * @in_fence_fd below -1; -EXDEV if @cb's buffers belong to another device
+ * handle than @ctx; -ENOENT for a context or buffer that no longer exists
+ * in the kernel; -ENODEV when the context's device is gone; -ECANCELED
+ * when the context is banned (%GPUCLIENT_CTX_STATE_BANNED); -EMFILE when
+ * no descriptor is free for the out-fence; or another negative errno from
+ * the kernel. Nothing is queued on error.
  */
 int gpuclient_submit(gpuclient_ctx_handle ctx, gpuclient_cmdbuf_handle cb,
 		     int in_fence_fd, int *out_fence_fd, uint64_t *seqno);
@@ -1063,6 +1248,30 @@ int gpuclient_read_events(gpuclient_handle h, struct gpuclient_event *ev,
 int gpuclient_partition_create(gpuclient_handle h,
 			       const struct gpuclient_partition_params *params,
 			       uint32_t *partition_id, int *fd);
+
+/**
+ * gpuclient_partition_create2() - create a partition, with its engine
+ * timeout (since 1.4)
+ * @h: an open handle, of a client without partition
+ * @params: what the partition is made of
+ * @partition_id: if not NULL, set to the new partition's id
+ * @fd: if not NULL, set to the partition's first client, as
+ *	gpuclient_partition_create() says
+ *
+ * gpuclient_partition_create() with @params->engine_timeout_ms: how long a
+ * job of the partition may run on its engine before the kernel takes it
+ * for hung, instead of the kernel's ``engine_timeout_ms`` parameter. With
+ * @params->engine_timeout_ms 0 it is gpuclient_partition_create(), on any
+ * kernel with partitions.
+ *
+ * Return: as gpuclient_partition_create(); and -EINVAL (from the kernel)
+ * for an @params->engine_timeout_ms above %GPUCLIENT_ENGINE_TIMEOUT_MAX_MS;
+ * -EOPNOTSUPP for an @params->engine_timeout_ms other than 0 without
+ * %GPUCLIENT_FEATURE_SCHED (no ioctl is made).
+ */
+int gpuclient_partition_create2(gpuclient_handle h,
+				const struct gpuclient_partition_params2 *params,
+				uint32_t *partition_id, int *fd);
 
 /**
  * gpuclient_partition_revoke() - end a partition

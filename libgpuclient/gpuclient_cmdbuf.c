@@ -38,6 +38,8 @@ _Static_assert(sizeof(struct swgpu_cmd_delay_us) == 8,
 	       "struct swgpu_cmd_delay_us");
 _Static_assert(sizeof(struct swgpu_cmd_timestamp) == 16,
 	       "struct swgpu_cmd_timestamp");
+_Static_assert(sizeof(struct swgpu_cmd_fault) == 8, "struct swgpu_cmd_fault");
+_Static_assert(sizeof(struct swgpu_cmd_hang) == 8, "struct swgpu_cmd_hang");
 
 _Static_assert(GPUCLIENT_BO_READ == GPUFE_SUBMIT_BO_READ, "bo read flag");
 _Static_assert(GPUCLIENT_BO_WRITE == GPUFE_SUBMIT_BO_WRITE, "bo write flag");
@@ -238,6 +240,24 @@ gpuclient_public int gpuclient_cmd_timestamp(gpuclient_cmdbuf_handle cb,
 	};
 
 	if (!cb || !gpuclient_cmdbuf_has_bo(cb, bo_index))
+		return -EINVAL;
+	return gpuclient_cmdbuf_emit(cb, &cmd, sizeof(cmd));
+}
+
+gpuclient_public int gpuclient_cmd_fault(gpuclient_cmdbuf_handle cb)
+{
+	const struct swgpu_cmd_fault cmd = { .opcode = SWGPU_CMD_FAULT };
+
+	if (!cb)
+		return -EINVAL;
+	return gpuclient_cmdbuf_emit(cb, &cmd, sizeof(cmd));
+}
+
+gpuclient_public int gpuclient_cmd_hang(gpuclient_cmdbuf_handle cb)
+{
+	const struct swgpu_cmd_hang cmd = { .opcode = SWGPU_CMD_HANG };
+
+	if (!cb)
 		return -EINVAL;
 	return gpuclient_cmdbuf_emit(cb, &cmd, sizeof(cmd));
 }

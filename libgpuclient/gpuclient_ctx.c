@@ -18,6 +18,12 @@
  * (its tail, @slot_offset, is zero on input) and writes back only the
  * fields it knows, so @slot_offset is read only when the feature bit says
  * it is there.
+ *
+ * CTX_STATUS grew the same way in 1.4 (@busy_ns, @hangs, @queued). The
+ * library always passes the 1.4 structure, zeroed: an older kernel takes
+ * it (the tail it does not know is zero), writes back the 32 bytes it
+ * knows and clears the rest, so the new fields read 0 there, as
+ * gpuclient_ctx_status2() documents, with no need to look at the version.
  */
 
 #include <errno.h>
@@ -33,8 +39,10 @@ _Static_assert(offsetof(struct gpufe_ctx_create, slot_offset) == 24,
 	       "struct gpufe_ctx_create: 1.1 ends where slot_offset starts");
 _Static_assert(sizeof(struct gpufe_ctx_destroy) == 8,
 	       "struct gpufe_ctx_destroy layout");
-_Static_assert(sizeof(struct gpufe_ctx_status) == 32,
+_Static_assert(sizeof(struct gpufe_ctx_status) == 48,
 	       "struct gpufe_ctx_status layout");
+_Static_assert(offsetof(struct gpufe_ctx_status, busy_ns) == 32,
+	       "struct gpufe_ctx_status: 1.3 ends where busy_ns starts");
 
 _Static_assert(GPUCLIENT_PRIORITY_LOW == GPUFE_PRIORITY_LOW, "priority low");
 _Static_assert(GPUCLIENT_PRIORITY_NORMAL == GPUFE_PRIORITY_NORMAL,
@@ -45,6 +53,8 @@ _Static_assert((int)GPUCLIENT_CTX_STATE_ACTIVE == (int)GPUFE_CTX_STATE_ACTIVE,
 	       "context state active");
 _Static_assert((int)GPUCLIENT_CTX_STATE_LOST == (int)GPUFE_CTX_STATE_LOST,
 	       "context state lost");
+_Static_assert((int)GPUCLIENT_CTX_STATE_BANNED == (int)GPUFE_CTX_STATE_BANNED,
+	       "context state banned");
 
 gpuclient_public int gpuclient_ctx_create(gpuclient_handle h,
 					  uint32_t device_id,
@@ -120,17 +130,25 @@ gpuclient_public uint32_t gpuclient_ctx_get_id(gpuclient_ctx_handle ctx)
 	return ctx ? ctx->id : 0;
 }
 
+/* One CTX_STATUS of @ctx into @args, zeroed first (see "contexts" above). */
+static int gpuclient_ctx_status_read(struct gpuclient_ctx *ctx,
+				     struct gpufe_ctx_status *args)
+{
+	memset(args, 0, sizeof(*args));
+	args->ctx_id = ctx->id;
+	return gpuclient_ioctl(ctx->dev->fd, GPUFE_IOCTL_CTX_STATUS, args);
+}
+
 gpuclient_public int gpuclient_ctx_status(gpuclient_ctx_handle ctx,
 					  struct gpuclient_ctx_status *status)
 {
-	struct gpufe_ctx_status args = { 0 };
+	struct gpufe_ctx_status args;
 	int ret;
 
 	if (!ctx || !status)
 		return -EINVAL;
 
-	args.ctx_id = ctx->id;
-	ret = gpuclient_ioctl(ctx->dev->fd, GPUFE_IOCTL_CTX_STATUS, &args);
+	ret = gpuclient_ctx_status_read(ctx, &args);
 	if (ret)
 		return ret;
 
@@ -139,5 +157,29 @@ gpuclient_public int gpuclient_ctx_status(gpuclient_ctx_handle ctx,
 	status->completed = args.completed;
 	status->error = args.error;
 	status->state = args.state;
+	return 0;
+}
+
+gpuclient_public int gpuclient_ctx_status2(gpuclient_ctx_handle ctx,
+					   struct gpuclient_ctx_status2 *status)
+{
+	struct gpufe_ctx_status args;
+	int ret;
+
+	if (!ctx || !status)
+		return -EINVAL;
+
+	ret = gpuclient_ctx_status_read(ctx, &args);
+	if (ret)
+		return ret;
+
+	memset(status, 0, sizeof(*status));
+	status->submitted = args.submitted;
+	status->completed = args.completed;
+	status->error = args.error;
+	status->state = args.state;
+	status->busy_ns = args.busy_ns;
+	status->hangs = args.hangs;
+	status->queued = args.queued;
 	return 0;
 }

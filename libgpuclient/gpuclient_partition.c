@@ -13,7 +13,11 @@
  *
  * The library passes what the caller asks for to the kernel, which checks
  * it: only the flags of &struct gpuclient_partition_params are checked
- * here, as the library translates them. What comes back is checked before
+ * here, as the library translates them, and that a kernel before 1.4 is
+ * not sent an engine timeout: there the field is a pad, which it would
+ * refuse with -EINVAL, where the caller is owed -EOPNOTSUPP.
+ * gpuclient_partition_create() is gpuclient_partition_create2() with the
+ * kernel's default timeout. What comes back is checked before
  * it is believed: a created partition's id and descriptor, the size of
  * the partition list as gpuclient_query_devices() checks the device list,
  * and the register with gpufe_config_reg_decode(), the project's shared
@@ -38,6 +42,10 @@
 
 _Static_assert(sizeof(struct gpufe_partition_create) == 56,
 	       "struct gpufe_partition_create layout");
+_Static_assert(offsetof(struct gpufe_partition_create, engine_timeout_ms) ==
+	       52, "struct gpufe_partition_create: 1.3's pad");
+_Static_assert(GPUCLIENT_ENGINE_TIMEOUT_MAX_MS == GPUFE_ENGINE_TIMEOUT_MAX_MS,
+	       "the kernel's longest engine timeout");
 _Static_assert(sizeof(struct gpufe_partition_revoke) == 8,
 	       "struct gpufe_partition_revoke layout");
 _Static_assert(sizeof(struct gpufe_partition_info) == 48,
@@ -64,9 +72,9 @@ _Static_assert(GPUCLIENT_CONFIG_REG_CLASSES == GPUFE_CONFIG_REG_CLASSES,
 	       "register engine classes");
 
 gpuclient_public int
-gpuclient_partition_create(gpuclient_handle h,
-			   const struct gpuclient_partition_params *params,
-			   uint32_t *partition_id, int *fd)
+gpuclient_partition_create2(gpuclient_handle h,
+			    const struct gpuclient_partition_params2 *params,
+			    uint32_t *partition_id, int *fd)
 {
 	struct gpufe_partition_create args;
 	int ret;
@@ -80,6 +88,8 @@ gpuclient_partition_create(gpuclient_handle h,
 		return -EINVAL;
 	if (!gpuclient_has_partitions(h))
 		return -EOPNOTSUPP;
+	if (params->engine_timeout_ms && !gpuclient_has_sched(h))
+		return -EOPNOTSUPP;
 
 	memset(&args, 0, sizeof(args));
 	args.device_id = params->device_id;
@@ -91,6 +101,7 @@ gpuclient_partition_create(gpuclient_handle h,
 	args.node_uid = params->node_uid;
 	args.node_gid = params->node_gid;
 	args.node_mode = params->node_mode;
+	args.engine_timeout_ms = params->engine_timeout_ms;
 
 	ret = gpuclient_ioctl(h->fd, GPUFE_IOCTL_PARTITION_CREATE, &args);
 	if (ret)
@@ -109,6 +120,28 @@ gpuclient_partition_create(gpuclient_handle h,
 	else
 		close(args.fd);
 	return 0;
+}
+
+gpuclient_public int
+gpuclient_partition_create(gpuclient_handle h,
+			   const struct gpuclient_partition_params *params,
+			   uint32_t *partition_id, int *fd)
+{
+	struct gpuclient_partition_params2 p2;
+
+	if (!params)
+		return -EINVAL;
+	memset(&p2, 0, sizeof(p2));
+	p2.device_id = params->device_id;
+	p2.flags = params->flags;
+	p2.engine_mask = params->engine_mask;
+	p2.mem_quota = params->mem_quota;
+	p2.weight = params->weight;
+	p2.max_clients = params->max_clients;
+	p2.node_uid = params->node_uid;
+	p2.node_gid = params->node_gid;
+	p2.node_mode = params->node_mode;
+	return gpuclient_partition_create2(h, &p2, partition_id, fd);
 }
 
 gpuclient_public int gpuclient_partition_revoke(gpuclient_handle h,

@@ -157,6 +157,7 @@ void gpuclient_device_put(struct gpuclient_device *dev);
 int gpuclient_has_datapath(const struct gpuclient_device *dev);
 int gpuclient_has_completion_page(const struct gpuclient_device *dev);
 int gpuclient_has_partitions(const struct gpuclient_device *dev);
+int gpuclient_has_sched(const struct gpuclient_device *dev);
 int gpuclient_now_ns(int64_t *now);
 int64_t gpuclient_deadline_after(int64_t now, uint64_t timeout_ns);
 

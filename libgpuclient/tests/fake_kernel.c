@@ -15,9 +15,10 @@
  * import), contexts, SUBMIT with the swgpu stream checks, WAIT, CTX_STATUS
  * and completion events through read() and poll(), each validating its
  * flags and pads before any lookup, as the uAPI says. With
- * fake_set_completion_page(), the 1.2 completion page as well, and with
- * fake_set_partitions() the 1.3 partitions and their registers. See
- * fake_kernel.h for what is simplified.
+ * fake_set_completion_page(), the 1.2 completion page as well, with
+ * fake_set_partitions() the 1.3 partitions and their registers, and with
+ * fake_set_sched() the 1.4 scheduler's counters, hangs, faults and bans.
+ * See fake_kernel.h for what is simplified.
  */
 
 #define _GNU_SOURCE	/* O_TMPFILE, memfd_create(), F_DUPFD_CLOEXEC */
@@ -45,6 +46,9 @@
 /* The size of the first version of struct gpufe_ctx_create, 1.1's. */
 #define FAKE_CTX_CREATE_V1_SIZE	\
 	offsetof(struct gpufe_ctx_create, slot_offset)
+/* The size of the first version of struct gpufe_ctx_status, 1.1's to 1.3's. */
+#define FAKE_CTX_STATUS_V1_SIZE	\
+	offsetof(struct gpufe_ctx_status, busy_ns)
 
 struct fake_kernel fk;
 
@@ -68,6 +72,7 @@ void fake_reset(void)
 	fk.max_bo_size = 256ULL << 20;
 	fk.max_contexts = FAKE_MAX_CTXS;
 	fk.max_partitions = FAKE_MAX_PARTITIONS;
+	fk.hang_limit = 3;
 }
 
 void fake_set_datapath(void)
@@ -89,6 +94,18 @@ void fake_set_partitions(void)
 	fk.version.features |= GPUFE_FEATURE_DATAPATH |
 			       GPUFE_FEATURE_COMPLETION_PAGE |
 			       GPUFE_FEATURE_PARTITIONS;
+}
+
+void fake_set_sched(void)
+{
+	fake_set_partitions();
+	fk.version.minor = 4;
+	fk.version.features |= GPUFE_FEATURE_SCHED;
+}
+
+static int fake_has_sched(void)
+{
+	return !!(fk.version.features & GPUFE_FEATURE_SCHED);
 }
 
 static int fake_has_completion_page(void)
@@ -1068,6 +1085,11 @@ static int fake_ctx_status(struct fake_client *c, struct gpufe_ctx_status *args)
 	args->completed = ctx->completed;
 	args->error = ctx->error;
 	args->state = ctx->state;
+	/* Written whatever the version: the caller copies out what it knows. */
+	args->busy_ns = ctx->busy_ns;
+	args->hangs = ctx->hangs;
+	args->queued = (uint32_t)(ctx->submitted - ctx->completed -
+				  !!ctx->hung_seqno);
 	return 0;
 }
 
@@ -1101,6 +1123,29 @@ void fake_complete(int fd, uint32_t ctx_id, uint64_t seqno, int32_t error)
 		fake_ctx_complete(c, ctx, seqno, error);
 }
 
+int fake_hang_reset(int fd, uint32_t ctx_id)
+{
+	struct fake_client *c = fake_client(fd);
+	struct fake_ctx *ctx = c ? fake_client_ctx(c, ctx_id) : NULL;
+	uint64_t hung;
+
+	if (!ctx || !ctx->hung_seqno)
+		return -ENOENT;
+	hung = ctx->hung_seqno;
+	ctx->hung_seqno = 0;
+	/* The jobs before it were done; it fails. */
+	fake_ctx_complete(c, ctx, hung - 1, 0);
+	fake_ctx_complete(c, ctx, hung, -ETIME);
+	ctx->hangs++;
+	if (ctx->hangs >= fk.hang_limit) {
+		ctx->state = GPUFE_CTX_STATE_BANNED;
+		fake_ctx_complete(c, ctx, ctx->submitted, -ECANCELED);
+	} else if (fk.auto_complete) {
+		fake_ctx_complete(c, ctx, ctx->submitted, 0);
+	}
+	return 0;
+}
+
 /* What one swgpu command is, for the checks and the run. */
 union fake_cmd {
 	uint32_t opcode;
@@ -1110,6 +1155,8 @@ union fake_cmd {
 	struct swgpu_cmd_vadd vadd;
 	struct swgpu_cmd_delay_us delay;
 	struct swgpu_cmd_timestamp timestamp;
+	struct swgpu_cmd_fault fault;
+	struct swgpu_cmd_hang hang;
 };
 
 static size_t fake_cmd_size(uint32_t opcode)
@@ -1127,6 +1174,11 @@ static size_t fake_cmd_size(uint32_t opcode)
 		return sizeof(struct swgpu_cmd_delay_us);
 	case SWGPU_CMD_TIMESTAMP:
 		return sizeof(struct swgpu_cmd_timestamp);
+	/* Unknown opcodes before 1.4. */
+	case SWGPU_CMD_FAULT:
+		return fake_has_sched() ? sizeof(struct swgpu_cmd_fault) : 0;
+	case SWGPU_CMD_HANG:
+		return fake_has_sched() ? sizeof(struct swgpu_cmd_hang) : 0;
 	default:
 		return 0;
 	}
@@ -1202,6 +1254,10 @@ static int fake_cmd_check(const struct fake_job *job, const union fake_cmd *cmd,
 		return fake_range_ok(job, cmd->timestamp.bo,
 				     cmd->timestamp.offset, 8, 8,
 				     GPUFE_SUBMIT_BO_WRITE);
+	case SWGPU_CMD_FAULT:
+		return !cmd->fault.pad;
+	case SWGPU_CMD_HANG:
+		return !cmd->hang.pad && fk.allow_hang;
 	default:
 		return 0;
 	}
@@ -1241,8 +1297,14 @@ static int fake_stream_check(const struct fake_job *job, const uint8_t *cmds,
 	return 0;
 }
 
-static void fake_stream_run(const struct fake_job *job, const uint8_t *cmds,
-			    size_t size)
+/* What running a stream came to. */
+#define FAKE_RUN_DONE	0	/* every command ran */
+#define FAKE_RUN_FAULT	1	/* it stopped at a FAULT: -EIO */
+#define FAKE_RUN_HANG	2	/* it stopped at a HANG */
+
+/* Run a checked stream; its DELAY_US add up in @delay_us. */
+static int fake_stream_run(const struct fake_job *job, const uint8_t *cmds,
+			   size_t size, uint64_t *delay_us)
 {
 	size_t pos = 0;
 	union fake_cmd cmd;
@@ -1287,10 +1349,18 @@ static void fake_stream_run(const struct fake_job *job, const uint8_t *cmds,
 			memcpy((uint8_t *)job->bos[cmd.timestamp.bo]->vaddr +
 			       cmd.timestamp.offset, &now, sizeof(now));
 			break;
-		default:	/* NOP; DELAY_US does not sleep here */
+		case SWGPU_CMD_DELAY_US:	/* accounted, not slept */
+			*delay_us += cmd.delay.usecs;
+			break;
+		case SWGPU_CMD_FAULT:
+			return FAKE_RUN_FAULT;
+		case SWGPU_CMD_HANG:
+			return FAKE_RUN_HANG;
+		default:	/* NOP */
 			break;
 		}
 	}
+	return FAKE_RUN_DONE;
 }
 
 static int fake_submit(struct fake_client *c, struct gpufe_submit *args)
@@ -1299,8 +1369,9 @@ static int fake_submit(struct fake_client *c, struct gpufe_submit *args)
 	const struct gpufe_submit_bo *ubos;
 	struct fake_job job = { 0 };
 	struct fake_ctx *ctx;
+	uint64_t delay_us = 0;
 	unsigned int i, j;
-	int out_fd = -1, ret;
+	int out_fd = -1, ret, run;
 
 	/* The argument and the buffer list first, then the lookups. */
 	if (args->flags & ~known)
@@ -1337,6 +1408,8 @@ static int fake_submit(struct fake_client *c, struct gpufe_submit *args)
 		return -ENOENT;
 	if (ctx->state == GPUFE_CTX_STATE_LOST)
 		return -ENODEV;
+	if (ctx->state == GPUFE_CTX_STATE_BANNED)
+		return -ECANCELED;
 	if ((args->flags & GPUFE_SUBMIT_IN_FENCE) &&
 	    fcntl(args->in_fence_fd, F_GETFD) < 0)
 		return -EINVAL;		/* not a sync_file */
@@ -1361,11 +1434,16 @@ static int fake_submit(struct fake_client *c, struct gpufe_submit *args)
 		memcpy(fk.last_submit.bos, ubos, args->num_bos * sizeof(*ubos));
 	fk.submits++;
 
-	fake_stream_run(&job, (const uint8_t *)(uintptr_t)args->cmds,
-			args->cmds_size);
+	run = fake_stream_run(&job, (const uint8_t *)(uintptr_t)args->cmds,
+			      args->cmds_size, &delay_us);
 	ctx->submitted++;
-	if (fk.auto_complete)
-		fake_ctx_complete(c, ctx, ctx->submitted, 0);
+	ctx->busy_ns += delay_us * 1000;
+	/* One hung job at a time: a later HANG job of the context just ran. */
+	if (run == FAKE_RUN_HANG && !ctx->hung_seqno)
+		ctx->hung_seqno = ctx->submitted;
+	if (fk.auto_complete && !ctx->hung_seqno)
+		fake_ctx_complete(c, ctx, ctx->submitted,
+				  run == FAKE_RUN_FAULT ? -EIO : 0);
 
 	if (out_fd >= 0)
 		args->out_fence_fd = out_fd;
@@ -1471,7 +1549,12 @@ static int fake_partition_create(struct fake_client *c,
 	struct fake_partition *p;
 	int fd, ret;
 
-	if ((args->flags & ~GPUFE_PARTITION_PERSISTENT) || args->pad)
+	if (args->flags & ~GPUFE_PARTITION_PERSISTENT)
+		return -EINVAL;
+	/* 1.3's pad, MBZ; 1.4's engine timeout, at most the maximum. */
+	if (!fake_has_sched() && args->engine_timeout_ms)
+		return -EINVAL;
+	if (args->engine_timeout_ms > GPUFE_ENGINE_TIMEOUT_MAX_MS)
 		return -EINVAL;
 	if (fk.not_admin || c->part)
 		return -EPERM;
@@ -1500,6 +1583,7 @@ static int fake_partition_create(struct fake_client *c,
 	p->node_uid = args->node_uid;
 	p->node_gid = args->node_gid;
 	p->node_mode = args->node_mode;
+	p->engine_timeout_ms = args->engine_timeout_ms;
 	ret = fake_reg_page_make(p, dev);
 	if (ret) {
 		fake_partition_free(p);
@@ -1621,42 +1705,57 @@ static int fake_datapath_ioctl(struct fake_client *c, unsigned long req,
 	}
 }
 
-static int fake_is_ctx_create(unsigned long req)
+/* Is @req the ioctl @known, of whatever size? */
+static int fake_same_ioctl(unsigned long req, unsigned long known)
 {
-	return _IOC_TYPE(req) == _IOC_TYPE(GPUFE_IOCTL_CTX_CREATE) &&
-	       _IOC_NR(req) == _IOC_NR(GPUFE_IOCTL_CTX_CREATE) &&
-	       _IOC_DIR(req) == _IOC_DIR(GPUFE_IOCTL_CTX_CREATE);
+	return _IOC_TYPE(req) == _IOC_TYPE(known) &&
+	       _IOC_NR(req) == _IOC_NR(known) &&
+	       _IOC_DIR(req) == _IOC_DIR(known);
+}
+
+static int fake_ctx_create_any(struct fake_client *c, void *args)
+{
+	return fake_ctx_create(c, args);
+}
+
+static int fake_ctx_status_any(struct fake_client *c, void *args)
+{
+	return fake_ctx_status(c, args);
 }
 
 /*
- * CTX_CREATE, the structure that grew (in 1.2), of whatever size the
- * caller's ioctl number says, against the kernel's own size: shorter than
- * the first version fails with -EINVAL; a tail the kernel does not know
- * must be zero (-E2BIG); what is missing reads as zero; the result is
- * written back up to the smaller of the two sizes.
+ * A structure that grew (CTX_CREATE in 1.2, CTX_STATUS in 1.4), of whatever
+ * size the caller's ioctl number says, against the kernel's own size
+ * @ksize, as the real dispatcher takes it: shorter than the first version
+ * (@v1_size) fails with -EINVAL; a tail the kernel does not know must be
+ * zero (-E2BIG); what is missing reads as zero; the result is written back
+ * up to the smaller of the two sizes, and a longer caller's tail is
+ * cleared.
  */
-static int fake_ctx_create_sized(struct fake_client *c, unsigned long req,
-				 void *arg)
+static int fake_sized(struct fake_client *c, unsigned long req, void *arg,
+		      size_t v1_size, size_t ksize,
+		      int (*handler)(struct fake_client *c, void *args))
 {
-	const size_t ksize = fake_has_completion_page() ?
-			     sizeof(struct gpufe_ctx_create) :
-			     FAKE_CTX_CREATE_V1_SIZE;
 	const size_t usize = _IOC_SIZE(req);
 	const size_t n = usize < ksize ? usize : ksize;
-	struct gpufe_ctx_create args = { 0 };
+	uint64_t args[8] = { 0 };
 	size_t i;
 	int ret;
 
-	if (usize < FAKE_CTX_CREATE_V1_SIZE)
+	if (ksize > sizeof(args))
+		return -ENOTTY;
+	if (usize < v1_size)
 		return -EINVAL;
 	for (i = ksize; i < usize; i++)
 		if (((const uint8_t *)arg)[i])
 			return -E2BIG;
-	memcpy(&args, arg, n);
-	ret = fake_ctx_create(c, &args);
+	memcpy(args, arg, n);
+	ret = handler(c, args);
 	if (ret)
 		return ret;
-	memcpy(arg, &args, n);
+	memcpy(arg, args, n);
+	if (usize > ksize)
+		memset((uint8_t *)arg + ksize, 0, usize - ksize);
 	return 0;
 }
 
@@ -1683,8 +1782,18 @@ static int fake_ioctl(int fd, unsigned long req, void *arg)
 	/* A 1.0 kernel does not know the data path's numbers. */
 	if (!(fk.version.features & GPUFE_FEATURE_DATAPATH))
 		return -ENOTTY;
-	if (fake_is_ctx_create(req))
-		return fake_ctx_create_sized(c, req, arg);
+	if (fake_same_ioctl(req, GPUFE_IOCTL_CTX_CREATE))
+		return fake_sized(c, req, arg, FAKE_CTX_CREATE_V1_SIZE,
+				  fake_has_completion_page() ?
+				  sizeof(struct gpufe_ctx_create) :
+				  FAKE_CTX_CREATE_V1_SIZE,
+				  fake_ctx_create_any);
+	if (fake_same_ioctl(req, GPUFE_IOCTL_CTX_STATUS))
+		return fake_sized(c, req, arg, FAKE_CTX_STATUS_V1_SIZE,
+				  fake_has_sched() ?
+				  sizeof(struct gpufe_ctx_status) :
+				  FAKE_CTX_STATUS_V1_SIZE,
+				  fake_ctx_status_any);
 	if (size > sizeof(copy))
 		return -ENOTTY;
 

@@ -61,6 +61,22 @@
  * scribble on. Descriptors duplicated with fcntl(F_DUPFD[_CLOEXEC]) (the
  * one way the library duplicates) share their client, as a dup shares
  * its open file; the client goes with its last descriptor.
+ *
+ * With fake_set_sched() the fake is a 1.4 kernel that schedules: CTX_STATUS
+ * grew to 48 bytes (busy_ns, hangs, queued; the fake before 1.4 takes the
+ * longer structure with a zero tail, writes back its 32 bytes and clears
+ * the rest, as the uAPI's rules and the real dispatcher do), swgpu's FAULT
+ * and HANG commands are known (before 1.4 they are unknown opcodes:
+ * -EINVAL), HANG only with fk.allow_hang, and PARTITION_CREATE takes
+ * engine_timeout_ms where 1.3 had a pad. Simplified: a job's DELAY_US adds
+ * to its context's busy_ns when it runs, at SUBMIT; queued counts the
+ * jobs submitted and not completed, but a hung one (which is "on the
+ * engine"). A job that reaches FAULT stops there and completes with -EIO
+ * under fk.auto_complete; one that reaches HANG stops there and never
+ * completes, nor do the context's later jobs, until fake_hang_reset()
+ * fails it with -ETIME as the kernel's hang recovery would: the context's
+ * hangs grow, and at fk.hang_limit it is banned (state BANNED, its
+ * later jobs fail with -ECANCELED, SUBMIT fails with -ECANCELED).
  */
 #define FAKE_PATH		"/nonexistent/fake-gpufe"
 #define FAKE_MAX_DEVICES	64
@@ -110,6 +126,10 @@ struct fake_ctx {
 	int32_t error;
 	uint32_t state;
 	int event_pending;
+	/* 1.4: the scheduler's counters, and the job that hangs, if any */
+	uint64_t busy_ns;
+	uint32_t hangs;
+	uint64_t hung_seqno;	/* 0: none */
 	/* 1.2: the context's completion slot, and where it is on the page */
 	struct gpufe_completion_slot *slot;
 	uint64_t slot_offset;
@@ -127,6 +147,7 @@ struct fake_partition {
 	uint32_t node_uid;
 	uint32_t node_gid;
 	uint32_t node_mode;
+	uint32_t engine_timeout_ms;	/* 1.4; 0: the module's */
 	int ended;		/* revoked, or its last client went */
 	/* the emulated register's page: a memfd, read-only, and the fake's */
 	int reg_fd;
@@ -203,6 +224,8 @@ struct fake_kernel {
 	unsigned int max_contexts;	/* per client; more: -EMFILE */
 	uint64_t slot_offset_xor;	/* XORed into CTX_CREATE's slot_offset */
 	int completion_mmap_error;	/* fail the next page mmap() so */
+	int allow_hang;			/* 1.4: swgpu takes HANG commands */
+	uint32_t hang_limit;		/* 1.4: hangs that ban a context */
 
 	/* poll(): fail the next this many calls with EINTR */
 	unsigned int poll_eintr;
@@ -290,6 +313,8 @@ void fake_set_datapath(void);
 void fake_set_completion_page(void);
 /* Become a 1.3 kernel: the above and partitions. */
 void fake_set_partitions(void);
+/* Become a 1.4 kernel: the above and the scheduler. */
+void fake_set_sched(void);
 /* Close descriptors a failed test left open; returns how many. */
 unsigned int fake_close_leftovers(void);
 
@@ -313,6 +338,13 @@ struct fake_ctx *fake_ctx(int fd, uint32_t ctx_id);
  * completion page (spins), not while it calls into the fake.
  */
 void fake_complete(int fd, uint32_t ctx_id, uint64_t seqno, int32_t error);
+/*
+ * Recover the context's hung job as the kernel would: it fails with
+ * -ETIME, its hang counts, and the jobs behind it run (under
+ * fk.auto_complete) or, once the context is banned, fail with -ECANCELED.
+ * 0, or -ENOENT without a hung job.
+ */
+int fake_hang_reset(int fd, uint32_t ctx_id);
 /* Count the live buffers and contexts of every client. */
 unsigned int fake_count_bos(void);
 unsigned int fake_count_ctxs(void);

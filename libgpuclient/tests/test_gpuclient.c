@@ -7,12 +7,12 @@
  * Host unit tests for libgpuclient, against the fake kernel in
  * fake_kernel.c: the device handle and discovery here, the data path in
  * test_datapath.c, the completion page in test_completion.c, partitions in
- * test_partition.c. Run with no argument for every test, or with test
+ * test_partition.c, the scheduler's additions in test_sched.c. Run with no argument for every test, or with test
  * names to run only those.
  *
  * After each test the runner closes the handles and frees the lists the
- * test left in the t_* variables (and the d_*, c_* and p_* ones of
- * test_datapath.c, test_completion.c and test_partition.c),
+ * test left in the t_* variables (and the d_*, c_*, p_* and s_* ones of
+ * test_datapath.c, test_completion.c, test_partition.c and test_sched.c),
  * then fails the test if a fake descriptor is still open (a descriptor
  * leak), a buffer or completion page mapping is left (a mapping leak),
  * the library ever read
@@ -834,6 +834,7 @@ static const struct test tests[] = {
 
 static void test_cleanup(void)
 {
+	sched_cleanup();
 	partition_cleanup();
 	completion_cleanup();
 	datapath_cleanup();
@@ -919,6 +920,7 @@ static const struct {
 	{ datapath_tests, &num_datapath_tests },
 	{ completion_tests, &num_completion_tests },
 	{ partition_tests, &num_partition_tests },
+	{ sched_tests, &num_sched_tests },
 };
 
 static unsigned int suite_count(unsigned int s)

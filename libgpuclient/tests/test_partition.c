@@ -162,7 +162,7 @@ static void create_basic(void)
 	CHECK_INT(fk.last_partition_create.node_uid, ==, 0);
 	CHECK_INT(fk.last_partition_create.node_gid, ==, 0);
 	CHECK_INT(fk.last_partition_create.node_mode, ==, 0);
-	CHECK_INT(fk.last_partition_create.pad, ==, 0);
+	CHECK_INT(fk.last_partition_create.engine_timeout_ms, ==, 0);
 
 	fp = fake_partition(id);
 	CHECK(fp && !fp->ended);

@@ -32,4 +32,10 @@ extern const unsigned int num_partition_tests;
 /* Releases what a partition test left behind; run after every test. */
 void partition_cleanup(void);
 
+/* test_sched.c: scheduler status, FAULT and HANG, engine timeouts (1.4) */
+extern const struct test sched_tests[];
+extern const unsigned int num_sched_tests;
+/* Releases what a scheduler test left behind; run after every test. */
+void sched_cleanup(void);
+
 #endif /* GPUCLIENT_TESTS_H */

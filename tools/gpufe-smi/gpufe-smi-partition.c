@@ -43,6 +43,7 @@ struct smi_part_args {
 	uint64_t quota;
 	uint32_t weight;
 	uint32_t max_clients;
+	uint32_t engine_timeout_ms;	/* 0: the kernel's default */
 	int persistent;
 	uint32_t owner, group;
 	int has_mode;
@@ -63,36 +64,8 @@ enum {
 	OPT_GROUP,
 	OPT_MODE,
 	OPT_USER,
+	OPT_ENGINE_TIMEOUT,
 };
-
-/*
- * A number in @base (at most 10), digits only, at most @max: 0 on
- * success, -1 if not.
- */
-static int parse_uint(const char *str, unsigned int base, uint32_t max,
-		      uint32_t *out)
-{
-	uint64_t n = 0;
-	const char *p;
-
-	if (!*str)
-		return -1;
-	for (p = str; *p; p++) {
-		if (*p < '0' || *p >= '0' + (int)base)
-			return -1;
-		n = n * base + (uint64_t)(*p - '0');
-		if (n > max)
-			return -1;
-	}
-	*out = (uint32_t)n;
-	return 0;
-}
-
-/* A decimal number of 32 bits, digits only: 0 on success, -1 if not. */
-static int parse_u32(const char *str, uint32_t *out)
-{
-	return parse_uint(str, 10, UINT32_MAX, out);
-}
 
 /* Bytes, or KiB, MiB, GiB with a K, M, G suffix: 0, or -1 if malformed. */
 static int parse_size(const char *str, uint64_t *out)
@@ -218,6 +191,14 @@ static int parse_part_opt(const char *cmd, int c, struct smi_part_args *a)
 					   "invalid weight '%s' (1 to 1000)",
 					   optarg);
 		return SMI_GO_ON;
+	case OPT_ENGINE_TIMEOUT:
+		if (parse_uint(optarg, 10, GPUCLIENT_ENGINE_TIMEOUT_MAX_MS,
+			       &a->engine_timeout_ms))
+			return usage_error(cmd,
+					   "invalid engine timeout '%s' (1 to %u ms, 0 for the default)",
+					   optarg, (unsigned int)
+					   GPUCLIENT_ENGINE_TIMEOUT_MAX_MS);
+		return SMI_GO_ON;
 	case OPT_MAX_CLIENTS:
 		if (parse_u32(optarg, &a->max_clients))
 			return usage_error(cmd,
@@ -271,54 +252,8 @@ static int check_part_args(const char *cmd, const struct smi_part_args *a)
 /* Does the kernel have partitions? 0, or the status to exit with. */
 static int need_partitions(const char *path, gpuclient_handle h)
 {
-	struct gpuclient_version v;
-	int ret = gpuclient_get_version(h, &v);
-
-	if (ret) {
-		fprintf(stderr, PROG ": %s: %s\n", device_path(path),
-			strerror(-ret));
-		return SMI_EXIT_FAIL;
-	}
-	if (!(v.features & GPUCLIENT_FEATURE_PARTITIONS)) {
-		fprintf(stderr,
-			PROG ": %s: the kernel has no partitions (gpufe %" PRIu32
-			".%" PRIu32 ".%" PRIu32 ", partitions need 1.3)\n",
-			device_path(path), v.major, v.minor, v.patch);
-		return SMI_EXIT_FAIL;
-	}
-	return SMI_EXIT_OK;
-}
-
-/* The device --gpu names, by name, else by id: 0, or the exit status. */
-static int find_gpu(const char *path, gpuclient_handle h, const char *gpu,
-		    struct gpuclient_device_info *out)
-{
-	struct gpuclient_device_info *devs;
-	uint32_t n, i, id;
-	int ret, found = -1;
-
-	ret = gpuclient_query_devices(h, &devs, &n);
-	if (ret) {
-		fprintf(stderr, PROG ": %s: cannot list devices: %s\n",
-			device_path(path), strerror(-ret));
-		return SMI_EXIT_FAIL;
-	}
-	for (i = 0; i < n && found < 0; i++)
-		if (!strcmp(devs[i].name, gpu))
-			found = (int)i;
-	if (found < 0 && !parse_u32(gpu, &id))
-		for (i = 0; i < n && found < 0; i++)
-			if (devs[i].device_id == id)
-				found = (int)i;
-	if (found >= 0)
-		*out = devs[found];
-	gpuclient_free_devices(devs);
-	if (found < 0) {
-		fprintf(stderr, PROG ": no device '%s' (see '" PROG " list')\n",
-			gpu);
-		return SMI_EXIT_FAIL;
-	}
-	return SMI_EXIT_OK;
+	return smi_need_feature(path, h, GPUCLIENT_FEATURE_PARTITIONS,
+				"partitions", "partitions need 1.3");
 }
 
 /* The engine mask of --engines on @dev: 0, or the status to exit with. */
@@ -378,7 +313,7 @@ static int resolve_engines(gpuclient_handle h,
 static int make_partition(const char *cmd, const struct smi_opts *o,
 			  const struct smi_part_args *a, uint32_t *id, int *fd)
 {
-	struct gpuclient_partition_params params = { 0 };
+	struct gpuclient_partition_params2 params = { 0 };
 	struct gpuclient_device_info dev;
 	char name[GPUCLIENT_NAME_LEN];
 	gpuclient_handle h;
@@ -388,6 +323,11 @@ static int make_partition(const char *cmd, const struct smi_opts *o,
 	if (ret)
 		return ret;
 	ret = need_partitions(o->path, h);
+	/* The library would say -EOPNOTSUPP; say why. */
+	if (!ret && a->engine_timeout_ms)
+		ret = smi_need_feature(o->path, h, GPUCLIENT_FEATURE_SCHED,
+				       "scheduler",
+				       "--engine-timeout-ms needs 1.4");
 	if (!ret)
 		ret = find_gpu(o->path, h, a->gpu, &dev);
 	if (!ret)
@@ -399,13 +339,14 @@ static int make_partition(const char *cmd, const struct smi_opts *o,
 	params.mem_quota = a->quota;
 	params.weight = a->weight;
 	params.max_clients = a->max_clients;
+	params.engine_timeout_ms = a->engine_timeout_ms;
 	if (a->persistent) {
 		params.flags = GPUCLIENT_PARTITION_PERSISTENT;
 		params.node_uid = a->owner;
 		params.node_gid = a->group;
 		params.node_mode = a->has_mode ? a->mode : SMI_DEFAULT_MODE;
 	}
-	ret = gpuclient_partition_create(h, &params, id, fd);
+	ret = gpuclient_partition_create2(h, &params, id, fd);
 	if (ret) {
 		printable(name, dev.name, sizeof(name));
 		fprintf(stderr, PROG ": %s: cannot create a partition of %s: %s\n",
@@ -431,6 +372,7 @@ static const struct option part_longopts[] = {
 	{ "group", required_argument, NULL, OPT_GROUP },
 	{ "mode", required_argument, NULL, OPT_MODE },
 	{ "user", required_argument, NULL, OPT_USER },
+	{ "engine-timeout-ms", required_argument, NULL, OPT_ENGINE_TIMEOUT },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -438,7 +380,7 @@ static const struct option part_longopts[] = {
 static int run_takes(int c)
 {
 	return c == OPT_GPU || c == OPT_ENGINES || c == OPT_QUOTA ||
-	       c == OPT_WEIGHT || c == OPT_USER;
+	       c == OPT_WEIGHT || c == OPT_USER || c == OPT_ENGINE_TIMEOUT;
 }
 
 /* An option of the other partition maker's: the usage error. */

@@ -9,12 +9,15 @@
  *   gpufe-smi [-d PATH] [-j] [list]
  *   gpufe-smi [-d PATH] [-j] partition create --gpu GPU --engines LIST
  *             --persistent [--quota SIZE] [--weight N] [--max-clients N]
- *             [--owner UID] [--group GID] [--mode OCTAL]
+ *             [--engine-timeout-ms N] [--owner UID] [--group GID]
+ *             [--mode OCTAL]
  *   gpufe-smi [-d PATH] [-j] partition list
  *   gpufe-smi [-d PATH] partition revoke ID
  *   gpufe-smi [-d PATH] partition run --gpu GPU --engines LIST
- *             [--quota SIZE] [--weight N] [--user UID[:GID]]
- *             [--] PROGRAM [ARG]...
+ *             [--quota SIZE] [--weight N] [--engine-timeout-ms N]
+ *             [--user UID[:GID]] [--] PROGRAM [ARG]...
+ *   gpufe-smi [-d PATH] [-j] sched [list]
+ *   gpufe-smi [-d PATH] sched policy GPU POLICY
  *
  * "list" (the default) prints the interface version and a table of the
  * devices and their engines; -j prints the same as JSON.
@@ -47,8 +50,22 @@
  * then instance. SIZE is bytes, or KiB, MiB or GiB with a K, M or G suffix.
  * N, UID and GID are decimal; --weight is 1 to 1000 (default 100); a
  * --max-clients of 0, the default, is no limit, and so is a --quota of 0.
+ * --engine-timeout-ms (kernel 1.4) is how long a job of the partition may
+ * run on its engine before the kernel takes it for hung and resets the
+ * engine, 1 to 600000; 0, the default, leaves it to the kernel's
+ * engine_timeout_ms parameter.
  *
- * Everything goes through libgpuclient. Exit status: 0 on success; 1 on a
+ * "sched" (or "sched list") prints, for each GPU, its scheduling policy
+ * and how many jobs hung, engine resets and context bans it counted, from
+ * /sys/class/gpufe/gpu<ID>/ (sched_policy, hangs, resets, bans); -j prints
+ * the same as JSON. "sched policy GPU POLICY" switches the GPU's policy
+ * (root only: it writes sched_policy): POLICY is best-effort,
+ * equal-share or fixed-share. Both need a kernel that schedules (1.4).
+ * $GPUFE_SYSFS, if set and not empty, stands for /sys (for tests; ignored
+ * in setuid programs). gpufe-smi-sched.c has the details.
+ *
+ * Everything goes through libgpuclient, but for the scheduling policies
+ * and counters, which are in sysfs. Exit status: 0 on success; 1 on a
  * runtime error (the node, the kernel, the system, a device or engine
  * that does not exist); 2 on a usage error (an unknown command or
  * option, an argument missing or malformed); each with a message on
@@ -84,23 +101,31 @@ void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: " PROG " [OPTION]... [COMMAND]\n"
-		"Show the gpufe devices and their engines, and partition them.\n"
+		"Show the gpufe devices and their engines, partition them, and\n"
+		"show and set how they schedule.\n"
 		"\n"
 		"Commands:\n"
 		"  list               the interface version, the devices and\n"
 		"                     their engines (the default)\n"
 		"  partition create --gpu GPU --engines LIST --persistent\n"
 		"                   [--quota SIZE] [--weight N] [--max-clients N]\n"
-		"                   [--owner UID] [--group GID] [--mode OCTAL]\n"
+		"                   [--engine-timeout-ms N] [--owner UID]\n"
+		"                   [--group GID] [--mode OCTAL]\n"
 		"                     make a persistent partition; print its id\n"
 		"                     and its device node\n"
 		"  partition list     the partitions\n"
 		"  partition revoke ID\n"
 		"                     end a partition\n"
 		"  partition run --gpu GPU --engines LIST [--quota SIZE]\n"
-		"                [--weight N] [--user UID[:GID]] [--] PROGRAM [ARG]...\n"
+		"                [--weight N] [--engine-timeout-ms N]\n"
+		"                [--user UID[:GID]] [--] PROGRAM [ARG]...\n"
 		"                     run PROGRAM in a new partition, its\n"
 		"                     descriptor in $" GPUCLIENT_FD_ENV "\n"
+		"  sched [list]       each GPU's scheduling policy and its counts\n"
+		"                     of hung jobs, engine resets and bans\n"
+		"  sched policy GPU POLICY\n"
+		"                     switch a GPU's policy (root): best-effort,\n"
+		"                     equal-share or fixed-share\n"
 		"\n"
 		"Options:\n"
 		"  -d, --device=PATH  the gpufe device node (default: a client of\n"
@@ -114,13 +139,16 @@ void usage(FILE *f)
 		"them, comma-separated (compute1,copy0). SIZE is bytes, or KiB, MiB,\n"
 		"GiB with a K, M, G suffix. --weight is 1 to %u (default %u); a\n"
 		"--quota or --max-clients of 0 (the default) is no limit; --mode\n"
-		"defaults to %04o.\n"
+		"defaults to %04o. --engine-timeout-ms is how long a job may run\n"
+		"on its engine before it counts as hung, 1 to %u; 0 (the default)\n"
+		"is the kernel's engine_timeout_ms. $" SMI_SYSFS_ENV " stands for "
+		SMI_SYSFS_DEFAULT ".\n"
 		"\n"
 		"Exit status: 0 on success, 1 on a runtime error, 2 on a bad command\n"
 		"line; 'partition run': PROGRAM's, or 126 if it cannot be run, 127\n"
 		"if it is not found.\n",
 		GPUCLIENT_PARTITION_MAX_WEIGHT, SMI_DEFAULT_WEIGHT,
-		SMI_DEFAULT_MODE);
+		SMI_DEFAULT_MODE, (unsigned int)GPUCLIENT_ENGINE_TIMEOUT_MAX_MS);
 }
 
 /* A usage error: the message, the hint, the status. */
@@ -226,6 +254,92 @@ int smi_open(const char *path, gpuclient_handle *h)
 	fprintf(stderr, PROG ": %s: %s%s\n", device_path(path), strerror(-ret),
 		why);
 	return SMI_EXIT_FAIL;
+}
+
+/*
+ * Does the kernel have @feature (a GPUCLIENT_FEATURE_* bit)? 0, or the
+ * status to exit with, having said that it has no @what and @needs.
+ */
+int smi_need_feature(const char *path, gpuclient_handle h, uint64_t feature,
+		     const char *what, const char *needs)
+{
+	struct gpuclient_version v;
+	int ret = gpuclient_get_version(h, &v);
+
+	if (ret) {
+		fprintf(stderr, PROG ": %s: %s\n", device_path(path),
+			strerror(-ret));
+		return SMI_EXIT_FAIL;
+	}
+	if (!(v.features & feature)) {
+		fprintf(stderr,
+			PROG ": %s: the kernel has no %s (gpufe %" PRIu32
+			".%" PRIu32 ".%" PRIu32 ", %s)\n", device_path(path),
+			what, v.major, v.minor, v.patch, needs);
+		return SMI_EXIT_FAIL;
+	}
+	return SMI_EXIT_OK;
+}
+
+/*
+ * A number in @base (at most 10), digits only, at most @max: 0 on
+ * success, -1 if not.
+ */
+int parse_uint(const char *str, unsigned int base, uint32_t max,
+	       uint32_t *out)
+{
+	uint64_t n = 0;
+	const char *p;
+
+	if (!*str)
+		return -1;
+	for (p = str; *p; p++) {
+		if (*p < '0' || *p >= '0' + (int)base)
+			return -1;
+		n = n * base + (uint64_t)(*p - '0');
+		if (n > max)
+			return -1;
+	}
+	*out = (uint32_t)n;
+	return 0;
+}
+
+/* A decimal number of 32 bits, digits only: 0 on success, -1 if not. */
+int parse_u32(const char *str, uint32_t *out)
+{
+	return parse_uint(str, 10, UINT32_MAX, out);
+}
+
+/* The device GPU names, by name, else by id: 0, or the exit status. */
+int find_gpu(const char *path, gpuclient_handle h, const char *gpu,
+	     struct gpuclient_device_info *out)
+{
+	struct gpuclient_device_info *devs;
+	uint32_t n, i, id;
+	int ret, found = -1;
+
+	ret = gpuclient_query_devices(h, &devs, &n);
+	if (ret) {
+		fprintf(stderr, PROG ": %s: cannot list devices: %s\n",
+			device_path(path), strerror(-ret));
+		return SMI_EXIT_FAIL;
+	}
+	for (i = 0; i < n && found < 0; i++)
+		if (!strcmp(devs[i].name, gpu))
+			found = (int)i;
+	if (found < 0 && !parse_u32(gpu, &id))
+		for (i = 0; i < n && found < 0; i++)
+			if (devs[i].device_id == id)
+				found = (int)i;
+	if (found >= 0)
+		*out = devs[found];
+	gpuclient_free_devices(devs);
+	if (found < 0) {
+		fprintf(stderr, PROG ": no device '%s' (see '" PROG " list')\n",
+			gpu);
+		return SMI_EXIT_FAIL;
+	}
+	return SMI_EXIT_OK;
 }
 
 void smi_state_fini(struct smi_state *s)
@@ -510,6 +624,8 @@ int main(int argc, char **argv)
 		ret = cmd_list(argc - optind, argv + optind, &o);
 	else if (!strcmp(cmd, "partition"))
 		ret = cmd_partition(argc - optind, argv + optind, &o);
+	else if (!strcmp(cmd, "sched"))
+		ret = cmd_sched(argc - optind, argv + optind, &o);
 	else
 		ret = usage_error(NULL, "unknown command '%s'", cmd);
 

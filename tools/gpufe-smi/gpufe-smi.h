@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * What gpufe-smi's files share: gpufe-smi.c (the options, the messages,
- * the device list, main()) and gpufe-smi-partition.c (the partition
- * subcommands). gpufe-smi.c says what the tool does.
+ * the device list, main()), gpufe-smi-partition.c (the partition
+ * subcommands) and gpufe-smi-sched.c (the scheduler subcommands).
+ * gpufe-smi.c says what the tool does.
  *
  * Copyright (c) 2026 The gpufe authors
  */
@@ -28,6 +29,13 @@
 
 /* smi_common_opt(): the option was handled, parse on. */
 #define SMI_GO_ON		(-1)
+
+/*
+ * The sysfs mount point "sched" reads and writes GPUs' attributes under,
+ * and the environment variable that stands for it (for tests).
+ */
+#define SMI_SYSFS_DEFAULT	"/sys"
+#define SMI_SYSFS_ENV		"GPUFE_SYSFS"
 
 /* The defaults of "partition create" and "partition run". */
 #define SMI_DEFAULT_WEIGHT	100
@@ -61,6 +69,13 @@ int smi_common_opt(int c, const char *cmd, char *const *argv,
 		   const struct option *longopts, struct smi_opts *o);
 const char *device_path(const char *path);
 int smi_open(const char *path, gpuclient_handle *h);
+int smi_need_feature(const char *path, gpuclient_handle h, uint64_t feature,
+		     const char *what, const char *needs);
+int parse_uint(const char *str, unsigned int base, uint32_t max,
+	       uint32_t *out);
+int parse_u32(const char *str, uint32_t *out);
+int find_gpu(const char *path, gpuclient_handle h, const char *gpu,
+	     struct gpuclient_device_info *out);
 int smi_state_init(struct smi_state *s, gpuclient_handle h);
 void smi_state_fini(struct smi_state *s);
 void format_size(char *buf, size_t size, uint64_t bytes);
@@ -70,5 +85,8 @@ void json_string(const char *str);
 
 /* gpufe-smi-partition.c */
 int cmd_partition(int argc, char **argv, struct smi_opts *o);
+
+/* gpufe-smi-sched.c */
+int cmd_sched(int argc, char **argv, struct smi_opts *o);
 
 #endif /* GPUFE_SMI_H */

@@ -24,13 +24,17 @@
  * default all), FAKE_GPUFE_MAJOR (the reported major version),
  * FAKE_GPUFE_UNPLUG (a device id whose engine query fails with -ENODEV),
  * FAKE_GPUFE_PARTITIONS (1: a 1.3 kernel with partitions; otherwise 1.0),
+ * FAKE_GPUFE_SCHED (1: a 1.4 kernel, with partitions and the scheduler:
+ * PARTITION_CREATE takes an engine timeout where 1.3 has a pad),
  * FAKE_GPUFE_STATE (a file holding the persistent partitions, one line
  * each: "ID DEVICE MASK QUOTA USED WEIGHT FLAGS MAX_CLIENTS CLIENTS",
  * read and rewritten by the calls that need it, so that they outlive the
  * process), FAKE_GPUFE_NOADMIN (1: the caller lacks CAP_SYS_ADMIN) and
  * FAKE_GPUFE_LOG (a file each PARTITION_CREATE appends its argument to).
  * A partition that is not persistent lives in its descriptors only;
- * CONFIG_REG queries and the register page are not faked.
+ * CONFIG_REG queries and the register page are not faked. The
+ * scheduler's sysfs attributes are no business of the fake: the tests
+ * point $GPUFE_SYSFS at a tree of files of their own.
  */
 
 #define _GNU_SOURCE	/* RTLD_NEXT, memfd_create(), F_DUPFD_CLOEXEC */
@@ -115,9 +119,14 @@ static unsigned int env_uint(const char *name, unsigned int def)
 	return v && *v ? (unsigned int)strtoul(v, NULL, 0) : def;
 }
 
+static int fake_has_sched(void)
+{
+	return env_uint("FAKE_GPUFE_SCHED", 0) == 1;
+}
+
 static int fake_has_partitions(void)
 {
-	return env_uint("FAKE_GPUFE_PARTITIONS", 0) == 1;
+	return env_uint("FAKE_GPUFE_PARTITIONS", 0) == 1 || fake_has_sched();
 }
 
 static unsigned int fake_num_devices(void)
@@ -411,11 +420,12 @@ static void fake_log_create(const struct gpufe_partition_create *c)
 		return;
 	fprintf(f, "create device=%" PRIu32 " flags=%" PRIu32 " mask=0x%"
 		PRIx64 " quota=%" PRIu64 " weight=%" PRIu32 " max_clients=%"
-		PRIu32 " uid=%" PRIu32 " gid=%" PRIu32 " mode=%04" PRIo32 "\n",
+		PRIu32 " uid=%" PRIu32 " gid=%" PRIu32 " mode=%04" PRIo32
+		" timeout=%" PRIu32 "\n",
 		c->device_id, c->flags, (uint64_t)c->engine_mask,
 		(uint64_t)c->mem_quota,
 		c->weight, c->max_clients, c->node_uid, c->node_gid,
-		c->node_mode);
+		c->node_mode, c->engine_timeout_ms);
 	fclose(f);
 }
 
@@ -428,7 +438,12 @@ static int fake_partition_create(const struct fake_part *caller,
 	unsigned int n, i;
 	int fd, ret;
 
-	if ((c->flags & ~GPUFE_PARTITION_PERSISTENT) || c->pad)
+	if (c->flags & ~GPUFE_PARTITION_PERSISTENT)
+		return -EINVAL;
+	/* 1.3's pad, MBZ; 1.4's engine timeout, up to the maximum. */
+	if (!fake_has_sched() && c->engine_timeout_ms)
+		return -EINVAL;
+	if (c->engine_timeout_ms > GPUFE_ENGINE_TIMEOUT_MAX_MS)
 		return -EINVAL;
 	if (caller || env_uint("FAKE_GPUFE_NOADMIN", 0))
 		return -EPERM;
@@ -550,18 +565,21 @@ static int fake_ioctl(int fd, const struct fake_part *p, unsigned long req,
 {
 	if (req == GPUFE_IOCTL_VERSION) {
 		/*
-		 * A 1.0 kernel, or a 1.3 one with partitions: discovery and
-		 * partitions are all this fake implements, and the expected
-		 * output must not move with the uAPI header.
+		 * A 1.0 kernel, a 1.3 one with partitions, or a 1.4 one that
+		 * also schedules: discovery, partitions and the scheduler's
+		 * engine timeouts are all this fake implements, and the
+		 * expected output must not move with the uAPI header.
 		 */
 		struct gpufe_version v = {
 			.major = env_uint("FAKE_GPUFE_MAJOR",
 					  GPUFE_VERSION_MAJOR),
-			.minor = fake_has_partitions() ? 3 : 0,
+			.minor = fake_has_sched() ? 4 :
+				 fake_has_partitions() ? 3 : 0,
 			.patch = 0,
 			.features = GPUFE_FEATURE_DISCOVERY |
 				    (fake_has_partitions() ?
-				     GPUFE_FEATURE_PARTITIONS : 0),
+				     GPUFE_FEATURE_PARTITIONS : 0) |
+				    (fake_has_sched() ? GPUFE_FEATURE_SCHED : 0),
 		};
 
 		memcpy(arg, &v, sizeof(v));

@@ -10,7 +10,9 @@
 # The partition cases run the fake as a 1.3 kernel whose persistent
 # partitions live in a state file ($tmp/state), so that they outlive each
 # gpufe-smi process, and which logs what each PARTITION_CREATE received
-# ($tmp/log); see tests/fake-gpufe.c.
+# ($tmp/log); see tests/fake-gpufe.c. The scheduler cases run it as a 1.4
+# kernel, with $GPUFE_SYSFS pointing gpufe-smi at a sysfs tree of files
+# under $tmp/sys.
 
 set -u
 
@@ -213,8 +215,8 @@ expect part-create-json 0 '' $P "$smi" -d "$dev" partition create -j \
 {"id": 2, "node": "/dev/gpufe-part2"}
 OUT
 expect part-create-passed 0 '' cat "$log" <<'OUT'
-create device=1 flags=1 mask=0x6 quota=1048576 weight=100 max_clients=4 uid=0 gid=0 mode=0600
-create device=2 flags=1 mask=0x9 quota=512 weight=1000 max_clients=0 uid=1000 gid=100 mode=0660
+create device=1 flags=1 mask=0x6 quota=1048576 weight=100 max_clients=4 uid=0 gid=0 mode=0600 timeout=0
+create device=2 flags=1 mask=0x9 quota=512 weight=1000 max_clients=0 uid=1000 gid=100 mode=0660 timeout=0
 OUT
 for q in 4K:4096 2m:2097152 3G:3221225472 0:0; do
 	: >"$log"
@@ -224,7 +226,7 @@ for q in 4K:4096 2m:2097152 3G:3221225472 0:0; do
 3 /dev/gpufe-part3
 OUT
 	expect "part-create-quota-${q%%:*}-passed" 0 '' cat "$log" <<OUT
-create device=12 flags=1 mask=0x1 quota=${q#*:} weight=100 max_clients=0 uid=0 gid=0 mode=0600
+create device=12 flags=1 mask=0x1 quota=${q#*:} weight=100 max_clients=0 uid=0 gid=0 mode=0600 timeout=0
 OUT
 	LD_PRELOAD=$fake $P "$smi" -d "$dev" partition revoke 3 ||
 		fail=$((fail + 1))
@@ -276,7 +278,7 @@ DEV  NAME    BACKEND  MEMORY   ENGINES
 1    swgpu0  swgpu    256 MiB  compute0 copy0
 OUT
 expect part-run-passed 0 '' cat "$log" <<'OUT'
-create device=1 flags=0 mask=0x6 quota=65536 weight=7 max_clients=0 uid=0 gid=0 mode=0000
+create device=1 flags=0 mask=0x6 quota=65536 weight=7 max_clients=0 uid=0 gid=0 mode=0000 timeout=0
 OUT
 expect part-run-partition-list 0 '' $P "$smi" -d "$dev" partition run \
 	--gpu 1 --engines video0,compute0 -- "$smi" partition list <<'OUT'
@@ -423,6 +425,269 @@ run-engines-empty|partition run --gpu swgpu0 --engines= -- true|partition run: e
 USAGE
 # None of them made a partition.
 expect usage-made-nothing 0 '' cat "$log" </dev/null
+
+# --- engine timeouts (1.4) ---------------------------------------------------
+
+S="env FAKE_GPUFE_SCHED=1 FAKE_GPUFE_STATE=$state FAKE_GPUFE_LOG=$log"
+rm -f "$state" "$log"
+expect timeout-create 0 '' $S "$smi" -d "$dev" partition create --gpu swgpu0 \
+	--engines copy0 --persistent --engine-timeout-ms 250 <<'OUT'
+1 /dev/gpufe-part1
+OUT
+expect timeout-create-max 0 '' $S "$smi" -d "$dev" partition create \
+	--gpu swgpu1 --engines compute0 --persistent \
+	--engine-timeout-ms=600000 <<'OUT'
+2 /dev/gpufe-part2
+OUT
+expect timeout-create-zero 0 '' $S "$smi" -d "$dev" partition create \
+	--gpu edu0 --engines compute0 --persistent --engine-timeout-ms 0 <<'OUT'
+3 /dev/gpufe-part3
+OUT
+expect timeout-run 0 '' $S "$smi" -d "$dev" partition run --gpu swgpu0 \
+	--engines compute1 --engine-timeout-ms 1500 -- "$smi" list <<'OUT'
+gpufe 1.4.0 (features 0x19)
+DEV  NAME    BACKEND  MEMORY   ENGINES
+1    swgpu0  swgpu    256 MiB  compute0
+OUT
+expect timeout-passed 0 '' cat "$log" <<'OUT'
+create device=1 flags=1 mask=0x4 quota=0 weight=100 max_clients=0 uid=0 gid=0 mode=0600 timeout=250
+create device=2 flags=1 mask=0x1 quota=0 weight=100 max_clients=0 uid=0 gid=0 mode=0600 timeout=600000
+create device=12 flags=1 mask=0x1 quota=0 weight=100 max_clients=0 uid=0 gid=0 mode=0600 timeout=0
+create device=1 flags=0 mask=0x2 quota=0 weight=100 max_clients=0 uid=0 gid=0 mode=0000 timeout=1500
+OUT
+# A 1.3 kernel has no engine timeouts; without one, it makes partitions.
+rm -f "$state" "$log"
+expect timeout-old-kernel 1 \
+	'^gpufe-smi: /nonexistent/fake-gpufe: the kernel has no scheduler (gpufe 1.3.0, --engine-timeout-ms needs 1.4)$' \
+	$P "$smi" -d "$dev" partition create --gpu swgpu0 --engines copy0 \
+	--persistent --engine-timeout-ms 100 </dev/null
+expect timeout-old-kernel-run 1 \
+	'the kernel has no scheduler (gpufe 1.3.0, --engine-timeout-ms needs 1.4)$' \
+	$P "$smi" -d "$dev" partition run --gpu swgpu0 --engines copy0 \
+	--engine-timeout-ms 100 -- echo never </dev/null
+expect timeout-old-kernel-zero 0 '' $P "$smi" -d "$dev" partition create \
+	--gpu swgpu0 --engines copy0 --persistent --engine-timeout-ms 0 <<'OUT'
+1 /dev/gpufe-part1
+OUT
+expect timeout-old-kernel-passed 0 '' cat "$log" <<'OUT'
+create device=1 flags=1 mask=0x4 quota=0 weight=100 max_clients=0 uid=0 gid=0 mode=0600 timeout=0
+OUT
+
+# Usage errors: none reaches the kernel.
+rm -f "$state" "$log"
+C="partition create --gpu swgpu0 --engines copy0 --persistent"
+while IFS='|' read -r name args msg; do
+	expect "usage-$name" 2 "^gpufe-smi: $msg\$" \
+		$S "$smi" -d "$dev" $args </dev/null
+done <<USAGE
+timeout-big|$C --engine-timeout-ms 600001|partition create: invalid engine timeout '600001' (1 to 600000 ms, 0 for the default)
+timeout-huge|$C --engine-timeout-ms 4294967296|partition create: invalid engine timeout '4294967296' (1 to 600000 ms, 0 for the default)
+timeout-word|$C --engine-timeout-ms 5s|partition create: invalid engine timeout '5s' (1 to 600000 ms, 0 for the default)
+timeout-negative|$C --engine-timeout-ms -1|partition create: invalid engine timeout '-1' (1 to 600000 ms, 0 for the default)
+timeout-empty|$C --engine-timeout-ms=|partition create: invalid engine timeout '' (1 to 600000 ms, 0 for the default)
+timeout-no-arg|$C --engine-timeout-ms|partition create: option '--engine-timeout-ms' needs an argument
+timeout-run-big|partition run --gpu swgpu0 --engines copy0 --engine-timeout-ms 700000 -- true|partition run: invalid engine timeout '700000' (1 to 600000 ms, 0 for the default)
+USAGE
+expect usage-timeout-made-nothing 1 '' test -e "$log" </dev/null
+
+# --- the scheduler (1.4) -----------------------------------------------------
+
+# gpu<id>/ ATTR VALUE...: one attribute file of the fake sysfs tree $root.
+attr() {
+	mkdir -p "$root/class/gpufe/gpu$1" && printf '%s\n' "$3" \
+		>"$root/class/gpufe/gpu$1/$2"
+}
+# gpu ID POLICY HANGS RESETS BANS: a GPU's whole directory.
+gpu() {
+	attr "$1" sched_policy "$2" && attr "$1" hangs "$3" &&
+		attr "$1" resets "$4" && attr "$1" bans "$5"
+}
+root=$tmp/sys
+gpu 1 equal-share 0 0 0
+gpu 2 fixed-share 3 2 1
+gpu 12 best-effort 18446744073709551615 7 0
+gpu 13 equal-share 0 0 0
+S="env FAKE_GPUFE_SCHED=1 GPUFE_SYSFS=$root"
+
+for sub in "" list "policy swgpu0 best-effort"; do
+	n=${sub%% *}
+	expect "sched-old-kernel-${n:-default}" 1 \
+		'^gpufe-smi: /nonexistent/fake-gpufe: the kernel has no scheduler (gpufe 1.3.0, scheduling needs 1.4)$' \
+		$P GPUFE_SYSFS="$root" "$smi" -d "$dev" sched $sub </dev/null
+done
+expect sched-old-kernel-1.0 1 \
+	'the kernel has no scheduler (gpufe 1.0.0, scheduling needs 1.4)$' \
+	env GPUFE_SYSFS="$root" "$smi" -d "$dev" sched </dev/null
+
+expect sched-list 0 '' $S "$smi" -d "$dev" sched <<'OUT'
+DEV  NAME     POLICY       HANGS                 RESETS  BANS
+1    swgpu0   equal-share  0                     0       0
+2    swgpu1   fixed-share  3                     2       1
+12   edu0     best-effort  18446744073709551615  7       0
+13   vgpu"0?  equal-share  0                     0       0
+OUT
+expect sched-list-explicit 0 '' $S FAKE_GPUFE_DEVICES=2 "$smi" -d "$dev" \
+	sched list <<'OUT'
+DEV  NAME    POLICY       HANGS  RESETS  BANS
+1    swgpu0  equal-share  0      0       0
+2    swgpu1  fixed-share  3      2       1
+OUT
+expect sched-list-json 0 '' $S "$smi" -d "$dev" sched -j <<'OUT'
+{
+  "devices": [
+    {"id": 1, "name": "swgpu0", "policy": "equal-share", "hangs": 0, "resets": 0, "bans": 0},
+    {"id": 2, "name": "swgpu1", "policy": "fixed-share", "hangs": 3, "resets": 2, "bans": 1},
+    {"id": 12, "name": "edu0", "policy": "best-effort", "hangs": 18446744073709551615, "resets": 7, "bans": 0},
+    {"id": 13, "name": "vgpu\"0\u001b", "policy": "equal-share", "hangs": 0, "resets": 0, "bans": 0}
+  ]
+}
+OUT
+expect sched-list-json-before 0 '' $S FAKE_GPUFE_DEVICES=1 "$smi" --json \
+	-d "$dev" sched list <<'OUT'
+{
+  "devices": [
+    {"id": 1, "name": "swgpu0", "policy": "equal-share", "hangs": 0, "resets": 0, "bans": 0}
+  ]
+}
+OUT
+expect sched-list-none 0 '' $S FAKE_GPUFE_DEVICES=0 "$smi" -d "$dev" \
+	sched <<'OUT'
+No devices.
+OUT
+expect sched-list-none-json 0 '' $S FAKE_GPUFE_DEVICES=0 "$smi" -d "$dev" \
+	sched list -j <<'OUT'
+{
+  "devices": []
+}
+OUT
+# Through $GPUFE_DEVICE, as every command opens the node.
+expect sched-list-env 0 '' $S FAKE_GPUFE_DEVICES=1 GPUFE_DEVICE="$dev" \
+	"$smi" sched <<'OUT'
+DEV  NAME    POLICY       HANGS  RESETS  BANS
+1    swgpu0  equal-share  0      0       0
+OUT
+
+# A GPU whose directory went since the device list: unplugged.
+root=$tmp/sys-gone
+gpu 1 best-effort 1 1 0
+mkdir -p "$root/class/gpufe"
+expect sched-list-unplugged 0 '' env FAKE_GPUFE_SCHED=1 GPUFE_SYSFS="$root" \
+	FAKE_GPUFE_DEVICES=2 "$smi" -d "$dev" sched <<'OUT'
+DEV  NAME    POLICY       HANGS  RESETS  BANS
+1    swgpu0  best-effort  1      1       0
+2    swgpu1  (unplugged)  -      -       -
+OUT
+expect sched-list-unplugged-json 0 '' env FAKE_GPUFE_SCHED=1 \
+	GPUFE_SYSFS="$root" FAKE_GPUFE_DEVICES=2 "$smi" -d "$dev" -j sched <<'OUT'
+{
+  "devices": [
+    {"id": 1, "name": "swgpu0", "policy": "best-effort", "hangs": 1, "resets": 1, "bans": 0},
+    {"id": 2, "name": "swgpu1", "policy": null, "hangs": null, "resets": null, "bans": null}
+  ]
+}
+OUT
+# $GPUFE_SYSFS is where sysfs is: none there, every GPU is gone.
+expect sched-sysfs-elsewhere 0 '' env FAKE_GPUFE_SCHED=1 \
+	GPUFE_SYSFS=/nonexistent FAKE_GPUFE_DEVICES=1 "$smi" -d "$dev" sched <<'OUT'
+DEV  NAME    POLICY       HANGS  RESETS  BANS
+1    swgpu0  (unplugged)  -      -       -
+OUT
+
+# What sysfs should not hold: an error, and nothing printed.
+root=$tmp/sys-bad
+gpu 1 equal-share 0 0 0
+rm "$root/class/gpufe/gpu1/resets"
+expect sched-list-missing-attr 1 \
+	"^gpufe-smi: $root/class/gpufe/gpu1/resets: No such file or directory\$" \
+	env FAKE_GPUFE_SCHED=1 GPUFE_SYSFS="$root" FAKE_GPUFE_DEVICES=1 \
+	"$smi" -d "$dev" sched </dev/null
+attr 1 resets 12x
+expect sched-list-malformed 1 \
+	"^gpufe-smi: $root/class/gpufe/gpu1/resets: not a number\$" \
+	env FAKE_GPUFE_SCHED=1 GPUFE_SYSFS="$root" FAKE_GPUFE_DEVICES=1 \
+	"$smi" -d "$dev" sched </dev/null
+attr 1 resets 18446744073709551616
+expect sched-list-overflow 1 'resets: not a number$' \
+	env FAKE_GPUFE_SCHED=1 GPUFE_SYSFS="$root" FAKE_GPUFE_DEVICES=1 \
+	"$smi" -d "$dev" sched </dev/null
+attr 1 resets ""
+expect sched-list-empty-counter 1 'resets: not a number$' \
+	env FAKE_GPUFE_SCHED=1 GPUFE_SYSFS="$root" FAKE_GPUFE_DEVICES=1 \
+	"$smi" -d "$dev" sched </dev/null
+attr 1 resets 0
+attr 1 sched_policy "$(printf '%070d' 0)"
+expect sched-list-too-long 1 'sched_policy: value too long$' \
+	env FAKE_GPUFE_SCHED=1 GPUFE_SYSFS="$root" FAKE_GPUFE_DEVICES=1 \
+	"$smi" -d "$dev" sched </dev/null
+
+# policy: by name or id; the file gets the policy and a newline.
+root=$tmp/sys
+expect sched-policy 0 '' $S "$smi" -d "$dev" sched policy swgpu1 \
+	best-effort </dev/null
+expect sched-policy-written 0 '' od -c "$root/class/gpufe/gpu2/sched_policy" <<'OUT'
+0000000   b   e   s   t   -   e   f   f   o   r   t  \n
+0000014
+OUT
+expect sched-policy-id 0 '' $S "$smi" -d "$dev" sched policy 12 \
+	fixed-share </dev/null
+expect sched-policy-equal 0 '' $S "$smi" -d "$dev" sched policy swgpu0 \
+	equal-share </dev/null
+expect sched-policy-listed 0 '' $S "$smi" -d "$dev" sched <<'OUT'
+DEV  NAME     POLICY       HANGS                 RESETS  BANS
+1    swgpu0   equal-share  0                     0       0
+2    swgpu1   best-effort  3                     2       1
+12   edu0     fixed-share  18446744073709551615  7       0
+13   vgpu"0?  equal-share  0                     0       0
+OUT
+expect sched-policy-no-gpu 1 "^gpufe-smi: no device 'swgpu9' (see 'gpufe-smi list')\$" \
+	$S "$smi" -d "$dev" sched policy swgpu9 best-effort </dev/null
+expect sched-policy-unplugged 1 \
+	"^gpufe-smi: sched policy: swgpu1: cannot write $tmp/sys-gone/class/gpufe/gpu2/sched_policy: No such file or directory\$" \
+	env FAKE_GPUFE_SCHED=1 GPUFE_SYSFS="$tmp/sys-gone" "$smi" -d "$dev" \
+	sched policy swgpu1 best-effort </dev/null
+# The kernel refuses: its error.
+if [ -w /dev/full ]; then
+	ln -sf /dev/full "$tmp/sys-bad/class/gpufe/gpu1/sched_policy"
+	expect sched-policy-write-error 1 \
+		"^gpufe-smi: sched policy: swgpu0: cannot write $tmp/sys-bad/class/gpufe/gpu1/sched_policy: No space left on device\$" \
+		env FAKE_GPUFE_SCHED=1 GPUFE_SYSFS="$tmp/sys-bad" "$smi" \
+		-d "$dev" sched policy swgpu0 fixed-share </dev/null
+fi
+# Root only.
+if [ "$(id -u)" != 0 ]; then
+	chmod 0444 "$root/class/gpufe/gpu1/sched_policy"
+	expect sched-policy-not-root 1 \
+		"^gpufe-smi: sched policy: swgpu0: cannot write $root/class/gpufe/gpu1/sched_policy: Permission denied (root only)\$" \
+		$S "$smi" -d "$dev" sched policy swgpu0 best-effort </dev/null
+	chmod 0644 "$root/class/gpufe/gpu1/sched_policy"
+fi
+
+# Usage errors: exit 2, nothing written.
+cp -R "$root" "$tmp/sys-before"
+while IFS='|' read -r name args msg; do
+	expect "usage-$name" 2 "^gpufe-smi: $msg\$" \
+		$S "$smi" -d "$dev" $args </dev/null
+done <<USAGE
+sched-unknown|sched frob|sched: unknown subcommand 'frob' (list or policy)
+sched-option|sched --all|sched: unknown option '--all'
+sched-extra|sched -j more|sched: unexpected argument 'more'
+sched-list-extra|sched list more|sched list: unexpected argument 'more'
+sched-list-option|sched list --gpu swgpu0|sched list: unknown option '--gpu'
+sched-policy-missing|sched policy|sched policy: missing GPU and policy
+sched-policy-no-policy|sched policy swgpu0|sched policy: missing policy (best-effort, equal-share or fixed-share)
+sched-policy-invalid|sched policy swgpu0 round-robin|sched policy: invalid policy 'round-robin' (best-effort, equal-share or fixed-share)
+sched-policy-case|sched policy swgpu0 Fixed-Share|sched policy: invalid policy 'Fixed-Share' (best-effort, equal-share or fixed-share)
+sched-policy-extra|sched policy swgpu0 fixed-share now|sched policy: unexpected argument 'now'
+sched-policy-option|sched policy --weight 1 swgpu0 fixed-share|sched policy: unknown option '--weight'
+USAGE
+expect usage-sched-wrote-nothing 0 '' diff -r "$tmp/sys-before" "$root" </dev/null
+expect help-sched 0 '' sh -c "\"\$1\" sched --help | head -n 1" sh "$smi" <<'OUT'
+Usage: gpufe-smi [OPTION]... [COMMAND]
+OUT
+expect help-sched-policy 0 '' \
+	sh -c "\"\$1\" sched policy -h | head -n 1" sh "$smi" <<'OUT'
+Usage: gpufe-smi [OPTION]... [COMMAND]
+OUT
 
 echo "gpufe-smi: $pass passed, $fail failed"
 [ $fail -eq 0 ]

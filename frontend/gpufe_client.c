@@ -70,6 +70,9 @@
 
 #include "gpufe_drv.h"
 
+/* Never reused, unlike client ids: the scheduler keys clients by it. */
+static atomic_long_t gpufe_client_serial = ATOMIC_LONG_INIT(0);
+
 static DEFINE_XARRAY_ALLOC1(gpufe_clients); /* xa_lock protects the walks below */
 static u32 gpufe_next_client_id;
 
@@ -269,6 +272,7 @@ struct gpufe_client *gpufe_client_create(struct gpufe_partition *part)
 	INIT_LIST_HEAD(&client->part_link);
 	spin_lock_init(&client->ctx_lock);
 	INIT_LIST_HEAD(&client->ctx_list);
+	client->serial = atomic_long_inc_return(&gpufe_client_serial);
 	client->hidden = !part && READ_ONCE(gpufe_partitions_mandatory) &&
 			 !capable(CAP_SYS_ADMIN);
 

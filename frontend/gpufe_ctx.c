@@ -164,6 +164,8 @@ static void gpufe_ctx_release_work(struct work_struct *work)
 	spin_lock(&ctx->client->ctx_lock);
 	list_del(&ctx->client_link);
 	spin_unlock(&ctx->client->ctx_lock);
+	/* Nothing queues the work after this. */
+	gpufe_sched_entity_stop(ctx);
 	cancel_delayed_work_sync(&ctx->work);
 	gpufe_sched_entity_fini(ctx);
 	WARN_ON(!list_empty(&ctx->failed) || !list_empty(&ctx->inflight) ||
@@ -349,9 +351,7 @@ int gpufe_ioctl_ctx_create(struct gpufe_client *client, void *data)
 	INIT_WORK(&ctx->retire_work, gpufe_ctx_retire_work);
 	init_waitqueue_head(&ctx->wq);
 	INIT_LIST_HEAD(&ctx->event_link);
-	spin_lock(&client->ctx_lock);
-	list_add_tail(&ctx->client_link, &client->ctx_list);
-	spin_unlock(&client->ctx_lock);
+	INIT_LIST_HEAD(&ctx->client_link);
 
 	ret = gpufe_sched_entity_init(ctx, args->priority);
 	if (!ret)
@@ -360,6 +360,10 @@ int gpufe_ioctl_ctx_create(struct gpufe_client *client, void *data)
 		gpufe_ctx_put(ctx);
 		return ret;
 	}
+	/* Whole for gpufe_client_ctxs_kick() and the cancel at close. */
+	spin_lock(&client->ctx_lock);
+	list_add_tail(&ctx->client_link, &client->ctx_list);
+	spin_unlock(&client->ctx_lock);
 	/* Reserve the handle; publish the context only once it is whole. */
 	ret = xa_alloc_cyclic(&client->ctxs, &ctx->id, NULL, xa_limit_31b,
 			      &client->next_ctx_id, GFP_KERNEL_ACCOUNT);

@@ -143,9 +143,11 @@ enum gpufe_sched_policy {
 
 /**
  * struct gpufe_sched - a device's scheduler (gpufe_sched.c)
- * @policy: an &enum gpufe_sched_policy, written under every engine's lock
+ * @policy: an &enum gpufe_sched_policy; each engine's run queue is put in
+ *	its order under that engine's lock after it changes
  * @credits: jobs of an engine the back-end holds at most
- * @weight_sum: the weights of the device's partitions alive
+ * @can_take_back: the back-end has &gpufe_backend_ops.take_back
+ * @weight_sum: the weights of the device's partitions that have not ended
  * @engines: one run queue per engine, as &gpufe_device.engines' hw_index
  * @hang_work: looks for jobs that ran longer than their timeout
  * @dev: /sys/class/gpufe/gpu<id>, or NULL
@@ -158,6 +160,7 @@ enum gpufe_sched_policy {
 struct gpufe_sched {
 	int policy;
 	unsigned int credits;
+	bool can_take_back;
 	atomic_t weight_sum;
 	struct gpufe_sched_engine *engines;
 	struct delayed_work hang_work;
@@ -174,12 +177,13 @@ struct gpufe_sched {
  * @se: its engine's run queue
  * @sclient: its client's share of that engine
  * @priority: GPUFE_PRIORITY_*
+ * @link: in the engine's list of entities, under @se's lock
  * @queue: jobs not yet handed to the back-end, in order; under @se's lock
  * @queued: entries on @queue
  * @ready: on its client's ready list: the head of @queue may run
  * @ready_link: in that list
  * @dep: the fence the head of @queue waits for, with @dep_cb armed on
- *	it; only the context's work touches it
+ *	it; under @se's lock
  * @dep_cb: wakes the context's work when @dep signals
  * @busy_ns: engine time its jobs used
  * @hangs: its jobs that hung the engine; under @se's lock
@@ -189,6 +193,7 @@ struct gpufe_sched_entity {
 	struct gpufe_sched_engine *se;
 	struct gpufe_sched_client *sclient;
 	int priority;
+	struct list_head link;
 	struct list_head queue;
 	unsigned int queued;
 	bool ready;
@@ -385,6 +390,7 @@ struct gpufe_partition {
  * struct gpufe_client - one open file of /dev/gpufe
  * @ref: the file holds one reference, each context and buffer it made one
  * @id: the client's id, unique among open clients
+ * @serial: unique for the module's lifetime, never reused
  * @pid: the process that opened the file
  * @user: the user charged for the client's buffer memory, with @mem_used
  * @bos: buffer handles to &struct gpufe_bo, one reference each
@@ -423,6 +429,7 @@ struct gpufe_partition {
 struct gpufe_client {
 	struct kref ref;
 	u32 id;
+	unsigned long serial;
 	struct pid *pid;
 	struct gpufe_user *user;
 	struct xarray bos;
@@ -637,6 +644,7 @@ void gpufe_route_unreserve(struct gpufe_device *gdev);
 void gpufe_route_forget(struct gpufe_ctx *ctx);
 u32 gpufe_route_add(struct gpufe_ctx *ctx, u64 seqno);
 void gpufe_route_poll(struct gpufe_device *gdev);
+void gpufe_route_take_back(struct gpufe_ctx *ctx, u64 seqno);
 void gpufe_route_show(struct seq_file *m);
 
 /* gpufe_bo.c */
@@ -767,6 +775,7 @@ void gpufe_sched_register(struct gpufe_device *gdev);
 void gpufe_sched_device_gone(struct gpufe_device *gdev);
 void gpufe_sched_fini(struct gpufe_device *gdev);
 int gpufe_sched_entity_init(struct gpufe_ctx *ctx, int priority);
+void gpufe_sched_entity_stop(struct gpufe_ctx *ctx);
 void gpufe_sched_entity_fini(struct gpufe_ctx *ctx);
 void gpufe_sched_push(struct gpufe_job_fe *job);
 void gpufe_sched_done(struct gpufe_ctx *ctx, struct list_head *done);

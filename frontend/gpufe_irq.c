@@ -387,8 +387,8 @@ EXPORT_SYMBOL_GPL(gpufe_device_irq);
  * @seqno: the job's sequence number
  *
  * Makes the context pending on its device, if it is not yet, before the
- * back-end can write the job's slot. Callable with interrupts on, from
- * any context that may queue work.
+ * back-end can write the job's slot. Callable from any context, also
+ * with interrupts off (under the scheduler's engine lock).
  *
  * Return: the job's interrupt hint, the context's place in the set.
  */
@@ -480,6 +480,29 @@ int gpufe_route_reserve(struct gpufe_device *gdev)
 		route->num_ctxs++;
 	mutex_unlock(&route->resize_lock);
 	return ret;
+}
+
+/**
+ * gpufe_route_take_back - the back-end handed a context's job back
+ * @ctx: the context
+ * @seqno: the job's sequence number; the back-end holds no later job of
+ *	the context
+ *
+ * The context leaves its device's pending set if the router has seen
+ * every job it still has in the back-end's hands, so that jobs waiting to
+ * run again cost no scan. Callable from any context.
+ */
+void gpufe_route_take_back(struct gpufe_ctx *ctx, u64 seqno)
+{
+	struct gpufe_route *route = &ctx->gdev->route;
+	unsigned long flags;
+
+	spin_lock_irqsave(&route->lock, flags);
+	ctx->handed = seqno - 1;
+	if (ctx->route_idx >= 0 &&
+	    route->slots[ctx->route_idx].seen >= ctx->handed)
+		gpufe_route_remove_locked(route, ctx);
+	spin_unlock_irqrestore(&route->lock, flags);
 }
 
 /**

@@ -15,13 +15,12 @@
  * sequence number and a dma_fence on the context's timeline, and leaves
  * that fence in every buffer's dma_resv as a reader or a writer.
  *
- * The context's work item is the job's scheduler, in the manner of a
- * drm_sched entity: it takes the head of the context's queue, waits (with
- * one fence callback, never blocking a thread) until each dependency has
- * signalled, and hands the job to the back-end. When nothing is queued
- * ahead and nothing is to be waited for, SUBMIT hands the job over itself.
- * A dependency from outside gpufe that has not signalled within
- * ``job_timeout_ms`` fails the job with ``-ETIMEDOUT`` (gpufe's own fences
+ * Then the job goes to the scheduler (gpufe_sched.c): the context's work
+ * item waits (with one fence callback, never blocking a thread) until each
+ * dependency of the head of the context's queue has signalled, and the
+ * engine's run queue decides when it goes to the back-end. A dependency
+ * from outside gpufe that has not signalled within ``job_timeout_ms``
+ * fails the job with ``-ETIMEDOUT`` (gpufe's own fences
  * signal in bounded time by themselves), so every fence signals in finite
  * time; a device that went away fails its jobs with ``-ENODEV``. A job
  * that fails before reaching the back-end signals only after the jobs
@@ -38,8 +37,8 @@
  *
  * A job that fails before reaching the back-end has its slot written by
  * the front-end when its turn comes. So that the slot has one writer at a
- * time, no job of a context goes to the back-end while such a failed job
- * waits for the jobs ahead of it.
+ * time, no job of a context that comes after such a failed job goes to the
+ * back-end while the failed job waits for the jobs ahead of it.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -396,8 +395,8 @@ EXPORT_SYMBOL_GPL(gpufe_job_complete);
 /*
  * Under the fence lock: signal the failed jobs whose turn has come, in
  * order and at most *@budget of them, writing the slot for each, and move
- * them to @done. Sets *@unblocked if that emptied the failed list, so that
- * jobs may go to the back-end again. Returns true if the budget ran out.
+ * them to @done. Sets *@unblocked if any signalled, so that the jobs after
+ * them may go to the back-end again. Returns true if the budget ran out.
  */
 static bool gpufe_ctx_signal_failed_locked(struct gpufe_ctx *ctx,
 					   struct list_head *done,
@@ -405,10 +404,10 @@ static bool gpufe_ctx_signal_failed_locked(struct gpufe_ctx *ctx,
 					   bool *unblocked)
 {
 	struct gpufe_job_fe *job, *next;
-	bool was_blocked = !list_empty(&ctx->failed);
 	bool more = false;
 
 	lockdep_assert_held(&ctx->lock);
+	*unblocked = false;
 
 	list_for_each_entry_safe(job, next, &ctx->failed, link) {
 		if (job->fence.seqno != atomic64_read(&ctx->completed) + 1)
@@ -422,8 +421,9 @@ static bool gpufe_ctx_signal_failed_locked(struct gpufe_ctx *ctx,
 		gpufe_job_signal_locked(ctx, job, job->error);
 		list_move_tail(&job->link, done);
 		--*budget;
+		/* Jobs after it may go to the back-end now. */
+		*unblocked = true;
 	}
-	*unblocked = was_blocked && list_empty(&ctx->failed);
 	return more;
 }
 
@@ -526,9 +526,17 @@ void gpufe_job_fail_locked(struct gpufe_ctx *ctx, struct gpufe_job_fe *job,
 
 	job->error = error;
 	spin_lock_irqsave(&ctx->lock, flags);
-	list_add_tail(&job->link, &ctx->failed);
+	/*
+	 * In sequence order: a job taken back from the back-end may fail
+	 * after later ones of its context did.
+	 */
+	list_for_each_entry_reverse(next, &ctx->failed, link)
+		if (next->fence.seqno < job->fence.seqno)
+			break;
+	list_add(&job->link, &next->link);
 	/* Signalled at once if every job ahead of it has signalled. */
-	if (gpufe_ctx_signal_failed_locked(ctx, &done, &budget, &unblocked))
+	if (gpufe_ctx_signal_failed_locked(ctx, &done, &budget, &unblocked) ||
+	    unblocked)
 		mod_delayed_work(gpufe_wq, &ctx->work, 0);
 	spin_unlock_irqrestore(&ctx->lock, flags);
 

@@ -97,8 +97,6 @@ static void gpufe_partition_release(struct kref *ref)
 						    ref);
 
 	WARN_ON(atomic64_read(&part->mem_used));
-	if (part->id)
-		atomic_sub(part->reg.weight, &part->gdev->sched.weight_sum);
 	/* Mappings hold their own references on the page. */
 	if (part->reg_page)
 		put_page(part->reg_page);
@@ -283,6 +281,8 @@ static bool gpufe_partition_end_locked(struct gpufe_partition *part)
 		return false;
 	WRITE_ONCE(part->ended, true);
 	xa_erase(&gpufe_partitions, part->id);
+	/* Fixed-share's denominator counts partitions that have not ended. */
+	atomic_sub(part->reg.weight, &part->gdev->sched.weight_sum);
 
 	if (part->minor)
 		xa_erase(&gpufe_part_minors, part->minor);
@@ -378,7 +378,7 @@ struct gpufe_partition *gpufe_partition_create(const struct gpufe_partition_para
 		goto err_unlock;
 	}
 	part->reg.partition_id = part->id;
-	/* Fixed-share's denominator, until the partition is freed. */
+	/* Fixed-share's denominator, until the partition ends. */
 	atomic_add(part->reg.weight, &gdev->sched.weight_sum);
 	gpufe_config_reg_emulate(&part->reg, &part->emu);
 	gpufe_config_reg_encode(page_address(part->reg_page), &part->emu);
@@ -405,6 +405,7 @@ struct gpufe_partition *gpufe_partition_create(const struct gpufe_partition_para
 	return part;
 
 err_erase:
+	atomic_sub(part->reg.weight, &gdev->sched.weight_sum);
 	xa_erase(&gpufe_partitions, part->id);
 err_unlock:
 	mutex_unlock(&gpufe_partitions_lock);

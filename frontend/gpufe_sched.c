@@ -121,7 +121,7 @@
  * @lock: protects everything below but @mutex, @groups and @clients
  * @mutex: serialises creating and freeing groups and clients
  * @groups: every group of the engine, under @mutex
- * @clients: every client of the engine, by client id, under @mutex
+ * @clients: every client of the engine, by serial, under @mutex
  * @ready: the groups with a ready client, by key
  * @vclock: the virtual time of the last group chosen
  * @ticket: best-effort's turn counter
@@ -129,6 +129,8 @@
  * @held_jobs: those jobs, in the order it got them
  * @queued: jobs in the engine's entities' queues
  * @resetting: a reset or a take-back is under way: no job goes over
+ * @entities: every entity of the engine
+ * @take_back_lock: one take-back at a time (&gpufe_backend_ops.take_back)
  * @cap_timer: fixed-share: chooses again when a capped group may run
  * @preempt_work: takes unstarted jobs back for a higher-priority one
  */
@@ -147,6 +149,8 @@ struct gpufe_sched_engine {
 	struct list_head held_jobs;
 	unsigned int queued;
 	bool resetting;
+	struct list_head entities;
+	struct mutex take_back_lock; /* serialises take_back */
 	struct hrtimer cap_timer;
 	struct work_struct preempt_work;
 };
@@ -154,7 +158,8 @@ struct gpufe_sched_engine {
 /**
  * struct gpufe_sched_group - a partition's share of an engine
  * @se: the engine
- * @part_id: the partition's id, 0 for clients without partition
+ * @part: the partition, NULL for clients without partition; only
+ *	compared, never dereferenced after creation
  * @weight: the partition's weight
  * @timeout_ms: the partition's engine timeout, 0 for the default
  * @users: clients using it, under the engine's mutex
@@ -170,7 +175,7 @@ struct gpufe_sched_engine {
  */
 struct gpufe_sched_group {
 	struct gpufe_sched_engine *se;
-	u32 part_id;
+	const struct gpufe_partition *part;
 	u32 weight;
 	u32 timeout_ms;
 	unsigned int users;
@@ -187,7 +192,7 @@ struct gpufe_sched_group {
 /**
  * struct gpufe_sched_client - a client's share of an engine
  * @group: its partition's share
- * @id: the client's id
+ * @serial: the client's &gpufe_client.serial
  * @users: its contexts on the engine, under the engine's mutex
  * @node: in the group's @ready
  * @on_rq: in it
@@ -197,7 +202,7 @@ struct gpufe_sched_group {
  */
 struct gpufe_sched_client {
 	struct gpufe_sched_group *group;
-	u32 id;
+	unsigned long serial;
 	unsigned int users;
 	struct rb_node node;
 	bool on_rq;
@@ -383,8 +388,7 @@ static void gpufe_entity_update_locked(struct gpufe_sched_entity *ent,
 }
 
 /* The group whose turn it is, or NULL; arms the cap timer if need be. */
-static struct gpufe_sched_group *gpufe_sched_pick_group(struct gpufe_sched_engine *se,
-							bool drain)
+static struct gpufe_sched_group *gpufe_sched_pick_group(struct gpufe_sched_engine *se)
 {
 	int policy = READ_ONCE(se->sched->policy);
 	struct gpufe_sched_group *g;
@@ -393,7 +397,7 @@ static struct gpufe_sched_group *gpufe_sched_pick_group(struct gpufe_sched_engin
 
 	for (node = rb_first_cached(&se->ready); node; node = rb_next(node)) {
 		g = rb_entry(node, struct gpufe_sched_group, node);
-		if (drain || policy != GPUFE_SCHED_FIXED_SHARE || !g->part_id)
+		if (policy != GPUFE_SCHED_FIXED_SHARE || !g->part)
 			return g;
 		if (!now)
 			now = ktime_get_ns();
@@ -411,8 +415,7 @@ static struct gpufe_sched_group *gpufe_sched_pick_group(struct gpufe_sched_engin
  * Take the next job off the run queue: the group whose turn it is, its
  * client with the least key, that client's best ready context.
  */
-static struct gpufe_job_fe *gpufe_sched_pick_locked(struct gpufe_sched_engine *se,
-						    bool drain)
+static struct gpufe_job_fe *gpufe_sched_pick_locked(struct gpufe_sched_engine *se)
 {
 	struct gpufe_sched_entity *ent = NULL;
 	struct gpufe_sched_client *sc;
@@ -421,7 +424,7 @@ static struct gpufe_job_fe *gpufe_sched_pick_locked(struct gpufe_sched_engine *s
 	int prio;
 
 	lockdep_assert_held(&se->lock);
-	g = gpufe_sched_pick_group(se, drain);
+	g = gpufe_sched_pick_group(se);
 	if (!g)
 		return NULL;
 	sc = rb_entry(rb_first_cached(&g->ready), struct gpufe_sched_client,
@@ -508,35 +511,36 @@ static bool gpufe_sched_run_locked(struct gpufe_sched_engine *se,
 }
 
 /*
- * Hand jobs over while the back-end has credits; once the device is
- * gone, or the client's partition ended, fail what is queued. Callable
- * from any context.
+ * Hand jobs over while the back-end has credits; a job whose client's
+ * partition ended fails instead. Once the device is gone, nothing:
+ * gpufe_sched_device_gone() failed what was queued, and nothing is
+ * queued after. Callable from any context.
  */
 static void gpufe_sched_kick(struct gpufe_sched_engine *se)
 {
 	struct gpufe_job_fe *job;
 	unsigned long flags;
-	bool gone, ran = false;
+	bool ran = false;
 	int idx;
 
 	idx = gpufe_device_enter();
-	gone = gpufe_device_unplugged(se->gdev);
+	if (gpufe_device_unplugged(se->gdev))
+		goto out;
 	spin_lock_irqsave(&se->lock, flags);
-	while (!se->resetting || gone) {
-		if (!gone && se->held >= se->sched->credits)
-			break;
-		job = gpufe_sched_pick_locked(se, gone);
+	while (!se->resetting && se->held < se->sched->credits) {
+		job = gpufe_sched_pick_locked(se);
 		if (!job)
 			break;
-		if (gone || gpufe_client_revoked(job->ctx->client))
+		if (gpufe_client_revoked(job->ctx->client))
 			gpufe_job_fail_locked(job->ctx, job, -ENODEV);
 		else
 			ran |= gpufe_sched_run_locked(se, job);
 	}
 	spin_unlock_irqrestore(&se->lock, flags);
-	gpufe_device_exit(idx);
 	if (ran)
 		gpufe_sched_arm_hang_check(se->sched);
+out:
+	gpufe_device_exit(idx);
 }
 
 static enum hrtimer_restart gpufe_sched_cap_timer(struct hrtimer *timer)
@@ -578,7 +582,7 @@ static bool gpufe_sched_want_preempt_locked(struct gpufe_sched_engine *se,
 					    struct gpufe_sched_entity *ent)
 {
 	return ent->ready && se->held >= se->sched->credits &&
-	       se->gdev->ops->take_back &&
+	       se->sched->can_take_back &&
 	       gpufe_sched_lower_waits_locked(se, ent);
 }
 
@@ -607,8 +611,19 @@ static void gpufe_sched_requeue_locked(struct gpufe_sched_engine *se,
 		spin_lock(&ctx->lock);
 		list_del(&job->link);
 		spin_unlock(&ctx->lock);
+		/* Not in the back-end's hands: the router need not look. */
+		gpufe_route_take_back(ctx, job->fence.seqno);
 		if (job == guilty)
 			continue;
+		/*
+		 * A job a reset stopped that was not the one overdue (that
+		 * one ended just before): it may have half run, and running
+		 * it again could be wrong. It fails.
+		 */
+		if (READ_ONCE(base->start_ns)) {
+			gpufe_job_fail_locked(ctx, job, -ECANCELED);
+			continue;
+		}
 		atomic64_inc(&se->sched->taken_back);
 		list_add(&job->link, &ctx->ent.queue);
 		ctx->ent.queued++;
@@ -624,9 +639,11 @@ static void gpufe_sched_preempt_work(struct work_struct *work)
 						     struct gpufe_sched_engine,
 						     preempt_work);
 	struct gpufe_device *gdev = se->gdev;
+	bool cookie = dma_fence_begin_signalling();
 	LIST_HEAD(jobs);
 	int idx;
 
+	mutex_lock(&se->take_back_lock);
 	idx = gpufe_device_enter();
 	if (!gpufe_device_unplugged(gdev)) {
 		spin_lock_irq(&se->lock);
@@ -639,7 +656,9 @@ static void gpufe_sched_preempt_work(struct work_struct *work)
 		spin_unlock_irq(&se->lock);
 	}
 	gpufe_device_exit(idx);
+	mutex_unlock(&se->take_back_lock);
 	gpufe_sched_kick(se);
+	dma_fence_end_signalling(cookie);
 }
 
 /**
@@ -676,6 +695,41 @@ void gpufe_sched_push(struct gpufe_job_fe *job)
 	gpufe_sched_kick(se);
 }
 
+/*
+ * Charge engine time from @start to @end to an entity, its client and its
+ * partition, and move them to their new places in the run queue.
+ */
+static void gpufe_sched_charge_locked(struct gpufe_sched_entity *ent,
+				      u64 start, u64 end)
+{
+	struct gpufe_sched_engine *se = ent->se;
+	struct gpufe_sched_client *sc = ent->sclient;
+	struct gpufe_sched_group *g = sc->group;
+	int policy = READ_ONCE(se->sched->policy);
+	u64 t;
+
+	lockdep_assert_held(&se->lock);
+	if (!start || end <= start)
+		return;
+	t = end - start;
+	atomic64_add(t, &ent->busy_ns);
+	sc->vtime += t;
+	g->vtime += div_u64(t * GPUFE_SCHED_DEFAULT_WEIGHT,
+			    policy == GPUFE_SCHED_EQUAL_SHARE ?
+			    GPUFE_SCHED_DEFAULT_WEIGHT : g->weight);
+	if (g->part && policy == GPUFE_SCHED_FIXED_SHARE) {
+		u32 sum = max(atomic_read(&se->sched->weight_sum), 1);
+
+		g->cap_ns = max(g->cap_ns, start) + div_u64(t * sum, g->weight);
+	}
+	if (sc->on_rq)
+		gpufe_sclient_requeue_locked(sc);
+	if (g->on_rq && policy != GPUFE_SCHED_BEST_EFFORT) {
+		gpufe_group_dequeue_locked(g);
+		gpufe_group_enqueue_locked(g);
+	}
+}
+
 /**
  * gpufe_sched_done - jobs of a context signalled: give their credits back
  * @ctx: the context
@@ -687,62 +741,37 @@ void gpufe_sched_push(struct gpufe_job_fe *job)
  */
 void gpufe_sched_done(struct gpufe_ctx *ctx, struct list_head *done)
 {
-	struct gpufe_sched_entity *ent = &ctx->ent;
-	struct gpufe_sched_client *sc = ent->sclient;
-	struct gpufe_sched_group *g = sc->group;
-	struct gpufe_sched_engine *se = ent->se;
-	u32 sum = max(atomic_read(&se->sched->weight_sum), 1);
+	struct gpufe_sched_engine *se = ctx->ent.se;
 	struct gpufe_job_fe *job;
 	unsigned long flags;
 	bool freed = false;
-	u64 busy = 0;
 
 	spin_lock_irqsave(&se->lock, flags);
 	list_for_each_entry(job, done, link) {
-		u64 start = READ_ONCE(job->base.start_ns);
-		u64 end = job->base.end_ns;
-		u64 t;
-
 		if (!job->held)
 			continue;
 		list_del(&job->held_link);
 		job->held = false;
 		se->held--;
 		freed = true;
-		if (!start || end <= start)
-			continue;
-		t = end - start;
-		busy += t;
-		if (g->part_id)
-			g->cap_ns = max(g->cap_ns, start) +
-				    div_u64(t * sum, g->weight);
-	}
-	if (busy) {
-		atomic64_add(busy, &ent->busy_ns);
-		sc->vtime += busy;
-		g->vtime += div_u64(busy * GPUFE_SCHED_DEFAULT_WEIGHT,
-				    READ_ONCE(se->sched->policy) ==
-				    GPUFE_SCHED_EQUAL_SHARE ?
-				    GPUFE_SCHED_DEFAULT_WEIGHT : g->weight);
-		if (sc->on_rq)
-			gpufe_sclient_requeue_locked(sc);
-		if (g->on_rq &&
-		    READ_ONCE(se->sched->policy) != GPUFE_SCHED_BEST_EFFORT) {
-			gpufe_group_dequeue_locked(g);
-			gpufe_group_enqueue_locked(g);
-		}
+		gpufe_sched_charge_locked(&ctx->ent,
+					  READ_ONCE(job->base.start_ns),
+					  READ_ONCE(job->base.end_ns));
 	}
 	spin_unlock_irqrestore(&se->lock, flags);
 	if (freed)
 		gpufe_sched_kick(se);
 }
 
-/* Fail every queued job of a context, under its engine's lock. */
-static void gpufe_sched_cancel_locked(struct gpufe_ctx *ctx, int error)
+/*
+ * Take every queued job of a context off the run queue, under its
+ * engine's lock, onto @jobs, for gpufe_sched_fail_jobs() after the lock.
+ */
+static void gpufe_sched_cancel_locked(struct gpufe_ctx *ctx, int error,
+				      struct list_head *jobs)
 {
 	struct gpufe_sched_entity *ent = &ctx->ent;
 	struct gpufe_sched_engine *se = ent->se;
-	struct gpufe_job_fe *job, *next;
 
 	lockdep_assert_held(&se->lock);
 	gpufe_entity_unready_locked(ent);
@@ -750,9 +779,21 @@ static void gpufe_sched_cancel_locked(struct gpufe_ctx *ctx, int error)
 	if (error == -ECANCELED)
 		atomic64_add(ent->queued, &se->sched->cancelled);
 	ent->queued = 0;
-	list_for_each_entry_safe(job, next, &ent->queue, link) {
+	list_splice_tail_init(&ent->queue, jobs);
+}
+
+/*
+ * Fail jobs taken off the run queue, in order, without the engine's lock:
+ * there may be thousands, each signalling and waking.
+ */
+static void gpufe_sched_fail_jobs(struct list_head *jobs, int error)
+{
+	struct gpufe_job_fe *job, *next;
+
+	list_for_each_entry_safe(job, next, jobs, link) {
 		list_del(&job->link);
-		gpufe_job_fail_locked(ctx, job, error);
+		gpufe_job_fail_locked(job->ctx, job, error);
+		cond_resched();
 	}
 }
 
@@ -762,16 +803,20 @@ static void gpufe_sched_cancel_locked(struct gpufe_ctx *ctx, int error)
  * @error: the jobs' error
  *
  * Jobs the back-end holds finish; the others' fences signal with @error,
- * after those.
+ * after those. Process context.
  */
 void gpufe_sched_cancel(struct gpufe_ctx *ctx, int error)
 {
 	struct gpufe_sched_engine *se = ctx->ent.se;
-	unsigned long flags;
+	LIST_HEAD(jobs);
 
-	spin_lock_irqsave(&se->lock, flags);
-	gpufe_sched_cancel_locked(ctx, error);
-	spin_unlock_irqrestore(&se->lock, flags);
+	/* A context whose creation failed half-way has nothing queued. */
+	if (!se)
+		return;
+	spin_lock_irq(&se->lock);
+	gpufe_sched_cancel_locked(ctx, error, &jobs);
+	spin_unlock_irq(&se->lock);
+	gpufe_sched_fail_jobs(&jobs, error);
 	/* Its work lets go of the dependency it waited for. */
 	mod_delayed_work(gpufe_wq, &ctx->work, 0);
 }
@@ -785,11 +830,21 @@ void gpufe_sched_cancel(struct gpufe_ctx *ctx, int error)
 void gpufe_sched_client_cancel(struct gpufe_client *client)
 {
 	struct gpufe_ctx *ctx;
+	LIST_HEAD(jobs);
 
 	spin_lock(&client->ctx_lock);
-	list_for_each_entry(ctx, &client->ctx_list, client_link)
-		gpufe_sched_cancel(ctx, -ECANCELED);
+	list_for_each_entry(ctx, &client->ctx_list, client_link) {
+		struct gpufe_sched_engine *se = ctx->ent.se;
+
+		spin_lock_irq(&se->lock);
+		gpufe_sched_cancel_locked(ctx, -ECANCELED, &jobs);
+		spin_unlock_irq(&se->lock);
+		/* Its work lets go of the dependency it waited for. */
+		mod_delayed_work(gpufe_wq, &ctx->work, 0);
+	}
 	spin_unlock(&client->ctx_lock);
+	/* The jobs hold their contexts. */
+	gpufe_sched_fail_jobs(&jobs, -ECANCELED);
 }
 
 /**
@@ -816,9 +871,13 @@ static void gpufe_ctx_dep_cb(struct dma_fence *fence, struct dma_fence_cb *cb)
 	mod_delayed_work(gpufe_wq, &ctx->work, 0);
 }
 
-/* Disarm the dependency callback; afterwards it is not running either. */
+/*
+ * Disarm the dependency callback, under the engine's lock; afterwards it
+ * is not running either.
+ */
 static void gpufe_ctx_dep_clear(struct gpufe_ctx *ctx)
 {
+	lockdep_assert_held(&ctx->ent.se->lock);
 	if (!ctx->ent.dep)
 		return;
 	dma_fence_remove_callback(ctx->ent.dep, &ctx->ent.dep_cb);
@@ -835,6 +894,7 @@ static int gpufe_job_deps_ready(struct gpufe_ctx *ctx, struct gpufe_job_fe *job)
 {
 	u64 now;
 
+	lockdep_assert_held(&ctx->ent.se->lock);
 	while (job->next_dep < job->num_deps) {
 		struct dma_fence *fence = job->deps[job->next_dep];
 
@@ -887,24 +947,30 @@ void gpufe_ctx_work(struct work_struct *work)
 	struct gpufe_sched_engine *se = ctx->ent.se;
 	/* Fences wait for this work: no waiting for memory or fences here. */
 	bool cookie = dma_fence_begin_signalling();
-	bool preempt;
+	bool preempt = false, kick = false;
+	LIST_HEAD(jobs);
 
 	gpufe_ctx_deliver_rest(ctx);
+	/* Kicked while its creation failed half-way: nothing to do. */
+	if (!se)
+		goto out;
+	/*
+	 * Under the engine's lock throughout: other paths (close, a ban, a
+	 * revoke, the device's end) take queued jobs away and fail them.
+	 */
+	spin_lock_irq(&se->lock);
 	/* A revoked partition's jobs wait for nothing. */
 	if (gpufe_client_revoked(ctx->client)) {
-		spin_lock_irq(&se->lock);
-		gpufe_sched_cancel_locked(ctx, -ENODEV);
-		spin_unlock_irq(&se->lock);
+		gpufe_sched_cancel_locked(ctx, -ENODEV, &jobs);
 		gpufe_ctx_dep_clear(ctx);
+		spin_unlock_irq(&se->lock);
+		gpufe_sched_fail_jobs(&jobs, -ENODEV);
 		goto out;
 	}
 	for (;;) {
-		struct gpufe_job_fe *job;
+		struct gpufe_job_fe *job = gpufe_entity_head(&ctx->ent);
 		int ret;
 
-		spin_lock_irq(&se->lock);
-		job = gpufe_entity_head(&ctx->ent);
-		spin_unlock_irq(&se->lock);
 		if (!job) {
 			gpufe_ctx_dep_clear(ctx);
 			break;
@@ -912,34 +978,38 @@ void gpufe_ctx_work(struct work_struct *work)
 		ret = gpufe_job_deps_ready(ctx, job);
 		if (ret == -EAGAIN)
 			break;
-
-		spin_lock_irq(&se->lock);
-		/* A cancel may have taken it meanwhile. */
-		if (gpufe_entity_head(&ctx->ent) != job) {
-			spin_unlock_irq(&se->lock);
-			continue;
-		}
 		if (ret) {
 			list_del(&job->link);
 			ctx->ent.queued--;
 			se->queued--;
 			gpufe_job_fail_locked(ctx, job, ret);
-			spin_unlock_irq(&se->lock);
 			continue;
 		}
 		gpufe_entity_make_ready_locked(&ctx->ent, false);
 		preempt = gpufe_sched_want_preempt_locked(se, &ctx->ent);
-		spin_unlock_irq(&se->lock);
-		if (preempt)
-			queue_work(gpufe_wq, &se->preempt_work);
-		gpufe_sched_kick(se);
+		kick = true;
 		break;
 	}
+	spin_unlock_irq(&se->lock);
+	if (preempt)
+		queue_work(gpufe_wq, &se->preempt_work);
+	if (kick)
+		gpufe_sched_kick(se);
 out:
 	dma_fence_end_signalling(cookie);
 }
 
 /* The job that runs on @se, if it ran longer than its timeout. */
+/* Whether a job started longer than its timeout ago. */
+static bool gpufe_job_overdue(const struct gpufe_job_fe *job, u64 now)
+{
+	u64 start = READ_ONCE(job->base.start_ns);
+	u64 ms = gpufe_job_engine_timeout_ms(job);
+
+	/* A timeout of 0: no hang detection. */
+	return ms && start && now > start && now - start > ms * NSEC_PER_MSEC;
+}
+
 static struct gpufe_job_fe *gpufe_sched_overdue_locked(struct gpufe_sched_engine *se,
 						       u64 now)
 {
@@ -947,34 +1017,39 @@ static struct gpufe_job_fe *gpufe_sched_overdue_locked(struct gpufe_sched_engine
 
 	lockdep_assert_held(&se->lock);
 	list_for_each_entry(job, &se->held_jobs, held_link) {
-		u64 start = READ_ONCE(job->base.start_ns);
-
-		if (!start)
+		/* Not started, or ended and on its way to the router. */
+		if (!READ_ONCE(job->base.start_ns) ||
+		    READ_ONCE(job->base.end_ns))
 			continue;
-		if (now > start &&
-		    now - start > (u64)gpufe_job_engine_timeout_ms(job) * NSEC_PER_MSEC)
-			return job;
 		/* Jobs start in order: the first started one runs. */
-		return NULL;
+		return gpufe_job_overdue(job, now) ? job : NULL;
 	}
 	return NULL;
 }
 
 /* The job that hung: fail it, count the hang, ban its context at last. */
 static void gpufe_sched_guilty_locked(struct gpufe_sched_engine *se,
-				      struct gpufe_job_fe *job)
+				      struct gpufe_job_fe *job, u64 now,
+				      struct list_head *cancelled)
 {
 	struct gpufe_ctx *ctx = job->ctx;
 	struct gpufe_sched_entity *ent = &ctx->ent;
 
 	lockdep_assert_held(&se->lock);
 	atomic64_inc(&se->sched->hangs);
+	pr_notice_ratelimited("device %u: %s: job %llu of %s hung; engine reset\n",
+			      se->gdev->id, ctx->engine->hw_name,
+			      job->fence.seqno, ctx->timeline);
+	/* The time it held the engine counts, as any job's. */
+	gpufe_sched_charge_locked(ent, READ_ONCE(job->base.start_ns), now);
 	gpufe_job_fail_locked(ctx, job, -ETIME);
 	if (++ent->hangs < READ_ONCE(gpufe_hang_limit) || ent->banned)
 		return;
 	WRITE_ONCE(ent->banned, true);
 	atomic64_inc(&se->sched->bans);
-	gpufe_sched_cancel_locked(ctx, -ECANCELED);
+	gpufe_sched_cancel_locked(ctx, -ECANCELED, cancelled);
+	/* Its work lets go of the dependency it waited for. */
+	mod_delayed_work(gpufe_wq, &ctx->work, 0);
 }
 
 /* Reset an engine whose running job is overdue. Process context. */
@@ -982,11 +1057,13 @@ static void gpufe_sched_reset(struct gpufe_sched_engine *se)
 {
 	struct gpufe_device *gdev = se->gdev;
 	struct gpufe_job_fe *guilty = NULL;
+	LIST_HEAD(cancelled);
 	LIST_HEAD(jobs);
 	int idx;
 
+	mutex_lock(&se->take_back_lock);
 	idx = gpufe_device_enter();
-	if (gpufe_device_unplugged(gdev) || !gdev->ops->take_back)
+	if (gpufe_device_unplugged(gdev) || !se->sched->can_take_back)
 		goto out;
 	spin_lock_irq(&se->lock);
 	se->resetting = true;
@@ -997,9 +1074,8 @@ static void gpufe_sched_reset(struct gpufe_sched_engine *se)
 
 	spin_lock_irq(&se->lock);
 	if (!list_empty(&jobs)) {
+		u64 now = ktime_get_ns();
 		struct gpufe_job_fe *first;
-
-		u64 now = ktime_get_ns(), start;
 
 		first = to_job_fe_base(list_first_entry(&jobs, struct gpufe_job,
 							link));
@@ -1007,19 +1083,18 @@ static void gpufe_sched_reset(struct gpufe_sched_engine *se)
 		 * What ran at the reset: the job found overdue, unless that
 		 * one ended just before and another started since.
 		 */
-		start = READ_ONCE(first->base.start_ns);
-		if (start && now > start &&
-		    now - start > (u64)gpufe_job_engine_timeout_ms(first) *
-				  NSEC_PER_MSEC)
+		if (gpufe_job_overdue(first, now))
 			guilty = first;
+		gpufe_sched_requeue_locked(se, &jobs, guilty);
+		if (guilty)
+			gpufe_sched_guilty_locked(se, guilty, now, &cancelled);
 	}
-	gpufe_sched_requeue_locked(se, &jobs, guilty);
-	if (guilty)
-		gpufe_sched_guilty_locked(se, guilty);
 	se->resetting = false;
 	spin_unlock_irq(&se->lock);
 out:
 	gpufe_device_exit(idx);
+	mutex_unlock(&se->take_back_lock);
+	gpufe_sched_fail_jobs(&cancelled, -ECANCELED);
 	gpufe_sched_kick(se);
 }
 
@@ -1030,6 +1105,7 @@ static void gpufe_sched_hang_work(struct work_struct *work)
 						 hang_work);
 	struct gpufe_device *gdev = container_of(sched, struct gpufe_device,
 						 sched);
+	bool cookie = dma_fence_begin_signalling();
 	bool busy = false, overdue = false;
 	unsigned int i;
 
@@ -1058,18 +1134,18 @@ static void gpufe_sched_hang_work(struct work_struct *work)
 	}
 	if (busy)
 		gpufe_sched_arm_hang_check(sched);
+	dma_fence_end_signalling(cookie);
 }
 
 /* The group of a partition (0: none) on an engine; under its mutex. */
 static struct gpufe_sched_group *gpufe_sched_group_get(struct gpufe_sched_engine *se,
 						       struct gpufe_partition *part)
 {
-	u32 part_id = part ? part->id : 0;
 	struct gpufe_sched_group *g;
 
 	lockdep_assert_held(&se->mutex);
 	list_for_each_entry(g, &se->groups, link) {
-		if (g->part_id == part_id) {
+		if (g->part == part) {
 			g->users++;
 			return g;
 		}
@@ -1078,7 +1154,7 @@ static struct gpufe_sched_group *gpufe_sched_group_get(struct gpufe_sched_engine
 	if (!g)
 		return NULL;
 	g->se = se;
-	g->part_id = part_id;
+	g->part = part;
 	g->weight = part ? part->reg.weight : GPUFE_SCHED_DEFAULT_WEIGHT;
 	g->timeout_ms = part ? part->engine_timeout_ms : 0;
 	g->users = 1;
@@ -1106,7 +1182,7 @@ static struct gpufe_sched_client *gpufe_sched_client_get(struct gpufe_sched_engi
 	unsigned int i;
 
 	lockdep_assert_held(&se->mutex);
-	sc = xa_load(&se->clients, client->id);
+	sc = xa_load(&se->clients, client->serial);
 	if (sc) {
 		sc->users++;
 		return sc;
@@ -1114,13 +1190,13 @@ static struct gpufe_sched_client *gpufe_sched_client_get(struct gpufe_sched_engi
 	sc = kzalloc(sizeof(*sc), GFP_KERNEL_ACCOUNT);
 	if (!sc)
 		return NULL;
-	sc->id = client->id;
+	sc->serial = client->serial;
 	sc->users = 1;
 	for (i = 0; i < ARRAY_SIZE(sc->ready); i++)
 		INIT_LIST_HEAD(&sc->ready[i]);
 	sc->group = gpufe_sched_group_get(se, client->part);
 	if (!sc->group ||
-	    xa_err(xa_store(&se->clients, sc->id, sc, GFP_KERNEL_ACCOUNT))) {
+	    xa_err(xa_store(&se->clients, sc->serial, sc, GFP_KERNEL_ACCOUNT))) {
 		if (sc->group)
 			gpufe_sched_group_put(sc->group);
 		kfree(sc);
@@ -1136,7 +1212,7 @@ static void gpufe_sched_client_put(struct gpufe_sched_engine *se,
 	if (--sc->users)
 		return;
 	WARN_ON(sc->on_rq);
-	xa_erase(&se->clients, sc->id);
+	xa_erase(&se->clients, sc->serial);
 	gpufe_sched_group_put(sc->group);
 	kfree(sc);
 }
@@ -1164,7 +1240,26 @@ int gpufe_sched_entity_init(struct gpufe_ctx *ctx, int priority)
 	if (!ent->sclient)
 		return -ENOMEM;
 	ent->se = se;
+	spin_lock_irq(&se->lock);
+	list_add_tail(&ent->link, &se->entities);
+	spin_unlock_irq(&se->lock);
 	return 0;
+}
+
+/**
+ * gpufe_sched_entity_stop - let go of what a context's work waits for
+ * @ctx: the context, whose release started: nothing queues its work but
+ *	its dependency callback, which this disarms
+ */
+void gpufe_sched_entity_stop(struct gpufe_ctx *ctx)
+{
+	struct gpufe_sched_engine *se = ctx->ent.se;
+
+	if (!se)
+		return;
+	spin_lock_irq(&se->lock);
+	gpufe_ctx_dep_clear(ctx);
+	spin_unlock_irq(&se->lock);
 }
 
 /**
@@ -1179,8 +1274,11 @@ void gpufe_sched_entity_fini(struct gpufe_ctx *ctx)
 
 	if (!se)
 		return;
+	spin_lock_irq(&se->lock);
 	/* The work is not running: the dependency is ours to drop. */
 	gpufe_ctx_dep_clear(ctx);
+	list_del(&ent->link);
+	spin_unlock_irq(&se->lock);
 	WARN_ON(ent->ready || !list_empty(&ent->queue));
 	mutex_lock(&se->mutex);
 	gpufe_sched_client_put(se, ent->sclient);
@@ -1201,6 +1299,7 @@ int gpufe_sched_init(struct gpufe_device *gdev, unsigned int credits)
 
 	sched->policy = GPUFE_SCHED_EQUAL_SHARE;
 	sched->credits = credits ?: 1;
+	sched->can_take_back = gdev->ops->take_back;
 	INIT_DELAYED_WORK(&sched->hang_work, gpufe_sched_hang_work);
 	sched->engines = kcalloc(gdev->num_engines, sizeof(*sched->engines),
 				 GFP_KERNEL);
@@ -1218,6 +1317,8 @@ int gpufe_sched_init(struct gpufe_device *gdev, unsigned int credits)
 		xa_init(&se->clients);
 		se->ready = RB_ROOT_CACHED;
 		INIT_LIST_HEAD(&se->held_jobs);
+		INIT_LIST_HEAD(&se->entities);
+		mutex_init(&se->take_back_lock);
 		hrtimer_init(&se->cap_timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
 		se->cap_timer.function = gpufe_sched_cap_timer;
 		INIT_WORK(&se->preempt_work, gpufe_sched_preempt_work);
@@ -1241,9 +1342,23 @@ void gpufe_sched_device_gone(struct gpufe_device *gdev)
 		device_unregister(sched->dev);
 	sched->dev = NULL;
 	for (i = 0; i < gdev->num_engines; i++) {
-		cancel_work_sync(&sched->engines[i].preempt_work);
-		hrtimer_cancel(&sched->engines[i].cap_timer);
-		gpufe_sched_kick(&sched->engines[i]);
+		struct gpufe_sched_engine *se = &sched->engines[i];
+		struct gpufe_sched_entity *ent;
+		LIST_HEAD(jobs);
+
+		cancel_work_sync(&se->preempt_work);
+		hrtimer_cancel(&se->cap_timer);
+		/* Nothing is queued after this: SUBMIT sees the device gone. */
+		spin_lock_irq(&se->lock);
+		list_for_each_entry(ent, &se->entities, link) {
+			struct gpufe_ctx *ctx = container_of(ent, struct gpufe_ctx,
+							     ent);
+
+			gpufe_sched_cancel_locked(ctx, -ENODEV, &jobs);
+			mod_delayed_work(gpufe_wq, &ctx->work, 0);
+		}
+		spin_unlock_irq(&se->lock);
+		gpufe_sched_fail_jobs(&jobs, -ENODEV);
 	}
 	cancel_delayed_work_sync(&sched->hang_work);
 }
@@ -1259,16 +1374,19 @@ void gpufe_sched_fini(struct gpufe_device *gdev)
 
 	if (!sched->engines)
 		return;
-	cancel_delayed_work_sync(&sched->hang_work);
 	for (i = 0; i < gdev->num_engines; i++) {
 		struct gpufe_sched_engine *se = &sched->engines[i];
 
 		cancel_work_sync(&se->preempt_work);
 		hrtimer_cancel(&se->cap_timer);
-		WARN_ON(se->held || se->queued || !list_empty(&se->groups));
+		WARN_ON(se->held || se->queued || !list_empty(&se->groups) ||
+			!list_empty(&se->entities));
 		xa_destroy(&se->clients);
+		mutex_destroy(&se->take_back_lock);
 		mutex_destroy(&se->mutex);
 	}
+	/* Last: the works above may have armed it. */
+	cancel_delayed_work_sync(&sched->hang_work);
 	kfree(sched->engines);
 }
 
@@ -1313,6 +1431,8 @@ static ssize_t sched_policy_store(struct device *dev,
 		mutex_lock(&se->mutex);
 		spin_lock_irq(&se->lock);
 		list_for_each_entry(g, &se->groups, link) {
+			/* Caps count from now: none was kept meanwhile. */
+			g->cap_ns = 0;
 			if (!g->on_rq)
 				continue;
 			gpufe_group_dequeue_locked(g);

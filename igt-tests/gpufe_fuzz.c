@@ -2751,7 +2751,8 @@ static void build_part_create(struct worker *w, void *arg)
 			a->flags |= bad_bit(w, 1);
 			break;
 		case 4:
-			a->pad = any32(w) | 1;
+			a->engine_timeout_ms = GPUFE_ENGINE_TIMEOUT_MAX_MS + 1 +
+				rnd(w, ~0u - GPUFE_ENGINE_TIMEOUT_MAX_MS - 1);
 			break;
 		case 5:
 			/* Node fields without a node. */
@@ -2792,10 +2793,11 @@ static void post_part_create(struct worker *w, const void *out, int ret)
 	if (ret || !a)
 		return;
 	if (w->c.bad && w->c.faithful)
-		anomaly(w, "PARTITION_CREATE succeeded with a bad field: device %u flags %#x mask %#llx weight %u uid %u gid %u mode %#o pad %u",
+		anomaly(w, "PARTITION_CREATE succeeded with a bad field: device %u flags %#x mask %#llx weight %u uid %u gid %u mode %#o engine_timeout_ms %u",
 			a->device_id, a->flags,
 			(unsigned long long)a->engine_mask, a->weight,
-			a->node_uid, a->node_gid, a->node_mode, a->pad);
+			a->node_uid, a->node_gid, a->node_mode,
+			a->engine_timeout_ms);
 	if (a->fd < 0 || !a->partition_id ||
 	    a->partition_id >= GPUFE_PARTITION_MAX) {
 		anomaly(w, "PARTITION_CREATE gave partition %u, fd %d",

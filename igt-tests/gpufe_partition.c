@@ -2783,7 +2783,7 @@ TEST_F_TIMEOUT(partition, revoke_destroyed_context, 60)
 	__u32 id, rctx, pctx, keep, cctx;
 	int p, pc, dep, f, fk, fc, err, i, ret, status;
 
-	describe("PARTITION_REVOKE reaches a context whose handle was destroyed, and one of a client whose file was closed: their jobs queued behind a fence that has not signalled fail with ENODEV at once, before that fence signals, as does the job of a context that kept its handle");
+	describe("PARTITION_REVOKE reaches a context whose handle was destroyed: its job queued behind a fence that has not signalled fails with ENODEV at once, before that fence signals, as does the job of a context that kept its handle; the job of a client whose file was closed was cancelled (ECANCELED) by the close, also before that fence");
 	i = first_of_class(self, GPUFE_ENGINE_CLASS_COMPUTE);
 	if (i < 0)
 		SKIP(return, "swgpu0 has no compute engine");
@@ -2839,9 +2839,10 @@ TEST_F_TIMEOUT(partition, revoke_destroyed_context, 60)
 		TH_LOG("the job of the context with a handle signalled (%d) only after its dependency did",
 		       ret);
 	}
+	/* Its close, before the revoke, cancelled it (since 1.4). */
 	ret = fence_result(fc, NULL);
 	status = gpufe_fence_status(dep, NULL, &err);
-	EXPECT_EQ(-ENODEV, ret);
+	EXPECT_EQ(-ECANCELED, ret);
 	EXPECT_EQ(0, status) {
 		TH_LOG("the job of the closed client signalled (%d) only after its dependency did",
 		       ret);
@@ -3424,17 +3425,57 @@ TEST_F(partition, bad_create_flags)
 	}
 }
 
-TEST_F(partition, bad_create_pad)
+TEST_F(partition, bad_create_engine_timeout)
 {
-	static const __u32 pads[] = { 1, 0x80000000u, ~0u };
+	static const __u32 timeouts[] = {
+		GPUFE_ENGINE_TIMEOUT_MAX_MS + 1, 0x80000000u, ~0u,
+	};
 	unsigned int i;
 
-	describe("PARTITION_CREATE with a non-zero pad fails with EINVAL and changes nothing");
-	for (i = 0; i < ARRAY_SIZE(pads); i++) {
+	describe("PARTITION_CREATE with an engine_timeout_ms above GPUFE_ENGINE_TIMEOUT_MAX_MS fails with EINVAL and changes nothing");
+	for (i = 0; i < ARRAY_SIZE(timeouts); i++) {
 		struct gpufe_partition_create c = create_arg(self, bit(0));
+		char what[48];
 
-		c.pad = pads[i];
-		expect_create_refused(_metadata, self, self->fd, c, -EINVAL, "pad");
+		c.engine_timeout_ms = timeouts[i];
+		snprintf(what, sizeof(what), "engine_timeout_ms %u", timeouts[i]);
+		expect_create_refused(_metadata, self, self->fd, c, -EINVAL, what);
+		c.flags = GPUFE_PARTITION_PERSISTENT;
+		expect_create_refused(_metadata, self, self->fd, c, -EINVAL, what);
+	}
+}
+
+TEST_F(partition, create_engine_timeout)
+{
+	static const __u32 timeouts[] = {
+		0, 1, 200, GPUFE_ENGINE_TIMEOUT_MAX_MS,
+	};
+	struct eng e0 = dense_engine(self, bit(0), 0);
+	unsigned int i;
+
+	describe("PARTITION_CREATE takes an engine_timeout_ms of 0 (the module parameter) up to GPUFE_ENGINE_TIMEOUT_MAX_MS and leaves it in its argument; the partition's clients run jobs");
+	for (i = 0; i < ARRAY_SIZE(timeouts); i++) {
+		struct gpufe_partition_create c = create_arg(self, bit(0));
+		int p;
+
+		c.engine_timeout_ms = timeouts[i];
+		p = create_part(self, &c);
+		ASSERT_LE(0, p) {
+			TH_LOG("engine_timeout_ms %u", timeouts[i]);
+		}
+		EXPECT_EQ(timeouts[i], c.engine_timeout_ms);
+		EXPECT_EQ(1, find_part(self->fd, c.partition_id, NULL));
+		/*
+		 * A NOP, not under a timeout so short that a VM's stall
+		 * between the job's start and end would count as a hang.
+		 */
+		if (!timeouts[i] || timeouts[i] >= 200) {
+			EXPECT_EQ(0, run_nop(p, self->dev, e0)) {
+				TH_LOG("engine_timeout_ms %u", timeouts[i]);
+			}
+		}
+		EXPECT_EQ(0, close(p));
+		EXPECT_TRUE(part_ends(self->fd, c.partition_id));
 	}
 }
 

@@ -1372,7 +1372,7 @@ TEST_F(submit, bad_bos_pointer)
 TEST_F(submit, bad_opcode)
 {
 	static const __u32 opcodes[] = {
-		0, SWGPU_CMD_TIMESTAMP + 1, 0xff, 0x80000002u, ~0u,
+		0, SWGPU_CMD_HANG + 1, 0xff, 0x80000002u, ~0u,
 	};
 	unsigned int i;
 

@@ -1100,4 +1100,413 @@ static inline void gpufe_params_restore(struct gpufe_saved_params *s)
 	}
 }
 
+/* --- scheduling (uAPI 1.4) ----------------------------------------------- */
+
+_Static_assert(sizeof(struct gpufe_ctx_status) == 48,
+	       "struct gpufe_ctx_status of uAPI 1.4");
+
+#define GPUFE_SYSFS_GPU		"/sys/class/gpufe/gpu%u"
+#define SWGPU_UNPLUG		SWGPU_DEBUGFS "/unplug"
+#define SWGPU_ALLOW_HANG	SWGPU_PARAMS "/allow_hang"
+
+/* Why the scheduling tests cannot run against this kernel, or NULL. */
+static inline const char *gpufe_sched_missing(int fd)
+{
+	struct gpufe_version v;
+
+	if (gpufe_ioctl(fd, GPUFE_IOCTL_VERSION, &v))
+		return "GPUFE_IOCTL_VERSION failed";
+	if (v.major != GPUFE_VERSION_MAJOR || v.minor < 4 ||
+	    !(v.features & GPUFE_FEATURE_SCHED))
+		return "the kernel has no scheduler (uAPI 1.4, GPUFE_FEATURE_SCHED)";
+	return NULL;
+}
+
+/* Whether the kernel has partitions (uAPI 1.3, GPUFE_FEATURE_PARTITIONS). */
+static inline bool gpufe_has_partitions(int fd)
+{
+	struct gpufe_version v;
+
+	return !gpufe_ioctl(fd, GPUFE_IOCTL_VERSION, &v) &&
+	       v.major == GPUFE_VERSION_MAJOR && v.minor >= 3 &&
+	       (v.features & GPUFE_FEATURE_PARTITIONS);
+}
+
+/*
+ * One key of one device's line of a debugfs file whose lines read
+ * "<device_id> <name> key=N ..." (gpufe/route, gpufe/sched): the value,
+ * -ENOENT if the device or the key is not there, or -errno. A value that
+ * is not a number (sched's policy=) reads as -EINVAL.
+ */
+static inline long long gpufe_dev_stat(const char *file, __u32 device_id,
+				       const char *key)
+{
+	char path[128], line[1024];
+	size_t len = strlen(key);
+	long long ret = -ENOENT;
+	FILE *f;
+
+	snprintf(path, sizeof(path), GPUFE_DEBUGFS "/%s", file);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		char *tok, *save = NULL, *end;
+
+		tok = strtok_r(line, " \t\n", &save);
+		if (!tok || strtoul(tok, &end, 10) != device_id || *end)
+			continue;
+		strtok_r(NULL, " \t\n", &save);		/* the name */
+		while ((tok = strtok_r(NULL, " \t\n", &save))) {
+			if (strncmp(tok, key, len) || tok[len] != '=')
+				continue;
+			errno = 0;
+			ret = strtoll(tok + len + 1, &end, 10);
+			if (errno || *end || end == tok + len + 1 || ret < 0)
+				ret = -EINVAL;
+			break;
+		}
+		break;
+	}
+	fclose(f);
+	return ret;
+}
+
+/* One key of a device's line of debugfs gpufe/sched, or -errno. */
+static inline long long gpufe_sched_stat(__u32 device_id, const char *key)
+{
+	return gpufe_dev_stat("sched", device_id, key);
+}
+
+/*
+ * The policy= word of a device's line of debugfs gpufe/sched into buf:
+ * 0, -ENOENT, or -errno.
+ */
+static inline int gpufe_sched_stat_policy(__u32 device_id, char *buf,
+					  size_t size)
+{
+	char line[1024];
+	int ret = -ENOENT;
+	FILE *f = fopen(GPUFE_DEBUGFS "/sched", "re");
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		char *tok, *save = NULL, *end;
+
+		tok = strtok_r(line, " \t\n", &save);
+		if (!tok || strtoul(tok, &end, 10) != device_id || *end)
+			continue;
+		while ((tok = strtok_r(NULL, " \t\n", &save))) {
+			if (strncmp(tok, "policy=", 7))
+				continue;
+			snprintf(buf, size, "%s", tok + 7);
+			ret = 0;
+			break;
+		}
+		break;
+	}
+	fclose(f);
+	return ret;
+}
+
+/* The path of a GPU's sysfs attribute, /sys/class/gpufe/gpu<id>/<attr>. */
+static inline void gpufe_gpu_attr_path(__u32 device_id, const char *attr,
+				       char *path, size_t size)
+{
+	char dir[64];
+
+	snprintf(dir, sizeof(dir), GPUFE_SYSFS_GPU, device_id);
+	snprintf(path, size, "%s/%s", dir, attr);
+}
+
+/*
+ * Read a sysfs attribute (or any small file) into buf, NUL-terminated,
+ * with a trailing newline removed: its length, or -errno.
+ */
+static inline int gpufe_read_text(const char *path, char *buf, size_t size)
+{
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size - 1);
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	if (n < 0)
+		return n;
+	buf[n] = '\0';
+	if (n && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	return n;
+}
+
+/*
+ * Write text to a sysfs attribute or debugfs knob in one write(): 0, or
+ * the -errno of open() or write() (a short write reads as -EIO).
+ */
+static inline int gpufe_write_text(const char *path, const char *text)
+{
+	size_t len = strlen(text);
+	ssize_t n;
+	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, text, len);
+	if (n < 0)
+		ret = -errno;
+	else if ((size_t)n != len)
+		ret = -EIO;
+	close(fd);
+	return ret;
+}
+
+/* A GPU's sched_policy into buf (without the newline): 0 or -errno. */
+static inline int gpufe_policy_get(__u32 device_id, char *buf, size_t size)
+{
+	char path[128];
+	int n;
+
+	gpufe_gpu_attr_path(device_id, "sched_policy", path, sizeof(path));
+	n = gpufe_read_text(path, buf, size);
+	return n < 0 ? n : 0;
+}
+
+/* Write a GPU's sched_policy as given (no newline added): 0 or -errno. */
+static inline int gpufe_policy_set(__u32 device_id, const char *policy)
+{
+	char path[128];
+
+	gpufe_gpu_attr_path(device_id, "sched_policy", path, sizeof(path));
+	return gpufe_write_text(path, policy);
+}
+
+/* A GPU's numeric sysfs attribute (hangs, resets, bans), or -errno. */
+static inline long long gpufe_gpu_attr(__u32 device_id, const char *attr)
+{
+	char path[128];
+
+	gpufe_gpu_attr_path(device_id, attr, path, sizeof(path));
+	return gpufe_read_ull(path);
+}
+
+/*
+ * The sched_policy of up to GPUFE_SAVED_POLICIES_MAX GPUs a subtest
+ * switched, as they were, for its fixture's teardown (in the parent) to
+ * put back.
+ */
+#define GPUFE_SAVED_POLICIES_MAX	16
+
+struct gpufe_saved_policies {
+	unsigned int n;
+	struct {
+		__u32 device_id;
+		char policy[32];
+	} p[GPUFE_SAVED_POLICIES_MAX];
+};
+
+/*
+ * Switch a GPU's policy, remembering in s the one it had first: 0 or
+ * -errno (a write the kernel refuses changes nothing to remember).
+ */
+static inline int gpufe_policy_switch(struct gpufe_saved_policies *s,
+				      __u32 device_id, const char *policy)
+{
+	char old[32], now[32];
+	unsigned int i;
+	int ret;
+
+	ret = gpufe_policy_get(device_id, old, sizeof(old));
+	if (ret)
+		return ret;
+	for (i = 0; i < s->n; i++)
+		if (s->p[i].device_id == device_id)
+			break;
+	if (i == s->n) {
+		if (i == GPUFE_SAVED_POLICIES_MAX)
+			return -ENOSPC;
+		s->p[i].device_id = device_id;
+		snprintf(s->p[i].policy, sizeof(s->p[i].policy), "%s", old);
+		s->n++;
+	}
+	ret = gpufe_policy_set(device_id, policy);
+	if (ret)
+		return ret;
+	ret = gpufe_policy_get(device_id, now, sizeof(now));
+	if (!ret && (strlen(now) != strcspn(policy, "\n") ||
+		     strncmp(now, policy, strlen(now))))
+		ret = -EIO;
+	return ret;
+}
+
+/* Put back every policy gpufe_policy_switch() changed, last first. */
+static inline void gpufe_policies_restore(struct gpufe_saved_policies *s)
+{
+	while (s->n) {
+		s->n--;
+		gpufe_policy_set(s->p[s->n].device_id, s->p[s->n].policy);
+	}
+}
+
+/* A boolean module parameter (Y/N, 1/0): 1, 0, or -errno. */
+static inline int gpufe_read_bool(const char *path)
+{
+	char buf[8];
+	int n = gpufe_read_text(path, buf, sizeof(buf));
+
+	if (n < 0)
+		return n;
+	if (buf[0] == 'Y' || buf[0] == 'y' || buf[0] == '1')
+		return 1;
+	if (buf[0] == 'N' || buf[0] == 'n' || buf[0] == '0')
+		return 0;
+	return -EINVAL;
+}
+
+/* swgpu's allow_hang: 1, 0, or -errno. */
+static inline int gpufe_allow_hang_get(void)
+{
+	return gpufe_read_bool(SWGPU_ALLOW_HANG);
+}
+
+/* Set swgpu's allow_hang; 0 or -errno. */
+static inline int gpufe_allow_hang_set(bool on)
+{
+	int ret = gpufe_write_text(SWGPU_ALLOW_HANG, on ? "Y" : "N");
+
+	if (!ret && gpufe_allow_hang_get() != on)
+		ret = -EIO;
+	return ret;
+}
+
+static inline void gpufe_emit_fault(struct gpufe_cmds *c)
+{
+	struct swgpu_cmd_fault cmd = { .opcode = SWGPU_CMD_FAULT };
+
+	gpufe_cmds_add(c, &cmd, sizeof(cmd));
+}
+
+static inline void gpufe_emit_hang(struct gpufe_cmds *c)
+{
+	struct swgpu_cmd_hang cmd = { .opcode = SWGPU_CMD_HANG };
+
+	gpufe_cmds_add(c, &cmd, sizeof(cmd));
+}
+
+/* CTX_CREATE with a priority; 0 or -errno. */
+static inline int gpufe_create_ctx_prio(int fd, __u32 dev, __u16 engine_class,
+					__u16 engine_instance, __s32 priority,
+					__u32 *ctx_id)
+{
+	struct gpufe_ctx_create c = {
+		.device_id = dev,
+		.engine_class = engine_class,
+		.engine_instance = engine_instance,
+		.priority = priority,
+	};
+	int ret = gpufe_ioctl(fd, GPUFE_IOCTL_CTX_CREATE, &c);
+
+	if (!ret)
+		*ctx_id = c.ctx_id;
+	return ret;
+}
+
+/*
+ * Queue a job with an out-fence (and an in-fence unless in_fence < 0):
+ * its sync_file, or -errno; its sequence number in *seqno if not NULL.
+ */
+static inline int gpufe_submit_fenced(int fd, __u32 ctx_id,
+				      const struct gpufe_cmds *c,
+				      const struct gpufe_submit_bo *bos,
+				      __u32 num_bos, int in_fence, __u64 *seqno)
+{
+	struct gpufe_submit s = {
+		.ctx_id = ctx_id,
+		.flags = GPUFE_SUBMIT_OUT_FENCE,
+		.cmds = (uintptr_t)c->buf,
+		.cmds_size = c->size,
+		.bos = (uintptr_t)bos,
+		.num_bos = num_bos,
+		.out_fence_fd = -1,
+	};
+	int ret;
+
+	if (in_fence >= 0) {
+		s.flags |= GPUFE_SUBMIT_IN_FENCE;
+		s.in_fence_fd = in_fence;
+	}
+	ret = gpufe_ioctl(fd, GPUFE_IOCTL_SUBMIT, &s);
+	if (ret)
+		return ret;
+	if (seqno)
+		*seqno = s.seqno;
+	return s.out_fence_fd;
+}
+
+/*
+ * Wait, bounded by timeout_ms, for a sync_file to signal: its status (1
+ * signalled without error, or the fence's negative error), with the
+ * signal time in *timestamp_ns if not NULL; 0 if it did not signal in
+ * time; or -EPROTO when SYNC_IOC_FILE_INFO itself fails.
+ */
+static inline int gpufe_fence_wait(int fence_fd, int timeout_ms,
+				   __u64 *timestamp_ns)
+{
+	int err, st;
+
+	gpufe_poll_fd(fence_fd, POLLIN, timeout_ms);
+	st = gpufe_fence_status(fence_fd, timestamp_ns, &err);
+	return err ? -EPROTO : st;
+}
+
+/* The sum of a context's CTX_STATUS fields a share is computed from. */
+struct gpufe_busy {
+	__u64 busy_ns;
+	__u64 completed;
+	__u64 submitted;
+	__u32 queued;
+};
+
+/* CTX_STATUS into a gpufe_busy; 0 or -errno. */
+static inline int gpufe_busy_read(int fd, __u32 ctx_id, struct gpufe_busy *b)
+{
+	struct gpufe_ctx_status st;
+	int ret = gpufe_get_status(fd, ctx_id, &st);
+
+	if (ret)
+		return ret;
+	b->busy_ns = st.busy_ns;
+	b->completed = st.completed;
+	b->submitted = st.submitted;
+	b->queued = st.queued;
+	return 0;
+}
+
+/* Sleep for ms milliseconds, through signals. */
+static inline void gpufe_sleep_ms(unsigned int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+/*
+ * Whether a path is gone (ENOENT), or goes within GPUFE_TIMEOUT_MS.
+ */
+static inline bool gpufe_path_goes(const char *path)
+{
+	__s64 end = gpufe_now_ns() + GPUFE_TIMEOUT_NS;
+
+	while (!access(path, F_OK) || errno != ENOENT) {
+		if (gpufe_now_ns() > end)
+			return false;
+		gpufe_sleep_ms(1);
+	}
+	return true;
+}
+
 #endif /* _GPUFE_TEST_H_ */

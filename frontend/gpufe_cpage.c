@@ -126,17 +126,17 @@ int gpufe_slot_alloc(struct gpufe_ctx *ctx)
 	if (ctx->gdev->dma_dev) {
 		dma = gpufe_device_map_page(ctx->gdev, page);
 		if (dma)
-			ctx->slot_dma = dma + offset;
+			ctx->rt.slot_dma = dma + offset;
 	}
 
-	ctx->slot_page = page;
-	ctx->slot_index = index;
-	ctx->slot = page_address(page) + offset;
+	ctx->rt.slot_page = page;
+	ctx->rt.slot_index = index;
+	ctx->rt.slot = page_address(page) + offset;
 	/* A slot given back by an earlier context starts again from zero. */
-	WRITE_ONCE(ctx->slot->error, 0);
-	WRITE_ONCE(ctx->slot->pad, 0);
+	WRITE_ONCE(ctx->rt.slot->error, 0);
+	WRITE_ONCE(ctx->rt.slot->pad, 0);
 	/* Pairs with user space's acquire: the error reads 0 with it. */
-	smp_store_release(&ctx->slot->seqno, 0);
+	smp_store_release(&ctx->rt.slot->seqno, 0);
 	return 0;
 
 err_free_index:
@@ -150,10 +150,10 @@ err_free_index:
  */
 void gpufe_slot_free(struct gpufe_ctx *ctx)
 {
-	if (!ctx->slot)
+	if (!ctx->rt.slot)
 		return;
-	ida_free(&ctx->client->slot_ida, ctx->slot_index);
-	ctx->slot = NULL;
+	ida_free(&ctx->client->slot_ida, ctx->rt.slot_index);
+	ctx->rt.slot = NULL;
 }
 
 /**
@@ -167,9 +167,9 @@ void gpufe_slot_free(struct gpufe_ctx *ctx)
  */
 void gpufe_slot_unmap(struct gpufe_ctx *ctx)
 {
-	if (ctx->slot_dma)
-		gpufe_device_unmap_page(ctx->gdev, ctx->slot_page);
-	ctx->slot_dma = 0;
+	if (ctx->rt.slot_dma)
+		gpufe_device_unmap_page(ctx->gdev, ctx->rt.slot_page);
+	ctx->rt.slot_dma = 0;
 }
 
 static vm_fault_t gpufe_cpage_vm_fault(struct vm_fault *vmf)

@@ -59,12 +59,12 @@ long gpufe_ctx_objects(void)
 static void gpufe_ctx_retire(struct gpufe_ctx *ctx)
 {
 	might_sleep();
-	if (ctx->route_reserved)
+	if (ctx->rt.reserved)
 		gpufe_route_forget(ctx);
 	gpufe_slot_free(ctx);
-	if (ctx->route_reserved) {
+	if (ctx->rt.reserved) {
 		gpufe_route_unreserve(ctx->gdev);
-		ctx->route_reserved = false;
+		ctx->rt.reserved = false;
 	}
 	ctx->retired = true;
 }
@@ -146,7 +146,7 @@ static int gpufe_ctx_init_device(struct gpufe_ctx *ctx)
 	ret = gpufe_route_reserve(ctx->gdev);
 	if (ret)
 		return ret;
-	ctx->route_reserved = true;
+	ctx->rt.reserved = true;
 	return 0;
 }
 
@@ -168,8 +168,8 @@ static void gpufe_ctx_release_work(struct work_struct *work)
 	gpufe_sched_entity_stop(ctx);
 	cancel_delayed_work_sync(&ctx->work);
 	gpufe_sched_entity_fini(ctx);
-	WARN_ON(!list_empty(&ctx->failed) || !list_empty(&ctx->inflight) ||
-		ctx->route_idx >= 0);
+	WARN_ON(!list_empty(&ctx->tl.failed) || !list_empty(&ctx->tl.inflight) ||
+		ctx->rt.idx >= 0);
 	if (!ctx->retired) {
 		gpufe_ctx_uncount(ctx);
 		gpufe_ctx_retire(ctx);
@@ -177,7 +177,7 @@ static void gpufe_ctx_release_work(struct work_struct *work)
 	gpufe_ctx_fini_device(ctx);
 	gpufe_device_put(ctx->gdev);
 	gpufe_client_put(ctx->client);
-	mutex_destroy(&ctx->submit_lock);
+	mutex_destroy(&ctx->tl.submit_lock);
 	kfree_rcu(ctx, rcu);
 	atomic_long_dec(&gpufe_ctx_objs);
 	/*
@@ -340,17 +340,17 @@ int gpufe_ioctl_ctx_create(struct gpufe_client *client, void *data)
 	ctx->client = gpufe_client_get(client);
 	ctx->gdev = gdev;
 	ctx->engine = engine;
-	ctx->fence_context = dma_fence_context_alloc(1);
-	mutex_init(&ctx->submit_lock);
-	spin_lock_init(&ctx->lock);
-	INIT_LIST_HEAD(&ctx->inflight);
-	INIT_LIST_HEAD(&ctx->failed);
-	ctx->route_idx = -1;
+	ctx->tl.context = dma_fence_context_alloc(1);
+	mutex_init(&ctx->tl.submit_lock);
+	spin_lock_init(&ctx->tl.lock);
+	INIT_LIST_HEAD(&ctx->tl.inflight);
+	INIT_LIST_HEAD(&ctx->tl.failed);
+	ctx->rt.idx = -1;
 	INIT_DELAYED_WORK(&ctx->work, gpufe_ctx_work);
 	INIT_WORK(&ctx->release_work, gpufe_ctx_release_work);
 	INIT_WORK(&ctx->retire_work, gpufe_ctx_retire_work);
-	init_waitqueue_head(&ctx->wq);
-	INIT_LIST_HEAD(&ctx->event_link);
+	init_waitqueue_head(&ctx->ev.wq);
+	INIT_LIST_HEAD(&ctx->ev.link);
 	INIT_LIST_HEAD(&ctx->client_link);
 
 	ret = gpufe_sched_entity_init(ctx, args->priority);
@@ -372,11 +372,11 @@ int gpufe_ioctl_ctx_create(struct gpufe_client *client, void *data)
 		return ret;
 	}
 	/* Named as the client names the engine: it may see no more. */
-	snprintf(ctx->timeline, sizeof(ctx->timeline), "%s-%s%u-c%u-%u",
+	snprintf(ctx->tl.name, sizeof(ctx->tl.name), "%s-%s%u-c%u-%u",
 		 gdev->name, gpufe_engine_class_name(engine->engine_class),
 		 args->engine_instance, client->id, ctx->id);
 	args->ctx_id = ctx->id;
-	args->slot_offset = (u64)ctx->slot_index *
+	args->slot_offset = (u64)ctx->rt.slot_index *
 			    sizeof(struct gpufe_completion_slot);
 
 	/* The reserved entry is there: storing needs no memory. */
@@ -437,11 +437,11 @@ int gpufe_ioctl_ctx_status(struct gpufe_client *client, void *data)
 	if (!ctx)
 		return -ENOENT;
 
-	args->submitted = atomic64_read(&ctx->submitted);
-	spin_lock_irq(&ctx->lock);
-	args->completed = atomic64_read(&ctx->completed);
-	args->error = ctx->error;
-	spin_unlock_irq(&ctx->lock);
+	args->submitted = atomic64_read(&ctx->tl.submitted);
+	spin_lock_irq(&ctx->tl.lock);
+	args->completed = atomic64_read(&ctx->tl.completed);
+	args->error = ctx->tl.error;
+	spin_unlock_irq(&ctx->tl.lock);
 
 	args->busy_ns = atomic64_read(&ctx->ent.busy_ns);
 	args->hangs = READ_ONCE(ctx->ent.hangs);

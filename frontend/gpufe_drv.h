@@ -496,49 +496,86 @@ struct gpufe_bo {
 };
 
 /**
- * struct gpufe_ctx - a context: a queue of jobs on one engine
- *
- * Its roles, each a group of fields: what the scheduler sees (@ent);
- * the fence timeline (@fence_context to @error); completion routing
- * (@slot to @handed); completion events (@wq to @orphan); and its
- * lifetime (@ref, @active and the works).
- *
- * @ref: the handle, each job and a pending event hold one
- * @id: the handle, in the client's namespace
- * @client: the owner (a reference)
- * @gdev: the device (a reference)
- * @engine: the engine, in @gdev
- * @ent: the scheduling entity: run queue, priority, engine time
- * @fence_context: the dma_fence context of the jobs' fences
- * @timeline: the fences' timeline name
+ * struct gpufe_timeline - a context's jobs as fences
+ * @context: the dma_fence context of the jobs' fences
+ * @name: the fences' timeline name
  * @submit_lock: serialises submissions: seqnos and implicit fences
  * @submitted: the last sequence number given out, written under
  *	@submit_lock; atomic64 so that 32-bit readers never see it torn
  * @lock: the fences' lock; protects @error, @inflight and @failed, and
  *	serialises the writers of @completed
  * @inflight: jobs in the back-end's hands, in order, under @lock
- * @failed: jobs that failed before reaching the back-end, waiting for the
- *	jobs ahead of them to complete before they signal, under @lock;
- *	while it is not empty no job is handed to the back-end, so that the
- *	front-end is then the only writer of the completion slot
+ * @failed: jobs that failed before reaching the back-end, in order,
+ *	waiting for the jobs ahead of them to complete before they signal,
+ *	under @lock; no job after the first of them goes to the back-end
+ *	meanwhile, so that the front-end is then the only writer of the
+ *	completion slot
  * @completed: every job up to this sequence number has completed;
  *	written under @lock, read without it
- * @deliver_to: what the router saw in the slot and left to @work to
- *	deliver, for want of budget; under @lock
+ * @deliver_to: what the router saw in the slot and left to the context's
+ *	work to deliver, for want of budget; under @lock
  * @error: the error of the last job that failed
+ */
+struct gpufe_timeline {
+	u64 context;
+	char name[GPUFE_NAME_LEN + GPUFE_ENGINE_NAME_LEN + 16];
+	struct mutex submit_lock; /* serialises submissions */
+	atomic64_t submitted;
+	spinlock_t lock; /* fence lock; protects completed, error, failed */
+	struct list_head inflight;
+	struct list_head failed;
+	atomic64_t completed;
+	u64 deliver_to;
+	int error;
+};
+
+/**
+ * struct gpufe_ctx_route - a context as the completion router sees it
  * @slot: the context's completion slot, on its client's completion page
  * @slot_index: the slot's number, @slot_offset / sizeof(*@slot)
  * @slot_dma: @slot's DMA address for the device's @dma_dev, or 0
  * @slot_page: @slot's page
- * @route_reserved: the device's pending set has room for the context
- * @route_idx: the context's entry in the device's pending set, or -1;
- *	under the device's route lock
- * @handed: the last sequence number handed to the back-end; under the
+ * @reserved: the device's pending set has room for the context
+ * @idx: the context's entry in the device's pending set, or -1; under the
  *	device's route lock
+ * @handed: the last sequence number in the back-end's hands; under the
+ *	device's route lock
+ */
+struct gpufe_ctx_route {
+	struct gpufe_completion_slot *slot;
+	unsigned int slot_index;
+	dma_addr_t slot_dma;
+	struct page *slot_page;
+	bool reserved;
+	int idx;
+	u64 handed;
+};
+
+/**
+ * struct gpufe_ctx_events - a context's completions as its client sees them
  * @wq: WAIT sleeps here
- * @event_link: in the client's event list, under its @event_lock
- * @event_pending: on that list
+ * @link: in the client's event list, under its @event_lock
+ * @pending: on that list
  * @orphan: the handle is gone; under the client's @event_lock
+ */
+struct gpufe_ctx_events {
+	wait_queue_head_t wq;
+	struct list_head link;
+	bool pending;
+	bool orphan;
+};
+
+/**
+ * struct gpufe_ctx - a context: a queue of jobs on one engine
+ * @ref: the handle, each job and a pending event hold one
+ * @id: the handle, in the client's namespace
+ * @client: the owner (a reference)
+ * @gdev: the device (a reference)
+ * @engine: the engine, in @gdev
+ * @ent: the scheduling entity: run queue, priority, engine time
+ * @tl: the fence timeline
+ * @rt: completion routing
+ * @ev: completion events
  * @work: waits for the dependencies of the head of the queue, delivers
  *	what the router left, fails jobs that can no longer run
  * @release_work: frees the context in process context
@@ -559,33 +596,10 @@ struct gpufe_ctx {
 	struct gpufe_client *client;
 	struct gpufe_device *gdev;
 	const struct gpufe_engine *engine;
-
 	struct gpufe_sched_entity ent;
-
-	u64 fence_context;
-	char timeline[GPUFE_NAME_LEN + GPUFE_ENGINE_NAME_LEN + 16];
-	struct mutex submit_lock; /* serialises submissions */
-	atomic64_t submitted;
-	spinlock_t lock; /* fence lock; protects completed, error, failed */
-	struct list_head inflight;
-	struct list_head failed;
-	atomic64_t completed;
-	u64 deliver_to;
-	int error;
-
-	struct gpufe_completion_slot *slot;
-	unsigned int slot_index;
-	dma_addr_t slot_dma;
-	struct page *slot_page;
-	bool route_reserved;
-	int route_idx;
-	u64 handed;
-
-	wait_queue_head_t wq;
-	struct list_head event_link;
-	bool event_pending;
-	bool orphan;
-
+	struct gpufe_timeline tl;
+	struct gpufe_ctx_route rt;
+	struct gpufe_ctx_events ev;
 	struct delayed_work work;
 	struct work_struct release_work;
 	struct rcu_head rcu;
@@ -778,8 +792,8 @@ int gpufe_sched_entity_init(struct gpufe_ctx *ctx, int priority);
 void gpufe_sched_entity_stop(struct gpufe_ctx *ctx);
 void gpufe_sched_entity_fini(struct gpufe_ctx *ctx);
 void gpufe_sched_push(struct gpufe_job_fe *job);
-void gpufe_sched_done(struct gpufe_ctx *ctx, struct list_head *done);
-void gpufe_sched_cancel(struct gpufe_ctx *ctx, int error);
+bool gpufe_sched_done(struct gpufe_ctx *ctx, struct list_head *done);
+void gpufe_sched_kick(struct gpufe_sched_engine *se);
 void gpufe_sched_client_cancel(struct gpufe_client *client);
 void gpufe_ctx_work(struct work_struct *work);
 unsigned int gpufe_sched_queued(struct gpufe_ctx *ctx);

@@ -101,7 +101,7 @@ struct gpufe_route_hit {
 static void gpufe_route_remove_locked(struct gpufe_route *route,
 				      struct gpufe_ctx *ctx)
 {
-	unsigned int i = ctx->route_idx;
+	unsigned int i = ctx->rt.idx;
 	unsigned int last = --route->num_pending;
 
 	lockdep_assert_held(&route->lock);
@@ -109,9 +109,9 @@ static void gpufe_route_remove_locked(struct gpufe_route *route,
 	if (i != last) {
 		route->slots[i] = route->slots[last];
 		route->ctxs[i] = route->ctxs[last];
-		route->ctxs[i]->route_idx = i;
+		route->ctxs[i]->rt.idx = i;
 	}
-	ctx->route_idx = -1;
+	ctx->rt.idx = -1;
 }
 
 /*
@@ -146,7 +146,7 @@ static unsigned int gpufe_route_scan_locked(struct gpufe_route *route,
 	}
 	/* After the loop above: removing moves entries around. */
 	for (i = 0; i < n; i++)
-		if (hits[i].seen >= hits[i].ctx->handed)
+		if (hits[i].seen >= hits[i].ctx->rt.handed)
 			gpufe_route_remove_locked(route, hits[i].ctx);
 	return n;
 }
@@ -400,18 +400,18 @@ u32 gpufe_route_add(struct gpufe_ctx *ctx, u64 seqno)
 	unsigned int i;
 
 	spin_lock_irqsave(&route->lock, flags);
-	ctx->handed = seqno;
-	if (ctx->route_idx < 0) {
+	ctx->rt.handed = seqno;
+	if (ctx->rt.idx < 0) {
 		/* gpufe_route_reserve() made room for every context. */
 		i = route->num_pending++;
-		route->slots[i].seqno = &ctx->slot->seqno;
+		route->slots[i].seqno = &ctx->rt.slot->seqno;
 		/* Whatever the slot says now was delivered already. */
-		route->slots[i].seen = smp_load_acquire(&ctx->slot->seqno);
+		route->slots[i].seen = smp_load_acquire(&ctx->rt.slot->seqno);
 		route->ctxs[i] = ctx;
-		ctx->route_idx = i;
+		ctx->rt.idx = i;
 		first = !i;
 	}
-	i = ctx->route_idx;
+	i = ctx->rt.idx;
 	spin_unlock_irqrestore(&route->lock, flags);
 
 	if (first) {
@@ -498,9 +498,9 @@ void gpufe_route_take_back(struct gpufe_ctx *ctx, u64 seqno)
 	unsigned long flags;
 
 	spin_lock_irqsave(&route->lock, flags);
-	ctx->handed = seqno - 1;
-	if (ctx->route_idx >= 0 &&
-	    route->slots[ctx->route_idx].seen >= ctx->handed)
+	ctx->rt.handed = seqno - 1;
+	if (ctx->rt.idx >= 0 &&
+	    route->slots[ctx->rt.idx].seen >= ctx->rt.handed)
 		gpufe_route_remove_locked(route, ctx);
 	spin_unlock_irqrestore(&route->lock, flags);
 }
@@ -520,7 +520,7 @@ void gpufe_route_forget(struct gpufe_ctx *ctx)
 	unsigned long flags;
 
 	spin_lock_irqsave(&route->lock, flags);
-	if (ctx->route_idx >= 0)
+	if (ctx->rt.idx >= 0)
 		gpufe_route_remove_locked(route, ctx);
 	spin_unlock_irqrestore(&route->lock, flags);
 }

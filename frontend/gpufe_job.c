@@ -80,7 +80,7 @@ static const char *gpufe_fence_get_driver_name(struct dma_fence *fence)
 
 static const char *gpufe_fence_get_timeline_name(struct dma_fence *fence)
 {
-	return to_job_fe(fence)->ctx->timeline;
+	return to_job_fe(fence)->ctx->tl.name;
 }
 
 /*
@@ -262,12 +262,12 @@ static void gpufe_ctx_event(struct gpufe_ctx *ctx)
 	unsigned long flags;
 
 	spin_lock_irqsave(&client->event_lock, flags);
-	if (!ctx->event_pending && !client->closed &&
-	    (!ctx->orphan || gpufe_orphan_event_room_locked(client))) {
-		ctx->event_pending = true;
-		list_add_tail(&ctx->event_link, &client->events);
+	if (!ctx->ev.pending && !client->closed &&
+	    (!ctx->ev.orphan || gpufe_orphan_event_room_locked(client))) {
+		ctx->ev.pending = true;
+		list_add_tail(&ctx->ev.link, &client->events);
 		gpufe_ctx_get(ctx);
-		if (ctx->orphan)
+		if (ctx->ev.orphan)
 			client->orphan_events++;
 	}
 	spin_unlock_irqrestore(&client->event_lock, flags);
@@ -287,13 +287,13 @@ void gpufe_ctx_orphan(struct gpufe_ctx *ctx)
 	bool drop = false;
 
 	spin_lock_irq(&client->event_lock);
-	ctx->orphan = true;
-	if (ctx->event_pending) {
+	ctx->ev.orphan = true;
+	if (ctx->ev.pending) {
 		if (gpufe_orphan_event_room_locked(client)) {
 			client->orphan_events++;
 		} else {
-			list_del_init(&ctx->event_link);
-			ctx->event_pending = false;
+			list_del_init(&ctx->ev.link);
+			ctx->ev.pending = false;
 			drop = true;
 		}
 	}
@@ -306,14 +306,14 @@ void gpufe_ctx_orphan(struct gpufe_ctx *ctx)
 static void gpufe_job_signal_locked(struct gpufe_ctx *ctx,
 				    struct gpufe_job_fe *job, int error)
 {
-	lockdep_assert_held(&ctx->lock);
+	lockdep_assert_held(&ctx->tl.lock);
 
 	if (error) {
 		dma_fence_set_error(&job->fence, error);
-		ctx->error = error;
+		ctx->tl.error = error;
 	}
-	if (job->fence.seqno > atomic64_read(&ctx->completed))
-		atomic64_set(&ctx->completed, job->fence.seqno);
+	if (job->fence.seqno > atomic64_read(&ctx->tl.completed))
+		atomic64_set(&ctx->tl.completed, job->fence.seqno);
 	dma_fence_signal_locked(&job->fence);
 	atomic64_inc(&ctx->client->jobs_completed);
 }
@@ -323,7 +323,7 @@ static void gpufe_ctx_done_notify(struct gpufe_ctx *ctx)
 {
 	/* The event first: a WAIT that returns may read() it at once. */
 	gpufe_ctx_event(ctx);
-	gpufe_client_wake(ctx->client, &ctx->wq, false);
+	gpufe_client_wake(ctx->client, &ctx->ev.wq, false);
 }
 
 /* A job of @client is done, or a SUBMIT gave its place back. */
@@ -406,18 +406,18 @@ static bool gpufe_ctx_signal_failed_locked(struct gpufe_ctx *ctx,
 	struct gpufe_job_fe *job, *next;
 	bool more = false;
 
-	lockdep_assert_held(&ctx->lock);
+	lockdep_assert_held(&ctx->tl.lock);
 	*unblocked = false;
 
-	list_for_each_entry_safe(job, next, &ctx->failed, link) {
-		if (job->fence.seqno != atomic64_read(&ctx->completed) + 1)
+	list_for_each_entry_safe(job, next, &ctx->tl.failed, link) {
+		if (job->fence.seqno != atomic64_read(&ctx->tl.completed) + 1)
 			break;
 		if (!*budget) {
 			more = true;
 			break;
 		}
 		/* The back-end holds no job of @ctx: the slot is ours. */
-		gpufe_slot_write(ctx->slot, job->fence.seqno, job->error);
+		gpufe_slot_write(ctx->rt.slot, job->fence.seqno, job->error);
 		gpufe_job_signal_locked(ctx, job, job->error);
 		list_move_tail(&job->link, done);
 		--*budget;
@@ -451,8 +451,8 @@ bool gpufe_ctx_deliver(struct gpufe_ctx *ctx, u64 seqno, unsigned int *budget)
 	unsigned long flags;
 	bool unblocked = false, more = false;
 
-	spin_lock_irqsave(&ctx->lock, flags);
-	list_for_each_entry_safe(job, next, &ctx->inflight, link) {
+	spin_lock_irqsave(&ctx->tl.lock, flags);
+	list_for_each_entry_safe(job, next, &ctx->tl.inflight, link) {
 		if (job->fence.seqno > seqno)
 			break;
 		if (!*budget) {
@@ -467,19 +467,23 @@ bool gpufe_ctx_deliver(struct gpufe_ctx *ctx, u64 seqno, unsigned int *budget)
 		more = gpufe_ctx_signal_failed_locked(ctx, &done, budget,
 						      &unblocked);
 	if (more)
-		ctx->deliver_to = max(ctx->deliver_to, seqno);
-	spin_unlock_irqrestore(&ctx->lock, flags);
+		ctx->tl.deliver_to = max(ctx->tl.deliver_to, seqno);
+	spin_unlock_irqrestore(&ctx->tl.lock, flags);
 
 	if (more || unblocked)
 		mod_delayed_work(gpufe_wq, &ctx->work, 0);
 	if (!list_empty(&done)) {
 		/* Before they are finished: they may be freed then. */
-		gpufe_sched_done(ctx, &done);
+		bool kick = gpufe_sched_done(ctx, &done);
+
 		atomic64_inc(&ctx->client->deliveries);
 		/* Finished first: a woken waiter finds them counted out. */
 		list_for_each_entry_safe(job, next, &done, link)
 			gpufe_job_finish(job);
 		gpufe_ctx_done_notify(ctx);
+		/* The next jobs, after the waiters heard of these. */
+		if (kick)
+			gpufe_sched_kick(ctx->ent.se);
 	}
 	return more;
 }
@@ -496,9 +500,9 @@ void gpufe_ctx_deliver_rest(struct gpufe_ctx *ctx)
 	u64 seqno;
 
 	do {
-		spin_lock_irq(&ctx->lock);
-		seqno = ctx->deliver_to;
-		spin_unlock_irq(&ctx->lock);
+		spin_lock_irq(&ctx->tl.lock);
+		seqno = ctx->tl.deliver_to;
+		spin_unlock_irq(&ctx->tl.lock);
 		budget = GPUFE_DELIVER_BATCH;
 		cond_resched();
 	} while (gpufe_ctx_deliver(ctx, seqno, &budget));
@@ -513,7 +517,7 @@ void gpufe_ctx_deliver_rest(struct gpufe_ctx *ctx)
  * Its fence must not signal before those of the jobs ahead of it in the
  * context, which may still run: if they have not all completed, it waits
  * on the context's failed list, and the completion of its predecessor
- * signals it. Called under the engine's run-queue lock, from any context.
+ * signals it. Callable from any context, also under the engine's lock.
  */
 void gpufe_job_fail_locked(struct gpufe_ctx *ctx, struct gpufe_job_fe *job,
 			   int error)
@@ -525,12 +529,12 @@ void gpufe_job_fail_locked(struct gpufe_ctx *ctx, struct gpufe_job_fe *job,
 	bool unblocked;
 
 	job->error = error;
-	spin_lock_irqsave(&ctx->lock, flags);
+	spin_lock_irqsave(&ctx->tl.lock, flags);
 	/*
 	 * In sequence order: a job taken back from the back-end may fail
 	 * after later ones of its context did.
 	 */
-	list_for_each_entry_reverse(next, &ctx->failed, link)
+	list_for_each_entry_reverse(next, &ctx->tl.failed, link)
 		if (next->fence.seqno < job->fence.seqno)
 			break;
 	list_add(&job->link, &next->link);
@@ -538,7 +542,7 @@ void gpufe_job_fail_locked(struct gpufe_ctx *ctx, struct gpufe_job_fe *job,
 	if (gpufe_ctx_signal_failed_locked(ctx, &done, &budget, &unblocked) ||
 	    unblocked)
 		mod_delayed_work(gpufe_wq, &ctx->work, 0);
-	spin_unlock_irqrestore(&ctx->lock, flags);
+	spin_unlock_irqrestore(&ctx->tl.lock, flags);
 
 	if (list_empty(&done))
 		return;
@@ -771,7 +775,7 @@ static int gpufe_job_queue(struct gpufe_ctx *ctx, struct gpufe_job_fe *job,
 	struct ww_acquire_ctx ticket;
 	int ret;
 
-	ret = mutex_lock_interruptible(&ctx->submit_lock);
+	ret = mutex_lock_interruptible(&ctx->tl.submit_lock);
 	if (ret)
 		return ret;
 	ret = gpufe_job_lock_resvs(job, &ticket);
@@ -786,9 +790,9 @@ static int gpufe_job_queue(struct gpufe_ctx *ctx, struct gpufe_job_fe *job,
 		ret = -ENOENT;
 		goto out_unlock_resvs;
 	}
-	*seqno = atomic64_read(&ctx->submitted) + 1;
-	dma_fence_init(&job->fence, &gpufe_fence_ops, &ctx->lock,
-		       ctx->fence_context, *seqno);
+	*seqno = atomic64_read(&ctx->tl.submitted) + 1;
+	dma_fence_init(&job->fence, &gpufe_fence_ops, &ctx->tl.lock,
+		       ctx->tl.context, *seqno);
 	if (want_sync_file) {
 		*sync_file = sync_file_create(&job->fence);
 		if (!*sync_file) {
@@ -797,10 +801,10 @@ static int gpufe_job_queue(struct gpufe_ctx *ctx, struct gpufe_job_fe *job,
 			goto out_active_put;
 		}
 	}
-	atomic64_set(&ctx->submitted, *seqno);
+	atomic64_set(&ctx->tl.submitted, *seqno);
 	job->base.seqno = *seqno;
-	job->base.slot = ctx->slot;
-	job->base.slot_dma = ctx->slot_dma;
+	job->base.slot = ctx->rt.slot;
+	job->base.slot_dma = ctx->rt.slot_dma;
 	/*
 	 * A reference of its own: once handed over, the job may complete and
 	 * drop it before this function is done with the context.
@@ -814,7 +818,7 @@ static int gpufe_job_queue(struct gpufe_ctx *ctx, struct gpufe_job_fe *job,
 
 	/* Under the submit lock: the queue stays in sequence order. */
 	gpufe_sched_push(job);
-	mutex_unlock(&ctx->submit_lock);
+	mutex_unlock(&ctx->tl.submit_lock);
 	return 0;
 
 out_active_put:
@@ -822,7 +826,7 @@ out_active_put:
 out_unlock_resvs:
 	gpufe_job_unlock_resvs(job, &ticket);
 out_unlock_submit:
-	mutex_unlock(&ctx->submit_lock);
+	mutex_unlock(&ctx->tl.submit_lock);
 	return ret;
 }
 
@@ -949,7 +953,7 @@ err_free:
 
 static bool gpufe_ctx_reached(struct gpufe_ctx *ctx, u64 seqno)
 {
-	return atomic64_read(&ctx->completed) >= seqno;
+	return atomic64_read(&ctx->tl.completed) >= seqno;
 }
 
 /**
@@ -973,7 +977,7 @@ int gpufe_ioctl_wait(struct gpufe_client *client, void *data)
 	if (!ctx)
 		return -ENOENT;
 
-	ret = !args->seqno || args->seqno > atomic64_read(&ctx->submitted) ?
+	ret = !args->seqno || args->seqno > atomic64_read(&ctx->tl.submitted) ?
 		-EINVAL : 0;
 	if (ret)
 		goto out_put;
@@ -991,7 +995,7 @@ int gpufe_ioctl_wait(struct gpufe_client *client, void *data)
 			break;
 		}
 		remaining = args->timeout_ns - now;
-		ret = wait_event_interruptible_timeout(ctx->wq,
+		ret = wait_event_interruptible_timeout(ctx->ev.wq,
 						       gpufe_ctx_reached(ctx, args->seqno),
 						       min_t(u64, nsecs_to_jiffies64(remaining) + 1,
 							     MAX_SCHEDULE_TIMEOUT));
@@ -1012,11 +1016,11 @@ static struct gpufe_ctx *gpufe_event_pop(struct gpufe_client *client)
 
 	spin_lock_irq(&client->event_lock);
 	ctx = list_first_entry_or_null(&client->events, struct gpufe_ctx,
-				       event_link);
+				       ev.link);
 	if (ctx) {
-		list_del_init(&ctx->event_link);
-		ctx->event_pending = false;
-		if (ctx->orphan)
+		list_del_init(&ctx->ev.link);
+		ctx->ev.pending = false;
+		if (ctx->ev.orphan)
 			client->orphan_events--;
 	}
 	spin_unlock_irq(&client->event_lock);
@@ -1028,11 +1032,11 @@ static void gpufe_event_unpop(struct gpufe_client *client,
 			      struct gpufe_ctx *ctx)
 {
 	spin_lock_irq(&client->event_lock);
-	if (!ctx->event_pending && !client->closed) {
-		ctx->event_pending = true;
-		list_add(&ctx->event_link, &client->events);
+	if (!ctx->ev.pending && !client->closed) {
+		ctx->ev.pending = true;
+		list_add(&ctx->ev.link, &client->events);
 		/* It was on the list a moment ago: room is not checked. */
-		if (ctx->orphan)
+		if (ctx->ev.orphan)
 			client->orphan_events++;
 		ctx = NULL;
 	}
@@ -1078,11 +1082,11 @@ ssize_t gpufe_events_read(struct gpufe_client *client, char __user *buf,
 			continue;
 		}
 
-		spin_lock_irq(&ctx->lock);
+		spin_lock_irq(&ctx->tl.lock);
 		ev.ctx_id = ctx->id;
-		ev.seqno = atomic64_read(&ctx->completed);
-		ev.error = ctx->error;
-		spin_unlock_irq(&ctx->lock);
+		ev.seqno = atomic64_read(&ctx->tl.completed);
+		ev.error = ctx->tl.error;
+		spin_unlock_irq(&ctx->tl.lock);
 
 		if (copy_to_user(buf + done, &ev, sizeof(ev))) {
 			gpufe_event_unpop(client, ctx);

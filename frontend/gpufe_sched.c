@@ -484,14 +484,18 @@ static bool gpufe_sched_run_locked(struct gpufe_sched_engine *se,
 {
 	struct gpufe_ctx *ctx = job->ctx;
 	struct gpufe_device *gdev = se->gdev;
+	struct gpufe_job_fe *first;
 	bool blocked;
 
 	lockdep_assert_held(&se->lock);
-	spin_lock(&ctx->lock);
-	blocked = !list_empty(&ctx->failed);
+	spin_lock(&ctx->tl.lock);
+	/* Blocked behind an earlier job that failed and waits to signal. */
+	first = list_first_entry_or_null(&ctx->tl.failed, struct gpufe_job_fe,
+					 link);
+	blocked = first && first->fence.seqno < job->fence.seqno;
 	if (!blocked)
-		list_add_tail(&job->link, &ctx->inflight);
-	spin_unlock(&ctx->lock);
+		list_add_tail(&job->link, &ctx->tl.inflight);
+	spin_unlock(&ctx->tl.lock);
 	if (blocked) {
 		list_add(&job->link, &ctx->ent.queue);
 		ctx->ent.queued++;
@@ -510,13 +514,15 @@ static bool gpufe_sched_run_locked(struct gpufe_sched_engine *se,
 	return true;
 }
 
-/*
- * Hand jobs over while the back-end has credits; a job whose client's
- * partition ended fails instead. Once the device is gone, nothing:
- * gpufe_sched_device_gone() failed what was queued, and nothing is
- * queued after. Callable from any context.
+/**
+ * gpufe_sched_kick - hand jobs to the back-end while it has credits
+ * @se: the engine
+ *
+ * A job whose client's partition ended fails instead. Once the device is
+ * gone, nothing: gpufe_sched_device_gone() failed what was queued, and
+ * nothing is queued after. Callable from any context.
  */
-static void gpufe_sched_kick(struct gpufe_sched_engine *se)
+void gpufe_sched_kick(struct gpufe_sched_engine *se)
 {
 	struct gpufe_job_fe *job;
 	unsigned long flags;
@@ -608,9 +614,9 @@ static void gpufe_sched_requeue_locked(struct gpufe_sched_engine *se,
 		list_del(&job->held_link);
 		job->held = false;
 		se->held--;
-		spin_lock(&ctx->lock);
+		spin_lock(&ctx->tl.lock);
 		list_del(&job->link);
-		spin_unlock(&ctx->lock);
+		spin_unlock(&ctx->tl.lock);
 		/* Not in the back-end's hands: the router need not look. */
 		gpufe_route_take_back(ctx, job->fence.seqno);
 		if (job == guilty)
@@ -736,10 +742,12 @@ static void gpufe_sched_charge_locked(struct gpufe_sched_entity *ent,
  * @done: the jobs, linked through their @link
  *
  * Charges the engine time of those the back-end held to the context, its
- * client and its partition, and hands the next jobs over. Callable from
- * any context.
+ * client and its partition. Callable from any context.
+ *
+ * Return: true if credits came back: the caller then calls
+ * gpufe_sched_kick() for the context's engine.
  */
-void gpufe_sched_done(struct gpufe_ctx *ctx, struct list_head *done)
+bool gpufe_sched_done(struct gpufe_ctx *ctx, struct list_head *done)
 {
 	struct gpufe_sched_engine *se = ctx->ent.se;
 	struct gpufe_job_fe *job;
@@ -759,8 +767,7 @@ void gpufe_sched_done(struct gpufe_ctx *ctx, struct list_head *done)
 					  READ_ONCE(job->base.end_ns));
 	}
 	spin_unlock_irqrestore(&se->lock, flags);
-	if (freed)
-		gpufe_sched_kick(se);
+	return freed;
 }
 
 /*
@@ -795,30 +802,6 @@ static void gpufe_sched_fail_jobs(struct list_head *jobs, int error)
 		gpufe_job_fail_locked(job->ctx, job, error);
 		cond_resched();
 	}
-}
-
-/**
- * gpufe_sched_cancel - fail every queued job of a context
- * @ctx: the context
- * @error: the jobs' error
- *
- * Jobs the back-end holds finish; the others' fences signal with @error,
- * after those. Process context.
- */
-void gpufe_sched_cancel(struct gpufe_ctx *ctx, int error)
-{
-	struct gpufe_sched_engine *se = ctx->ent.se;
-	LIST_HEAD(jobs);
-
-	/* A context whose creation failed half-way has nothing queued. */
-	if (!se)
-		return;
-	spin_lock_irq(&se->lock);
-	gpufe_sched_cancel_locked(ctx, error, &jobs);
-	spin_unlock_irq(&se->lock);
-	gpufe_sched_fail_jobs(&jobs, error);
-	/* Its work lets go of the dependency it waited for. */
-	mod_delayed_work(gpufe_wq, &ctx->work, 0);
 }
 
 /**
@@ -948,6 +931,7 @@ void gpufe_ctx_work(struct work_struct *work)
 	/* Fences wait for this work: no waiting for memory or fences here. */
 	bool cookie = dma_fence_begin_signalling();
 	bool preempt = false, kick = false;
+	unsigned int failed = 0;
 	LIST_HEAD(jobs);
 
 	gpufe_ctx_deliver_rest(ctx);
@@ -983,6 +967,11 @@ void gpufe_ctx_work(struct work_struct *work)
 			ctx->ent.queued--;
 			se->queued--;
 			gpufe_job_fail_locked(ctx, job, ret);
+			/* A batch with interrupts off; the rest in the next run. */
+			if (++failed == GPUFE_DELIVER_BATCH) {
+				mod_delayed_work(gpufe_wq, &ctx->work, 0);
+				break;
+			}
 			continue;
 		}
 		gpufe_entity_make_ready_locked(&ctx->ent, false);
@@ -1039,7 +1028,7 @@ static void gpufe_sched_guilty_locked(struct gpufe_sched_engine *se,
 	atomic64_inc(&se->sched->hangs);
 	pr_notice_ratelimited("device %u: %s: job %llu of %s hung; engine reset\n",
 			      se->gdev->id, ctx->engine->hw_name,
-			      job->fence.seqno, ctx->timeline);
+			      job->fence.seqno, ctx->tl.name);
 	/* The time it held the engine counts, as any job's. */
 	gpufe_sched_charge_locked(ent, READ_ONCE(job->base.start_ns), now);
 	gpufe_job_fail_locked(ctx, job, -ETIME);
@@ -1253,12 +1242,15 @@ int gpufe_sched_entity_init(struct gpufe_ctx *ctx, int priority)
  */
 void gpufe_sched_entity_stop(struct gpufe_ctx *ctx)
 {
-	struct gpufe_sched_engine *se = ctx->ent.se;
+	struct gpufe_sched_entity *ent = &ctx->ent;
+	struct gpufe_sched_engine *se = ent->se;
 
 	if (!se)
 		return;
 	spin_lock_irq(&se->lock);
 	gpufe_ctx_dep_clear(ctx);
+	/* Out of gpufe_sched_device_gone()'s reach, which kicks the work. */
+	list_del_init(&ent->link);
 	spin_unlock_irq(&se->lock);
 }
 
@@ -1277,7 +1269,7 @@ void gpufe_sched_entity_fini(struct gpufe_ctx *ctx)
 	spin_lock_irq(&se->lock);
 	/* The work is not running: the dependency is ours to drop. */
 	gpufe_ctx_dep_clear(ctx);
-	list_del(&ent->link);
+	list_del_init(&ent->link);
 	spin_unlock_irq(&se->lock);
 	WARN_ON(ent->ready || !list_empty(&ent->queue));
 	mutex_lock(&se->mutex);

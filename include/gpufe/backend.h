@@ -193,8 +193,10 @@ struct gpufe_job {
  *	in the order @run got them, the jobs of @engine the engine has not
  *	started; with @reset, first stop the job that runs, reset the engine
  *	and hand that job back too (it goes first on @jobs). Jobs that
- *	completed before are not handed back. May sleep; called from
- *	process context, never twice at once for one engine. Optional: a
+ *	completed before are not handed back. May sleep, but fences wait
+ *	for it: it must not allocate memory with reclaim (GFP_KERNEL) or
+ *	wait for a fence. Called from process context, never twice at once
+ *	for one engine. Optional: a
  *	back-end without it gets no hang recovery and no preemption of jobs
  *	it has not started
  *

@@ -808,7 +808,7 @@ TEST_F_TIMEOUT(sched, priority_high_first, 60)
 }
 
 #define STARVE_HIGH_CTXS	2
-#define STARVE_HIGH_JOBS	50	/* per context */
+#define STARVE_HIGH_JOBS	200	/* per context: more than run before the LOW job comes */
 
 TEST_F_TIMEOUT(sched, priority_starvation_bound, 60)
 {
@@ -871,12 +871,15 @@ TEST_F_TIMEOUT(sched, priority_starvation_bound, 60)
 		TH_LOG("HIGH jobs took %.1f ms of engine time ahead of the waiting LOW job",
 		       n * avg / 1e6);
 	}
-	/* Started before the HIGH client ran out of work, or the test says nothing. */
-	EXPECT_LT(0, after) {
-		TH_LOG("the LOW job waited until the HIGH client had no work left");
-	}
 	close(lo);
 	close(hi);
+	/*
+	 * Started before the HIGH client ran out of work, or the test says
+	 * nothing: a LOW job starved to the end fails the check above, one
+	 * that came when little was left proves nothing.
+	 */
+	if (!after && bound_ms * 1e6 + 3 * avg >= n * avg)
+		SKIP(return, "the HIGH jobs had all started before the LOW job came: too slow a machine for this test");
 }
 
 /* --- policies ------------------------------------------------------------------ */

@@ -1440,35 +1440,47 @@ static ssize_t sched_policy_store(struct device *dev,
 }
 static DEVICE_ATTR_RW(sched_policy);
 
-static ssize_t hangs_show(struct device *dev, struct device_attribute *attr,
-			  char *buf)
-{
-	return sysfs_emit(buf, "%lld\n", (long long)
-			  atomic64_read(&gpufe_sched_dev_gdev(dev)->sched.hangs));
-}
-static DEVICE_ATTR_RO(hangs);
+/**
+ * struct gpufe_counter_attr - a read-only sysfs file of a scheduler counter
+ * @attr: the attribute
+ * @offset: the counter's offset in &struct gpufe_sched
+ */
+struct gpufe_counter_attr {
+	struct device_attribute attr;
+	size_t offset;
+};
 
-static ssize_t resets_show(struct device *dev, struct device_attribute *attr,
-			   char *buf)
+static ssize_t gpufe_counter_show(struct device *dev,
+				  struct device_attribute *attr, char *buf)
 {
-	return sysfs_emit(buf, "%lld\n", (long long)
-			  atomic64_read(&gpufe_sched_dev_gdev(dev)->sched.resets));
-}
-static DEVICE_ATTR_RO(resets);
+	const struct gpufe_counter_attr *ca =
+		container_of(attr, struct gpufe_counter_attr, attr);
+	struct gpufe_sched *sched = &gpufe_sched_dev_gdev(dev)->sched;
+	atomic64_t *counter = (void *)sched + ca->offset;
 
-static ssize_t bans_show(struct device *dev, struct device_attribute *attr,
-			 char *buf)
-{
-	return sysfs_emit(buf, "%lld\n", (long long)
-			  atomic64_read(&gpufe_sched_dev_gdev(dev)->sched.bans));
+	return sysfs_emit(buf, "%lld\n", (long long)atomic64_read(counter));
 }
-static DEVICE_ATTR_RO(bans);
+
+static struct gpufe_counter_attr dev_attr_hangs = {
+	.attr = __ATTR(hangs, 0444, gpufe_counter_show, NULL),
+	.offset = offsetof(struct gpufe_sched, hangs),
+};
+
+static struct gpufe_counter_attr dev_attr_resets = {
+	.attr = __ATTR(resets, 0444, gpufe_counter_show, NULL),
+	.offset = offsetof(struct gpufe_sched, resets),
+};
+
+static struct gpufe_counter_attr dev_attr_bans = {
+	.attr = __ATTR(bans, 0444, gpufe_counter_show, NULL),
+	.offset = offsetof(struct gpufe_sched, bans),
+};
 
 static struct attribute *gpufe_gpu_attrs[] = {
 	&dev_attr_sched_policy.attr,
-	&dev_attr_hangs.attr,
-	&dev_attr_resets.attr,
-	&dev_attr_bans.attr,
+	&dev_attr_hangs.attr.attr,
+	&dev_attr_resets.attr.attr,
+	&dev_attr_bans.attr.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(gpufe_gpu);

@@ -1569,36 +1569,13 @@ TEST_F_TIMEOUT(completion, slot_reuse, 120)
 /* More than the hard-IRQ router scans itself (128), in several chunks. */
 #define MANY_PENDING	300
 
-/* One key of one device's line of debugfs gpufe/sched; -errno if absent. */
-static long long sched_stat(__u32 dev, const char *key)
-{
-	char line[1024], *tok, *save = NULL, *end;
-	size_t len = strlen(key);
-	long long ret = -ENOENT;
-	FILE *f = fopen(GPUFE_DEBUGFS "/sched", "re");
-
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		tok = strtok_r(line, " \t\n", &save);
-		if (!tok || strtoul(tok, &end, 10) != dev || *end)
-			continue;
-		while ((tok = strtok_r(NULL, " \t\n", &save)))
-			if (!strncmp(tok, key, len) && tok[len] == '=')
-				ret = strtoll(tok + len + 1, NULL, 10);
-		break;
-	}
-	fclose(f);
-	return ret;
-}
-
 /* The most contexts a device's back-end can hold jobs of: engines x credits. */
 static long long sched_held_bound(int fd, __u32 dev)
 {
 	struct gpufe_engine_info engines[64];
 	int n = gpufe_engines(fd, dev, engines, 64);
 
-	return n < 0 ? n : n * sched_stat(dev, "credits");
+	return n < 0 ? n : n * gpufe_sched_stat(dev, "credits");
 }
 
 TEST_F_TIMEOUT(completion, many_pending_contexts, 120)
@@ -1637,7 +1614,7 @@ TEST_F_TIMEOUT(completion, many_pending_contexts, 120)
 	/* Queued work does not grow the set the router scans. */
 	EXPECT_GE(sched_held_bound(self->fd, self->devs[0]),
 		  gpufe_route_stat(self->devs[0], "pending"));
-	EXPECT_LT(MANY_PENDING / 2, sched_stat(self->devs[0], "queued")) {
+	EXPECT_LT(MANY_PENDING / 2, gpufe_sched_stat(self->devs[0], "queued")) {
 		TH_LOG("the gate job ended before the others were queued");
 	}
 

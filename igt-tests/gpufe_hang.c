@@ -51,14 +51,11 @@ FIXTURE_SETUP(hang)
 
 	self->fd = -1;
 	self->allow_hang = -1;
-	ret = gpufe_fixture_open(&self->fd, self->devs, MAX_DEVS,
-				 &self->num_devs, &missing);
+	ret = gpufe_sched_fixture_open(&self->fd, self->devs, MAX_DEVS,
+				       &self->num_devs, &missing);
 	if (ret > 0)
 		SKIP(return, "%s", missing);
 	ASSERT_EQ(0, ret);
-	missing = gpufe_sched_missing(self->fd);
-	if (missing)
-		SKIP(return, "%s", missing);
 }
 
 FIXTURE_TEARDOWN_PARENT(hang)

@@ -71,14 +71,11 @@ FIXTURE_SETUP(sched)
 	int ret, i;
 
 	self->fd = -1;
-	ret = gpufe_fixture_open(&self->fd, self->devs, MAX_DEVS,
-				 &self->num_devs, &missing);
+	ret = gpufe_sched_fixture_open(&self->fd, self->devs, MAX_DEVS,
+				       &self->num_devs, &missing);
 	if (ret > 0)
 		SKIP(return, "%s", missing);
 	ASSERT_EQ(0, ret);
-	missing = gpufe_sched_missing(self->fd);
-	if (missing)
-		SKIP(return, "%s", missing);
 	self->num_engines = gpufe_engines(self->fd, self->devs[0],
 					  self->engines, MAX_ENGINES);
 	ASSERT_LT(0, self->num_engines);

@@ -861,35 +861,12 @@ static inline long long gpufe_fdinfo(pid_t pid, int fd, const char *key)
  * key=N ..."): the value, -ENOENT if the device or the key is not there,
  * or -errno.
  */
+static inline long long gpufe_dev_stat(const char *file, __u32 device_id,
+				       const char *key);
+
 static inline long long gpufe_route_stat(__u32 device_id, const char *key)
 {
-	char line[1024];
-	size_t len = strlen(key);
-	long long ret = -ENOENT;
-	FILE *f = fopen(GPUFE_DEBUGFS "/route", "re");
-
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		char *tok, *save = NULL, *end;
-
-		tok = strtok_r(line, " \t\n", &save);
-		if (!tok || strtoul(tok, &end, 10) != device_id || *end)
-			continue;
-		strtok_r(NULL, " \t\n", &save);		/* the name */
-		while ((tok = strtok_r(NULL, " \t\n", &save))) {
-			if (strncmp(tok, key, len) || tok[len] != '=')
-				continue;
-			errno = 0;
-			ret = strtoll(tok + len + 1, &end, 10);
-			if (errno || *end || ret < 0)
-				ret = -EINVAL;
-			break;
-		}
-		break;
-	}
-	fclose(f);
-	return ret;
+	return gpufe_dev_stat("route", device_id, key);
 }
 
 /* Whether a process is asleep (state S in /proc/pid/stat). */
@@ -1120,6 +1097,21 @@ static inline const char *gpufe_sched_missing(int fd)
 	    !(v.features & GPUFE_FEATURE_SCHED))
 		return "the kernel has no scheduler (uAPI 1.4, GPUFE_FEATURE_SCHED)";
 	return NULL;
+}
+
+/*
+ * gpufe_fixture_open(), then what a scheduler's test needs: 0, a
+ * positive value with *@missing saying what is missing, or -errno.
+ */
+static inline int gpufe_sched_fixture_open(int *fd, __u32 *devs, int max_devs,
+					   int *num_devs, const char **missing)
+{
+	int ret = gpufe_fixture_open(fd, devs, max_devs, num_devs, missing);
+
+	if (ret)
+		return ret;
+	*missing = gpufe_sched_missing(*fd);
+	return *missing ? 1 : 0;
 }
 
 /* Whether the kernel has partitions (uAPI 1.3, GPUFE_FEATURE_PARTITIONS). */

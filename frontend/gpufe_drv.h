@@ -186,6 +186,8 @@ struct gpufe_sched {
  *	it; under @se's lock
  * @dep_cb: wakes the context's work when @dep signals
  * @busy_ns: engine time its jobs used
+ * @avg_ns: a moving average of its jobs' engine time; under @se's lock
+ * @held: its jobs the back-end holds; under @se's lock
  * @hangs: its jobs that hung the engine; under @se's lock
  * @banned: it hung the engine ``hang_limit`` times: it takes no more jobs
  */
@@ -201,6 +203,8 @@ struct gpufe_sched_entity {
 	struct dma_fence *dep;
 	struct dma_fence_cb dep_cb;
 	atomic64_t busy_ns;
+	u64 avg_ns;
+	unsigned int held;
 	unsigned int hangs;
 	bool banned;
 };
@@ -215,6 +219,8 @@ struct gpufe_sched_entity {
  *	back-end, in its failed list until it signals
  * @held_link: in the engine's list of jobs the back-end holds
  * @held: on that list
+ * @run_head: the first on that list of a run of its context's jobs: it
+ *	holds the run's credit
  * @deadline: CLOCK_MONOTONIC ns by which its dependencies must have
  *	signalled
  * @num_deps: entries in @deps
@@ -235,6 +241,7 @@ struct gpufe_job_fe {
 	struct list_head link;
 	struct list_head held_link;
 	bool held;
+	bool run_head;
 	u64 deadline;
 	unsigned int num_deps;
 	unsigned int next_dep;

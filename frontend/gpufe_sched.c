@@ -109,6 +109,13 @@
  * queue while each runs, and must not lose its place for that.
  */
 #define GPUFE_SCHED_WAKE_SLACK_NS	(50 * NSEC_PER_MSEC)
+/*
+ * Short jobs of one context go to the back-end in runs: a credit is a run
+ * of up to GPUFE_SCHED_BATCH_MAX jobs of one context whose measured
+ * engine times add up to GPUFE_SCHED_BATCH_NS at most.
+ */
+#define GPUFE_SCHED_BATCH_MAX		16
+#define GPUFE_SCHED_BATCH_NS		(1 * NSEC_PER_MSEC)
 /* The hang check's period bounds, in milliseconds. */
 #define GPUFE_HANG_CHECK_MIN_MS		10
 #define GPUFE_HANG_CHECK_MAX_MS		250
@@ -126,6 +133,7 @@
  * @vclock: the virtual time of the last group chosen
  * @ticket: best-effort's turn counter
  * @held: jobs the back-end holds
+ * @runs: runs of jobs of one context it holds, at most the credits
  * @held_jobs: those jobs, in the order it got them
  * @queued: jobs in the engine's entities' queues
  * @resetting: a reset or a take-back is under way: no job goes over
@@ -146,6 +154,7 @@ struct gpufe_sched_engine {
 	u64 vclock;
 	u64 ticket;
 	unsigned int held;
+	unsigned int runs;
 	struct list_head held_jobs;
 	unsigned int queued;
 	bool resetting;
@@ -387,6 +396,19 @@ static void gpufe_entity_update_locked(struct gpufe_sched_entity *ent,
 		mod_delayed_work(gpufe_wq, &ctx->work, 0);
 }
 
+/* Take the head of a ready entity's queue. */
+static struct gpufe_job_fe *gpufe_entity_take_locked(struct gpufe_sched_entity *ent)
+{
+	struct gpufe_job_fe *job = gpufe_entity_head(ent);
+
+	lockdep_assert_held(&ent->se->lock);
+	list_del(&job->link);
+	ent->queued--;
+	ent->se->queued--;
+	gpufe_entity_update_locked(ent, true);
+	return job;
+}
+
 /* The group whose turn it is, or NULL; arms the cap timer if need be. */
 static struct gpufe_sched_group *gpufe_sched_pick_group(struct gpufe_sched_engine *se)
 {
@@ -420,7 +442,6 @@ static struct gpufe_job_fe *gpufe_sched_pick_locked(struct gpufe_sched_engine *s
 	struct gpufe_sched_entity *ent = NULL;
 	struct gpufe_sched_client *sc;
 	struct gpufe_sched_group *g;
-	struct gpufe_job_fe *job;
 	int prio;
 
 	lockdep_assert_held(&se->lock);
@@ -447,14 +468,9 @@ static struct gpufe_job_fe *gpufe_sched_pick_locked(struct gpufe_sched_engine *s
 		gpufe_group_enqueue_locked(g);
 	}
 
-	job = gpufe_entity_head(ent);
-	list_del(&job->link);
-	ent->queued--;
-	se->queued--;
 	/* Round robin among the client's contexts of one priority. */
 	list_move_tail(&ent->ready_link, &sc->ready[gpufe_prio_index(ent->priority)]);
-	gpufe_entity_update_locked(ent, true);
-	return job;
+	return gpufe_entity_take_locked(ent);
 }
 
 static u32 gpufe_job_engine_timeout_ms(const struct gpufe_job_fe *job)
@@ -475,12 +491,13 @@ static void gpufe_sched_arm_hang_check(struct gpufe_sched *sched)
 }
 
 /*
- * Hand a job to the back-end. False if the context's failed list blocks
- * it (the job then goes back to the head of its queue, and the context
- * waits until the failed jobs signalled).
+ * Hand a job to the back-end, starting a run if @run_head (it takes a
+ * credit) or going on with its context's run. False if the context's
+ * failed list blocks it (the job then goes back to the head of its queue,
+ * and the context waits until the failed jobs signalled).
  */
 static bool gpufe_sched_run_locked(struct gpufe_sched_engine *se,
-				   struct gpufe_job_fe *job)
+				   struct gpufe_job_fe *job, bool run_head)
 {
 	struct gpufe_ctx *ctx = job->ctx;
 	struct gpufe_device *gdev = se->gdev;
@@ -504,14 +521,29 @@ static bool gpufe_sched_run_locked(struct gpufe_sched_engine *se,
 		return false;
 	}
 	job->held = true;
+	job->run_head = run_head;
 	list_add_tail(&job->held_link, &se->held_jobs);
 	se->held++;
+	se->runs += run_head;
+	ctx->ent.held++;
 	job->base.start_ns = 0;
 	job->base.end_ns = 0;
 	/* Pending before the back-end can write the slot. */
 	job->base.irq_hint = gpufe_route_add(ctx, job->fence.seqno);
 	gdev->ops->run(gdev, &job->base);
 	return true;
+}
+
+/*
+ * Whether the next job of the entity whose run was just handed over goes
+ * with it: it may run, the run is short enough by the jobs' measured
+ * engine time, and the back-end has room.
+ */
+static bool gpufe_sched_batch_locked(struct gpufe_sched_entity *ent)
+{
+	return ent->ready && ent->held < GPUFE_SCHED_BATCH_MAX &&
+	       ent->se->held < ent->se->sched->credits * GPUFE_SCHED_BATCH_MAX &&
+	       (ent->held + 1) * ent->avg_ns <= GPUFE_SCHED_BATCH_NS;
 }
 
 /**
@@ -533,14 +565,22 @@ void gpufe_sched_kick(struct gpufe_sched_engine *se)
 	if (gpufe_device_unplugged(se->gdev))
 		goto out;
 	spin_lock_irqsave(&se->lock, flags);
-	while (!se->resetting && se->held < se->sched->credits) {
+	while (!se->resetting && se->runs < se->sched->credits) {
 		job = gpufe_sched_pick_locked(se);
 		if (!job)
 			break;
-		if (gpufe_client_revoked(job->ctx->client))
+		if (gpufe_client_revoked(job->ctx->client)) {
 			gpufe_job_fail_locked(job->ctx, job, -ENODEV);
-		else
-			ran |= gpufe_sched_run_locked(se, job);
+			continue;
+		}
+		if (!gpufe_sched_run_locked(se, job, true))
+			continue;
+		ran = true;
+		/* Its context's next short jobs go with it. */
+		while (gpufe_sched_batch_locked(&job->ctx->ent) &&
+		       gpufe_sched_run_locked(se, gpufe_entity_take_locked(&job->ctx->ent),
+					      false))
+			;
 	}
 	spin_unlock_irqrestore(&se->lock, flags);
 	if (ran)
@@ -581,13 +621,38 @@ static bool gpufe_sched_lower_waits_locked(struct gpufe_sched_engine *se,
 }
 
 /*
+ * A job is no longer in the back-end's hands. If it started a run, the
+ * next job of the run, if still held, starts it now; else the run ends
+ * and its credit comes back.
+ */
+static void gpufe_sched_unhold_locked(struct gpufe_sched_engine *se,
+				      struct gpufe_job_fe *job)
+{
+	lockdep_assert_held(&se->lock);
+	if (job->run_head) {
+		struct gpufe_job_fe *next = list_next_entry(job, held_link);
+
+		if (!list_entry_is_head(next, &se->held_jobs, held_link) &&
+		    next->ctx == job->ctx && !next->run_head)
+			next->run_head = true;
+		else
+			se->runs--;
+		job->run_head = false;
+	}
+	list_del(&job->held_link);
+	job->held = false;
+	se->held--;
+	job->ctx->ent.held--;
+}
+
+/*
  * Whether an entity that just became ready should have the back-end hand
  * back the jobs it has not started: it holds one of lower priority.
  */
 static bool gpufe_sched_want_preempt_locked(struct gpufe_sched_engine *se,
 					    struct gpufe_sched_entity *ent)
 {
-	return ent->ready && se->held >= se->sched->credits &&
+	return ent->ready && se->runs >= se->sched->credits &&
 	       se->sched->can_take_back &&
 	       gpufe_sched_lower_waits_locked(se, ent);
 }
@@ -611,9 +676,7 @@ static void gpufe_sched_requeue_locked(struct gpufe_sched_engine *se,
 		list_del_init(&base->link);
 		if (WARN_ON_ONCE(!job->held))
 			continue;
-		list_del(&job->held_link);
-		job->held = false;
-		se->held--;
+		gpufe_sched_unhold_locked(se, job);
 		spin_lock(&ctx->tl.lock);
 		list_del(&job->link);
 		spin_unlock(&ctx->tl.lock);
@@ -719,6 +782,7 @@ static void gpufe_sched_charge_locked(struct gpufe_sched_entity *ent,
 		return;
 	t = end - start;
 	atomic64_add(t, &ent->busy_ns);
+	ent->avg_ns = ent->avg_ns - (ent->avg_ns >> 3) + (t >> 3);
 	sc->vtime += t;
 	g->vtime += div_u64(t * GPUFE_SCHED_DEFAULT_WEIGHT,
 			    policy == GPUFE_SCHED_EQUAL_SHARE ?
@@ -758,9 +822,7 @@ bool gpufe_sched_done(struct gpufe_ctx *ctx, struct list_head *done)
 	list_for_each_entry(job, done, link) {
 		if (!job->held)
 			continue;
-		list_del(&job->held_link);
-		job->held = false;
-		se->held--;
+		gpufe_sched_unhold_locked(se, job);
 		freed = true;
 		gpufe_sched_charge_locked(&ctx->ent,
 					  READ_ONCE(job->base.start_ns),
@@ -1220,6 +1282,8 @@ int gpufe_sched_entity_init(struct gpufe_ctx *ctx, int priority)
 
 	se = &ctx->gdev->sched.engines[ctx->engine->hw_index];
 	ent->priority = priority;
+	/* Not batched before its jobs were measured. */
+	ent->avg_ns = GPUFE_SCHED_BATCH_NS;
 	INIT_LIST_HEAD(&ent->queue);
 	INIT_LIST_HEAD(&ent->ready_link);
 	atomic64_set(&ent->busy_ns, 0);
@@ -1371,7 +1435,8 @@ void gpufe_sched_fini(struct gpufe_device *gdev)
 
 		cancel_work_sync(&se->preempt_work);
 		hrtimer_cancel(&se->cap_timer);
-		WARN_ON(se->held || se->queued || !list_empty(&se->groups) ||
+		WARN_ON(se->held || se->runs || se->queued ||
+			!list_empty(&se->groups) ||
 			!list_empty(&se->entities));
 		xa_destroy(&se->clients);
 		mutex_destroy(&se->take_back_lock);

@@ -111,10 +111,9 @@
 #define GPUFE_SCHED_WAKE_SLACK_NS	(50 * NSEC_PER_MSEC)
 /*
  * Short jobs of one context go to the back-end in runs: a credit is a run
- * of up to GPUFE_SCHED_BATCH_MAX jobs of one context whose measured
+ * of up to GPUFE_CREDIT_MAX_JOBS jobs of one context whose measured
  * engine times add up to GPUFE_SCHED_BATCH_NS at most.
  */
-#define GPUFE_SCHED_BATCH_MAX		16
 #define GPUFE_SCHED_BATCH_NS		(1 * NSEC_PER_MSEC)
 /* The hang check's period bounds, in milliseconds. */
 #define GPUFE_HANG_CHECK_MIN_MS		10
@@ -541,8 +540,8 @@ static bool gpufe_sched_run_locked(struct gpufe_sched_engine *se,
  */
 static bool gpufe_sched_batch_locked(struct gpufe_sched_entity *ent)
 {
-	return ent->ready && ent->held < GPUFE_SCHED_BATCH_MAX &&
-	       ent->se->held < ent->se->sched->credits * GPUFE_SCHED_BATCH_MAX &&
+	return ent->ready && ent->held < GPUFE_CREDIT_MAX_JOBS &&
+	       ent->se->held < ent->se->sched->credits * GPUFE_CREDIT_MAX_JOBS &&
 	       (ent->held + 1) * ent->avg_ns <= GPUFE_SCHED_BATCH_NS;
 }
 

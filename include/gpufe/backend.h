@@ -42,9 +42,11 @@
  * signalled, it waits in the front-end's run queue of its engine, and the
  * front-end's scheduler (Documentation/scheduler.rst) decides when it goes
  * to @run. The back-end runs the jobs of an engine in the order it got
- * them. It holds at most &gpufe_device_desc.credits jobs of an engine at a
- * time: the front-end hands the next one over when the router has seen
- * one complete, or when @take_back gave some back.
+ * them. It holds jobs of at most &gpufe_device_desc.credits contexts of an
+ * engine at a time: each credit is a run of consecutive jobs of one
+ * context, one job, or up to %GPUFE_CREDIT_MAX_JOBS short ones (by their
+ * measured engine time). The front-end hands the next over when the
+ * router has seen one complete, or when @take_back gave some back.
  *
  * Engine time: the back-end stores the CLOCK_MONOTONIC time at which an
  * engine starts a job in &gpufe_job.start_ns, and the time it ends in
@@ -105,9 +107,10 @@ struct gpufe_engine_desc {
  * @mem_size: bytes of device memory, 0 if none
  * @num_engines: number of entries in @engines, 1 to %GPUFE_MAX_ENGINES
  * @engines: the engines
- * @credits: jobs of one engine the back-end holds at most, 1 to
- *	%GPUFE_MAX_CREDITS; 0 means 1. Few is better: jobs the back-end
- *	holds are no longer the scheduler's to order
+ * @credits: runs of jobs of one engine the back-end holds at most, 1 to
+ *	%GPUFE_MAX_CREDITS; 0 means 1: so at most @credits x
+ *	%GPUFE_CREDIT_MAX_JOBS jobs. Few is better: jobs the back-end holds
+ *	are no longer the scheduler's to order
  * @dma_dev: the device that writes completion slots by DMA, or NULL when
  *	the back-end writes them with the CPU (gpufe_job_complete()); the
  *	front-end maps the completion pages for it and hands the slot's
@@ -214,8 +217,10 @@ struct gpufe_backend_ops {
 
 /* The most engines one device may have: engine masks are 64 bits wide. */
 #define GPUFE_MAX_ENGINES	64
-/* The most jobs a back-end may hold per engine. */
+/* The most credits a back-end may declare per engine. */
 #define GPUFE_MAX_CREDITS	16
+/* The most jobs of one credit: a run of short jobs of one context. */
+#define GPUFE_CREDIT_MAX_JOBS	16
 /* The most devices the front-end serves at once. */
 #define GPUFE_MAX_DEVICES	64
 /* gpufe_device_irq(): the interrupt names no job. */

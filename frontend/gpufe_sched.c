@@ -700,12 +700,12 @@ static void gpufe_sched_requeue_locked(struct gpufe_sched_engine *se,
 	}
 }
 
-/* Take the jobs the back-end has not started back, and choose again. */
-static void gpufe_sched_preempt_work(struct work_struct *work)
+/*
+ * Take the jobs the back-end has not started back, and choose again.
+ * Process context.
+ */
+static void gpufe_sched_preempt(struct gpufe_sched_engine *se)
 {
-	struct gpufe_sched_engine *se = container_of(work,
-						     struct gpufe_sched_engine,
-						     preempt_work);
 	struct gpufe_device *gdev = se->gdev;
 	bool cookie = dma_fence_begin_signalling();
 	LIST_HEAD(jobs);
@@ -729,12 +729,20 @@ static void gpufe_sched_preempt_work(struct work_struct *work)
 	dma_fence_end_signalling(cookie);
 }
 
+static void gpufe_sched_preempt_work(struct work_struct *work)
+{
+	gpufe_sched_preempt(container_of(work, struct gpufe_sched_engine,
+					 preempt_work));
+}
+
 /**
  * gpufe_sched_push - a job has its sequence number: queue it
  * @job: the job, with its fence initialised
  *
  * The job goes to the tail of its context's queue and, if it is the head
- * and ready, on the run queue; then the scheduler hands over what it can.
+ * and ready, on the run queue; then the scheduler hands over what it can,
+ * first taking back the back-end's unstarted jobs that the new one goes
+ * before. From SUBMIT: may sleep.
  */
 void gpufe_sched_push(struct gpufe_job_fe *job)
 {
@@ -758,9 +766,11 @@ void gpufe_sched_push(struct gpufe_job_fe *job)
 		preempt = gpufe_sched_want_preempt_locked(se, ent);
 	}
 	spin_unlock_irqrestore(&se->lock, flags);
+	/* SUBMIT may sleep: no work item to wake on another CPU. */
 	if (preempt)
-		queue_work(gpufe_wq, &se->preempt_work);
-	gpufe_sched_kick(se);
+		gpufe_sched_preempt(se);
+	else
+		gpufe_sched_kick(se);
 }
 
 /*

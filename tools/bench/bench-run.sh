@@ -1,2 +1,3 @@
-# make bench, in the VM: one figure a line, NAME: VALUE.
+# make bench, in the VM: one figure a line, "NAME: VALUE (SPREAD; GOAL, met|missed)",
+# after "# " lines with what is behind it.
 gpufe-bench

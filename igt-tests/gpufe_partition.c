@@ -580,23 +580,7 @@ static int submit_fenced(int fd, __u32 ctx, const struct gpufe_cmds *c,
 			 const struct gpufe_submit_bo *bos, __u32 num_bos,
 			 int in_fence)
 {
-	struct gpufe_submit s = {
-		.ctx_id = ctx,
-		.flags = GPUFE_SUBMIT_OUT_FENCE,
-		.cmds = (uintptr_t)c->buf,
-		.cmds_size = c->size,
-		.bos = (uintptr_t)bos,
-		.num_bos = num_bos,
-		.out_fence_fd = -1,
-	};
-	int ret;
-
-	if (in_fence >= 0) {
-		s.flags |= GPUFE_SUBMIT_IN_FENCE;
-		s.in_fence_fd = in_fence;
-	}
-	ret = gpufe_ioctl(fd, GPUFE_IOCTL_SUBMIT, &s);
-	return ret ? ret : s.out_fence_fd;
+	return gpufe_submit_fenced(fd, ctx, c, bos, num_bos, in_fence, NULL);
 }
 
 /* Until the 64-bit word at p is not 0 (a job began), bounded: 0 or -ETIME. */

@@ -1782,8 +1782,8 @@ static void fixed_share_cap_figure(void)
  * such jobs; its value is their longest wait over the mean engine time of
  * a low job in the repetition (CTX_STATUS); the figure the median over
  * PRIO_REPEATS repetitions. The clients run on one CPU with the
- * workqueues (see same_cpu_begin()): the scheduler takes jobs back from
- * a work item, whose wake-up across vCPUs would cost milliseconds of the
+ * workqueues (see same_cpu_begin()): the engine's worker and the
+ * router's work items, woken across vCPUs, would cost milliseconds of the
  * host's scheduling under emulation.
  */
 

@@ -490,59 +490,112 @@ static void gpufe_sched_arm_hang_check(struct gpufe_sched *sched)
 }
 
 /*
- * Hand a job to the back-end, starting a run if @run_head (it takes a
- * credit) or going on with its context's run. False if the context's
- * failed list blocks it (the job then goes back to the head of its queue,
- * and the context waits until the failed jobs signalled).
+ * Whether the next job of @ent goes with the run of @n jobs being handed
+ * over: it may run, and the run stays short enough by the jobs' measured
+ * engine time.
+ */
+static bool gpufe_sched_batch_locked(struct gpufe_sched_entity *ent,
+				     unsigned int n)
+{
+	return ent->ready && n < GPUFE_CREDIT_MAX_JOBS &&
+	       (n + 1) * ent->avg_ns <= GPUFE_SCHED_BATCH_NS;
+}
+
+/*
+ * Hand the back-end a run, which takes a credit: @job, just taken off the
+ * run queue, and the next short jobs of its context. The context becomes
+ * pending for the router once, up to the run's last job, before the
+ * back-end sees any of them. Jobs that the context's failed list blocks
+ * (behind an earlier job that failed and waits to signal) go back to the
+ * head of its queue, and the context waits until the failed jobs
+ * signalled. Returns false if nothing went over.
  */
 static bool gpufe_sched_run_locked(struct gpufe_sched_engine *se,
-				   struct gpufe_job_fe *job, bool run_head)
+				   struct gpufe_job_fe *job)
 {
 	struct gpufe_ctx *ctx = job->ctx;
+	struct gpufe_sched_entity *ent = &ctx->ent;
 	struct gpufe_device *gdev = se->gdev;
-	struct gpufe_job_fe *first;
-	bool blocked;
+	struct gpufe_job_fe *first, *next, *head = NULL;
+	u64 blocker = U64_MAX, last = 0;
+	unsigned int n = 1, held = 0;
+	LIST_HEAD(run);
+	u32 hint;
 
 	lockdep_assert_held(&se->lock);
+	list_add_tail(&job->link, &run);
+	while (gpufe_sched_batch_locked(ent, n)) {
+		list_add_tail(&gpufe_entity_take_locked(ent)->link, &run);
+		n++;
+	}
+
 	spin_lock(&ctx->tl.lock);
-	/* Blocked behind an earlier job that failed and waits to signal. */
 	first = list_first_entry_or_null(&ctx->tl.failed, struct gpufe_job_fe,
 					 link);
-	blocked = first && first->fence.seqno < job->fence.seqno;
-	if (!blocked)
-		list_add_tail(&job->link, &ctx->tl.inflight);
-	spin_unlock(&ctx->tl.lock);
-	if (blocked) {
-		list_add(&job->link, &ctx->ent.queue);
-		ctx->ent.queued++;
-		se->queued++;
-		gpufe_entity_unready_locked(&ctx->ent);
-		return false;
+	if (first)
+		blocker = first->fence.seqno;
+	list_for_each_entry_safe(job, next, &run, link) {
+		if (job->fence.seqno > blocker)
+			break;
+		list_move_tail(&job->link, &ctx->tl.inflight);
+		if (!head)
+			head = job;
+		job->held = true;
+		job->run_head = job == head;
+		job->base.start_ns = 0;
+		job->base.end_ns = 0;
+		list_add_tail(&job->held_link, &se->held_jobs);
+		last = job->fence.seqno;
+		held++;
 	}
-	job->held = true;
-	job->run_head = run_head;
-	list_add_tail(&job->held_link, &se->held_jobs);
-	se->held++;
-	se->runs += run_head;
-	ctx->ent.held++;
-	job->base.start_ns = 0;
-	job->base.end_ns = 0;
+	spin_unlock(&ctx->tl.lock);
+
+	if (held < n) {
+		/* Blocked: back to the head of the queue, in order. */
+		list_splice(&run, &ent->queue);
+		ent->queued += n - held;
+		se->queued += n - held;
+		gpufe_entity_unready_locked(ent);
+	}
+	if (!held)
+		return false;
+
+	se->held += held;
+	se->runs++;
+	ent->held += held;
 	/* Pending before the back-end can write the slot. */
-	job->base.irq_hint = gpufe_route_add(ctx, job->fence.seqno);
-	gdev->ops->run(gdev, &job->base);
+	hint = gpufe_route_add(ctx, last);
+	/* The engine's lock keeps them on the list until they are done. */
+	job = head;
+	list_for_each_entry_from(job, &se->held_jobs, held_link) {
+		job->base.irq_hint = hint;
+		gdev->ops->run(gdev, &job->base);
+	}
 	return true;
 }
 
 /*
- * Whether the next job of the entity whose run was just handed over goes
- * with it: it may run, the run is short enough by the jobs' measured
- * engine time, and the back-end has room.
+ * Hand runs to the back-end while it has credits. Under the engine's
+ * lock, between gpufe_device_enter() and gpufe_device_exit(), the device
+ * not unplugged. Returns true if any went over.
  */
-static bool gpufe_sched_batch_locked(struct gpufe_sched_entity *ent)
+static bool gpufe_sched_kick_locked(struct gpufe_sched_engine *se)
 {
-	return ent->ready && ent->held < GPUFE_CREDIT_MAX_JOBS &&
-	       ent->se->held < ent->se->sched->credits * GPUFE_CREDIT_MAX_JOBS &&
-	       (ent->held + 1) * ent->avg_ns <= GPUFE_SCHED_BATCH_NS;
+	struct gpufe_job_fe *job;
+	bool ran = false;
+
+	lockdep_assert_held(&se->lock);
+	while (!se->resetting && se->runs < se->sched->credits) {
+		job = gpufe_sched_pick_locked(se);
+		if (!job)
+			break;
+		if (gpufe_client_revoked(job->ctx->client)) {
+			gpufe_job_fail_locked(job->ctx, job, -ENODEV);
+			continue;
+		}
+		ran |= gpufe_sched_run_locked(se, job);
+	}
+	return ran;
 }
 
 /**
@@ -555,32 +608,15 @@ static bool gpufe_sched_batch_locked(struct gpufe_sched_entity *ent)
  */
 void gpufe_sched_kick(struct gpufe_sched_engine *se)
 {
-	struct gpufe_job_fe *job;
 	unsigned long flags;
-	bool ran = false;
+	bool ran;
 	int idx;
 
 	idx = gpufe_device_enter();
 	if (gpufe_device_unplugged(se->gdev))
 		goto out;
 	spin_lock_irqsave(&se->lock, flags);
-	while (!se->resetting && se->runs < se->sched->credits) {
-		job = gpufe_sched_pick_locked(se);
-		if (!job)
-			break;
-		if (gpufe_client_revoked(job->ctx->client)) {
-			gpufe_job_fail_locked(job->ctx, job, -ENODEV);
-			continue;
-		}
-		if (!gpufe_sched_run_locked(se, job, true))
-			continue;
-		ran = true;
-		/* Its context's next short jobs go with it. */
-		while (gpufe_sched_batch_locked(&job->ctx->ent) &&
-		       gpufe_sched_run_locked(se, gpufe_entity_take_locked(&job->ctx->ent),
-					      false))
-			;
-	}
+	ran = gpufe_sched_kick_locked(se);
 	spin_unlock_irqrestore(&se->lock, flags);
 	if (ran)
 		gpufe_sched_arm_hang_check(se->sched);
@@ -742,13 +778,14 @@ static void gpufe_sched_preempt_work(struct work_struct *work)
  * The job goes to the tail of its context's queue and, if it is the head
  * and ready, on the run queue; then the scheduler hands over what it can,
  * first taking back the back-end's unstarted jobs that the new one goes
- * before. From SUBMIT: may sleep.
+ * before. From SUBMIT, between gpufe_device_enter() and
+ * gpufe_device_exit(): may sleep.
  */
 void gpufe_sched_push(struct gpufe_job_fe *job)
 {
 	struct gpufe_sched_entity *ent = &job->ctx->ent;
 	struct gpufe_sched_engine *se = ent->se;
-	bool preempt = false;
+	bool preempt = false, ran = false;
 	unsigned long flags;
 
 	spin_lock_irqsave(&se->lock, flags);
@@ -765,42 +802,63 @@ void gpufe_sched_push(struct gpufe_job_fe *job)
 		gpufe_entity_update_locked(ent, false);
 		preempt = gpufe_sched_want_preempt_locked(se, ent);
 	}
+	/* In the same section: a busy engine costs one lock round. */
+	if (!preempt && !gpufe_device_unplugged(se->gdev))
+		ran = gpufe_sched_kick_locked(se);
 	spin_unlock_irqrestore(&se->lock, flags);
 	/* SUBMIT may sleep: no work item to wake on another CPU. */
 	if (preempt)
 		gpufe_sched_preempt(se);
-	else
-		gpufe_sched_kick(se);
+	else if (ran)
+		gpufe_sched_arm_hang_check(se->sched);
 }
 
 /*
- * Charge engine time from @start to @end to an entity, its client and its
- * partition, and move them to their new places in the run queue.
+ * A job of an entity ran from @start to @end: into the entity's average
+ * and, under fixed-share, its partition's cap, job by job (the time
+ * between jobs must not count as charged). Returns its engine time, 0 if
+ * the back-end did not say, for gpufe_sched_charge_locked().
  */
-static void gpufe_sched_charge_locked(struct gpufe_sched_entity *ent,
-				      u64 start, u64 end)
+static u64 gpufe_sched_job_time_locked(struct gpufe_sched_entity *ent,
+				       u64 start, u64 end)
+{
+	struct gpufe_sched_engine *se = ent->se;
+	struct gpufe_sched_group *g = ent->sclient->group;
+	u64 t;
+
+	lockdep_assert_held(&se->lock);
+	if (!start || end <= start)
+		return 0;
+	t = end - start;
+	ent->avg_ns = ent->avg_ns - (ent->avg_ns >> 3) + (t >> 3);
+	if (g->part && READ_ONCE(se->sched->policy) == GPUFE_SCHED_FIXED_SHARE) {
+		u32 sum = max(atomic_read(&se->sched->weight_sum), 1);
+
+		g->cap_ns = max(g->cap_ns, start) + div_u64(t * sum, g->weight);
+	}
+	return t;
+}
+
+/*
+ * Charge engine time @t, the sum of gpufe_sched_job_time_locked()'s, to
+ * an entity, its client and its partition, and move them to their new
+ * places in the run queue.
+ */
+static void gpufe_sched_charge_locked(struct gpufe_sched_entity *ent, u64 t)
 {
 	struct gpufe_sched_engine *se = ent->se;
 	struct gpufe_sched_client *sc = ent->sclient;
 	struct gpufe_sched_group *g = sc->group;
 	int policy = READ_ONCE(se->sched->policy);
-	u64 t;
 
 	lockdep_assert_held(&se->lock);
-	if (!start || end <= start)
+	if (!t)
 		return;
-	t = end - start;
 	atomic64_add(t, &ent->busy_ns);
-	ent->avg_ns = ent->avg_ns - (ent->avg_ns >> 3) + (t >> 3);
 	sc->vtime += t;
 	g->vtime += div_u64(t * GPUFE_SCHED_DEFAULT_WEIGHT,
 			    policy == GPUFE_SCHED_EQUAL_SHARE ?
 			    GPUFE_SCHED_DEFAULT_WEIGHT : g->weight);
-	if (g->part && policy == GPUFE_SCHED_FIXED_SHARE) {
-		u32 sum = max(atomic_read(&se->sched->weight_sum), 1);
-
-		g->cap_ns = max(g->cap_ns, start) + div_u64(t * sum, g->weight);
-	}
 	if (sc->on_rq)
 		gpufe_sclient_requeue_locked(sc);
 	if (g->on_rq && policy != GPUFE_SCHED_BEST_EFFORT) {
@@ -812,10 +870,10 @@ static void gpufe_sched_charge_locked(struct gpufe_sched_entity *ent,
 /**
  * gpufe_sched_done - jobs of a context signalled: give their credits back
  * @ctx: the context
- * @done: the jobs, linked through their @link
+ * @done: the jobs, linked through their @link, in order
  *
  * Charges the engine time of those the back-end held to the context, its
- * client and its partition. Callable from any context.
+ * client and its partition, at once. Callable from any context.
  *
  * Return: true if credits came back: the caller then calls
  * gpufe_sched_kick() for the context's engine.
@@ -826,6 +884,7 @@ bool gpufe_sched_done(struct gpufe_ctx *ctx, struct list_head *done)
 	struct gpufe_job_fe *job;
 	unsigned long flags;
 	bool freed = false;
+	u64 t = 0;
 
 	spin_lock_irqsave(&se->lock, flags);
 	list_for_each_entry(job, done, link) {
@@ -833,10 +892,11 @@ bool gpufe_sched_done(struct gpufe_ctx *ctx, struct list_head *done)
 			continue;
 		gpufe_sched_unhold_locked(se, job);
 		freed = true;
-		gpufe_sched_charge_locked(&ctx->ent,
-					  READ_ONCE(job->base.start_ns),
-					  READ_ONCE(job->base.end_ns));
+		t += gpufe_sched_job_time_locked(&ctx->ent,
+						 READ_ONCE(job->base.start_ns),
+						 READ_ONCE(job->base.end_ns));
 	}
+	gpufe_sched_charge_locked(&ctx->ent, t);
 	spin_unlock_irqrestore(&se->lock, flags);
 	return freed;
 }
@@ -1094,6 +1154,7 @@ static void gpufe_sched_guilty_locked(struct gpufe_sched_engine *se,
 {
 	struct gpufe_ctx *ctx = job->ctx;
 	struct gpufe_sched_entity *ent = &ctx->ent;
+	u64 start = READ_ONCE(job->base.start_ns);
 
 	lockdep_assert_held(&se->lock);
 	atomic64_inc(&se->sched->hangs);
@@ -1101,7 +1162,8 @@ static void gpufe_sched_guilty_locked(struct gpufe_sched_engine *se,
 			      se->gdev->id, ctx->engine->hw_name,
 			      job->fence.seqno, ctx->tl.name);
 	/* The time it held the engine counts, as any job's. */
-	gpufe_sched_charge_locked(ent, READ_ONCE(job->base.start_ns), now);
+	gpufe_sched_charge_locked(ent, gpufe_sched_job_time_locked(ent, start,
+								   now));
 	gpufe_job_fail_locked(ctx, job, -ETIME);
 	if (++ent->hangs < READ_ONCE(gpufe_hang_limit) || ent->banned)
 		return;

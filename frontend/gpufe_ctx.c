@@ -116,15 +116,17 @@ void gpufe_ctx_active_put(struct gpufe_ctx *ctx)
 }
 
 /**
- * gpufe_ctx_active_put_atomic - gpufe_ctx_active_put() for atomic context
+ * gpufe_ctx_active_sub_atomic - drop @n active references, as
+ *	gpufe_ctx_active_put() would one by one, from any context
  * @ctx: the context
+ * @n: how many: its jobs that signalled
  *
  * Callable from any context, hard interrupts included: the last active
  * reference retires the context from a work item.
  */
-void gpufe_ctx_active_put_atomic(struct gpufe_ctx *ctx)
+void gpufe_ctx_active_sub_atomic(struct gpufe_ctx *ctx, unsigned int n)
 {
-	if (atomic_dec_and_test(&ctx->active)) {
+	if (atomic_sub_and_test(n, &ctx->active)) {
 		gpufe_ctx_uncount(ctx);
 		gpufe_ctx_get(ctx);
 		queue_work(gpufe_cleanup_wq, &ctx->retire_work);

@@ -430,6 +430,9 @@ static int __init gpufe_init(void)
 		ret = -ENOMEM;
 		goto err_destroy_route_wq;
 	}
+	ret = gpufe_jobs_init();
+	if (ret)
+		goto err_destroy_cleanup_wq;
 
 	gpufe_debugfs_init();
 
@@ -452,6 +455,8 @@ err_partitions_fini:
 	gpufe_partitions_fini();
 err_debugfs_fini:
 	gpufe_debugfs_fini();
+	gpufe_jobs_fini();
+err_destroy_cleanup_wq:
 	destroy_workqueue(gpufe_cleanup_wq);
 err_destroy_route_wq:
 	destroy_workqueue(gpufe_route_wq);
@@ -466,7 +471,7 @@ static void __exit gpufe_exit(void)
 	gpufe_partitions_fini();
 	gpufe_debugfs_fini();
 	/* Every file is closed and every back-end gone: no job can end now. */
-	gpufe_jobs_flush();
+	gpufe_jobs_fini();
 	/* Waits for the works that dropped the last module references. */
 	destroy_workqueue(gpufe_cleanup_wq);
 	destroy_workqueue(gpufe_wq);

@@ -211,7 +211,7 @@ struct gpufe_sched_entity {
 
 /**
  * struct gpufe_job_fe - the front-end's side of a job
- * @fence: the job's fence; first, so that dma_fence_free() frees the job
+ * @fence: the job's fence, freed with the job (gpufe_job_cache)
  * @base: what the back-end sees
  * @ctx: the context (a reference, dropped with the fence)
  * @link: in the context's queue until handed to the back-end, then in its
@@ -701,7 +701,7 @@ struct gpufe_ctx *gpufe_ctx_get(struct gpufe_ctx *ctx);
 void gpufe_ctx_put(struct gpufe_ctx *ctx);
 bool gpufe_ctx_active_get(struct gpufe_ctx *ctx);
 void gpufe_ctx_active_put(struct gpufe_ctx *ctx);
-void gpufe_ctx_active_put_atomic(struct gpufe_ctx *ctx);
+void gpufe_ctx_active_sub_atomic(struct gpufe_ctx *ctx, unsigned int n);
 void gpufe_ctx_orphan(struct gpufe_ctx *ctx);
 long gpufe_ctx_objects(void);
 void gpufe_client_ctxs_fini(struct gpufe_client *client);
@@ -717,7 +717,8 @@ void gpufe_job_fail_locked(struct gpufe_ctx *ctx, struct gpufe_job_fe *job,
 			   int error);
 bool gpufe_job_is_gpufe(const struct dma_fence *fence);
 void gpufe_resv_scrub(struct dma_resv *resv);
-void gpufe_jobs_flush(void);
+int gpufe_jobs_init(void);
+void gpufe_jobs_fini(void);
 int gpufe_ioctl_submit(struct gpufe_client *client, void *data);
 int gpufe_ioctl_wait(struct gpufe_client *client, void *data);
 ssize_t gpufe_events_read(struct gpufe_client *client, char __user *buf,

@@ -63,10 +63,20 @@ static LLIST_HEAD(gpufe_jobs_done);
 static void gpufe_jobs_done_work(struct work_struct *work);
 static DECLARE_WORK(gpufe_jobs_done_cleanup, gpufe_jobs_done_work);
 
-/* Fences whose last reference went, freed by a work item. */
+/*
+ * Jobs, with their fences, come from a cache of their own: one is
+ * allocated and freed per SUBMIT. User space writes only the inline
+ * command stream.
+ */
+static struct kmem_cache *gpufe_job_cache;
+
+/*
+ * Fences whose last reference went, freed by a work item a tick later:
+ * fences end in bursts, and one wake-up frees a burst.
+ */
 static LLIST_HEAD(gpufe_fences_dead);
 static void gpufe_fences_free_work(struct work_struct *work);
-static DECLARE_WORK(gpufe_fences_free, gpufe_fences_free_work);
+static DECLARE_DELAYED_WORK(gpufe_fences_free, gpufe_fences_free_work);
 
 static struct gpufe_job_fe *to_job_fe(struct dma_fence *fence)
 {
@@ -88,19 +98,26 @@ static const char *gpufe_fence_get_timeline_name(struct dma_fence *fence)
  * this module, until the fence is freed, so every fence holds its context
  * and each context holds the module. The last fence reference may be
  * dropped by any thread, in any driver: the release only hands the fence
- * to gpufe_fences_free_work(), on gpufe_cleanup_wq, which drops the
- * context, whose release drops the module reference, on the same queue.
- * The module's exit destroys that queue, which waits for both, and then
- * waits with
- * synchronize_rcu_tasks() for any thread still on its way out of this
- * function.
+ * to gpufe_fences_free_work(), on gpufe_cleanup_wq, which frees it after
+ * an RCU grace period and drops the context, whose release drops the
+ * module reference, on the same queue. The module's exit flushes that
+ * work and waits for the grace periods (gpufe_jobs_fini()), destroys the
+ * queue, and then waits with synchronize_rcu_tasks() for any thread still
+ * on its way out of this function.
  */
 static void gpufe_fence_release(struct dma_fence *fence)
 {
 	struct gpufe_job_fe *job = to_job_fe(fence);
 
 	if (llist_add(&job->free_node, &gpufe_fences_dead))
-		queue_work(gpufe_cleanup_wq, &gpufe_fences_free);
+		queue_delayed_work(gpufe_cleanup_wq, &gpufe_fences_free, 1);
+}
+
+/* After a grace period: dma_fence_get_rcu() may still look at it. */
+static void gpufe_job_free_rcu(struct rcu_head *rcu)
+{
+	kmem_cache_free(gpufe_job_cache,
+			container_of(rcu, struct gpufe_job_fe, fence.rcu));
 }
 
 static void gpufe_fences_free_work(struct work_struct *work)
@@ -109,8 +126,11 @@ static void gpufe_fences_free_work(struct work_struct *work)
 	struct gpufe_job_fe *job, *next;
 
 	llist_for_each_entry_safe(job, next, list, free_node) {
-		gpufe_ctx_put(job->ctx);
-		dma_fence_free(&job->fence);
+		struct gpufe_ctx *ctx = job->ctx;
+
+		/* Queued before the module reference can go. */
+		call_rcu(&job->fence.rcu, gpufe_job_free_rcu);
+		gpufe_ctx_put(ctx);
 	}
 }
 
@@ -164,14 +184,37 @@ static void gpufe_jobs_done_work(struct work_struct *work)
 }
 
 /**
- * gpufe_jobs_flush - wait until every finished job has been cleaned up
+ * gpufe_jobs_init - create the jobs' cache
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int __init gpufe_jobs_init(void)
+{
+	gpufe_job_cache =
+		kmem_cache_create_usercopy("gpufe_job",
+					   sizeof(struct gpufe_job_fe), 0,
+					   SLAB_ACCOUNT,
+					   offsetof(struct gpufe_job_fe,
+						    inline_cmds),
+					   sizeof_field(struct gpufe_job_fe,
+							inline_cmds),
+					   NULL);
+	return gpufe_job_cache ? 0 : -ENOMEM;
+}
+
+/**
+ * gpufe_jobs_fini - wait until every finished job has been freed, and
+ *	destroy the jobs' cache
  *
  * For module exit, once no job can finish any more.
  */
-void gpufe_jobs_flush(void)
+void gpufe_jobs_fini(void)
 {
 	flush_work(&gpufe_jobs_done_cleanup);
-	flush_work(&gpufe_fences_free);
+	flush_delayed_work(&gpufe_fences_free);
+	/* The grace periods of the last fences. */
+	rcu_barrier();
+	kmem_cache_destroy(gpufe_job_cache);
 }
 
 static int gpufe_u64_cmp(const void *a, const void *b)
@@ -326,11 +369,19 @@ static void gpufe_ctx_done_notify(struct gpufe_ctx *ctx)
 	gpufe_client_wake(ctx->client, &ctx->ev.wq, false);
 }
 
-/* A job of @client is done, or a SUBMIT gave its place back. */
-static void gpufe_client_inflight_put(struct gpufe_client *client)
+/*
+ * @n jobs of @client are done, or a SUBMIT gave its place back. A SUBMIT
+ * waiting for a place wakes once a quarter of max_inflight_jobs is free,
+ * not at each completion: the client then submits in bursts instead of
+ * one job per wake-up. Jobs in flight always end, so it always wakes.
+ */
+static void gpufe_client_inflight_sub(struct gpufe_client *client,
+				      unsigned int n)
 {
-	atomic_dec(&client->jobs_inflight);
-	if (wq_has_sleeper(&client->throttle_wq))
+	unsigned int max = READ_ONCE(gpufe_max_inflight_jobs);
+	unsigned int left = atomic_sub_return(n, &client->jobs_inflight);
+
+	if (left <= max - max / 4 && wq_has_sleeper(&client->throttle_wq))
 		wake_up(&client->throttle_wq);
 }
 
@@ -347,25 +398,38 @@ static bool gpufe_client_inflight_get(struct gpufe_client *client)
 }
 
 /*
- * A signalled job leaves the client's count and its context's active
- * count, and is freed. Callable from any context.
+ * Signalled jobs of @ctx, on @done, leave the client's count and the
+ * context's active count, @ctx hears of them (its event, its waiters),
+ * and they are freed: last, as their references may be all that keeps
+ * @ctx. Callable from any context.
  */
-static void gpufe_job_finish(struct gpufe_job_fe *job)
+static void gpufe_jobs_finish(struct gpufe_ctx *ctx, struct list_head *done)
 {
-	gpufe_ctx_active_put_atomic(job->ctx);
-	gpufe_client_inflight_put(job->ctx->client);
+	struct gpufe_job_fe *job, *next;
+	unsigned int n = 0;
 
-	/*
-	 * Dropping a buffer, a dependency or a vmalloc()ed command stream
-	 * may sleep or run other drivers' code: a job without any is freed
-	 * here, others by a work item, in batches.
-	 */
-	if (!job->base.num_bos && !job->num_deps &&
-	    job->base.cmds == job->inline_cmds) {
-		gpufe_job_put_resources(job);
-		dma_fence_put(&job->fence);
-	} else if (llist_add(&job->free_node, &gpufe_jobs_done)) {
-		queue_work(gpufe_cleanup_wq, &gpufe_jobs_done_cleanup);
+	list_for_each_entry(job, done, link)
+		n++;
+	if (!n)
+		return;
+	/* Counted out first: a woken waiter finds them so. */
+	gpufe_ctx_active_sub_atomic(ctx, n);
+	gpufe_client_inflight_sub(ctx->client, n);
+	gpufe_ctx_done_notify(ctx);
+
+	list_for_each_entry_safe(job, next, done, link) {
+		/*
+		 * Dropping a buffer, a dependency or a vmalloc()ed command
+		 * stream may sleep or run other drivers' code: a job without
+		 * any is freed here, others by a work item, in batches.
+		 */
+		if (!job->base.num_bos && !job->num_deps &&
+		    job->base.cmds == job->inline_cmds) {
+			gpufe_job_put_resources(job);
+			dma_fence_put(&job->fence);
+		} else if (llist_add(&job->free_node, &gpufe_jobs_done)) {
+			queue_work(gpufe_cleanup_wq, &gpufe_jobs_done_cleanup);
+		}
 	}
 }
 
@@ -477,10 +541,7 @@ bool gpufe_ctx_deliver(struct gpufe_ctx *ctx, u64 seqno, unsigned int *budget)
 		bool kick = gpufe_sched_done(ctx, &done);
 
 		atomic64_inc(&ctx->client->deliveries);
-		/* Finished first: a woken waiter finds them counted out. */
-		list_for_each_entry_safe(job, next, &done, link)
-			gpufe_job_finish(job);
-		gpufe_ctx_done_notify(ctx);
+		gpufe_jobs_finish(ctx, &done);
 		/* The next jobs, after the waiters heard of these. */
 		if (kick)
 			gpufe_sched_kick(ctx->ent.se);
@@ -544,11 +605,7 @@ void gpufe_job_fail_locked(struct gpufe_ctx *ctx, struct gpufe_job_fe *job,
 		mod_delayed_work(gpufe_wq, &ctx->work, 0);
 	spin_unlock_irqrestore(&ctx->tl.lock, flags);
 
-	if (list_empty(&done))
-		return;
-	list_for_each_entry_safe(job, next, &done, link)
-		gpufe_job_finish(job);
-	gpufe_ctx_done_notify(ctx);
+	gpufe_jobs_finish(ctx, &done);
 }
 
 #define GPUFE_SUBMIT_FLAGS	(GPUFE_SUBMIT_IN_FENCE | GPUFE_SUBMIT_OUT_FENCE)
@@ -848,8 +905,6 @@ int gpufe_ioctl_submit(struct gpufe_client *client, void *data)
 	int idx;
 	int ret;
 
-	BUILD_BUG_ON(offsetof(struct gpufe_job_fe, fence) != 0);
-
 	ret = gpufe_submit_check(args);
 	if (ret)
 		return ret;
@@ -860,9 +915,9 @@ int gpufe_ioctl_submit(struct gpufe_client *client, void *data)
 	if (ret)
 		return ret;
 
-	job = kzalloc(sizeof(*job), GFP_KERNEL_ACCOUNT);
+	job = kmem_cache_zalloc(gpufe_job_cache, GFP_KERNEL);
 	if (!job) {
-		gpufe_client_inflight_put(client);
+		gpufe_client_inflight_sub(client, 1);
 		return -ENOMEM;
 	}
 	INIT_LIST_HEAD(&job->base.link);
@@ -946,8 +1001,8 @@ err_put_fd:
 err_free:
 	gpufe_job_put_resources(job);
 	gpufe_ctx_put(ctx);
-	kfree(job);
-	gpufe_client_inflight_put(client);
+	kmem_cache_free(gpufe_job_cache, job);
+	gpufe_client_inflight_sub(client, 1);
 	return ret;
 }
 

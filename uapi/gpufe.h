@@ -655,7 +655,8 @@ struct gpufe_submit_bo {
  * ``-ETIMEDOUT`` (gpufe's own fences signal in bounded time by
  * themselves), and a failed job's fence still signals after those of the
  * jobs ahead of it. A client with ``max_inflight_jobs`` jobs not yet
- * completed waits in SUBMIT (interruptibly) until one completes.
+ * completed waits in SUBMIT (interruptibly) until a quarter of them (at
+ * least one) completed.
  *
  * Errors: ``-EINVAL`` for an unknown @flags bit, an @in_fence_fd without
  * %GPUFE_SUBMIT_IN_FENCE (it must be 0 then), a @cmds_size that is 0, not a

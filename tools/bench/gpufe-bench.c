@@ -1985,10 +1985,17 @@ static void throughput_figure(void)
 	figure(name, ratio, TPUT_REPEATS, true, 1.8);
 }
 
-/* Run a figure, and say how long it took. */
+/*
+ * Run a figure, and say how long it took; with GPUFE_BENCH_ONLY set, only
+ * the figures whose names contain it.
+ */
 static void timed(void (*fn)(void), const char *what)
 {
+	const char *only = getenv("GPUFE_BENCH_ONLY");
 	uint64_t t0 = now_ns();
+
+	if (only && !strstr(what, only))
+		return;
 
 	fn();
 	printf("# %s: took %.1f s\n", what, (double)(now_ns() - t0) / 1e9);

@@ -1615,13 +1615,22 @@ struct share_windows {
 	double jobs_per_s[2][MAX_REPEATS];
 };
 
-/* Measure the windows with loaders [0] (short jobs) and [1] (long jobs). */
-static void share_measure(struct loader *l, struct share_windows *w)
+/*
+ * Measure the windows with a loader of short jobs on @fd[0] and one of
+ * long jobs on @fd[1], each on a compute context of its own, started here
+ * and stopped at the end.
+ */
+static void share_measure(const int fd[2], struct share_windows *w)
 {
 	struct busy_mark a[2], b[2];
+	struct loader l[2];
 	uint64_t ta, tb;
 	int i, k;
 
+	for (k = 0; k < 2; k++)
+		loader_start(&l[k], fd[k],
+			     ctx_create(fd[k], GPUFE_ENGINE_CLASS_COMPUTE),
+			     k ? LONG_JOB_US : SHORT_JOB_US);
 	sleep_ns(SHARE_WARMUP_NS);
 	tb = busy_marks(l, 2, 1, b);
 	for (i = 0; i < SHARE_WINDOWS; i++) {
@@ -1645,14 +1654,24 @@ static void share_measure(struct loader *l, struct share_windows *w)
 		w->share[i] = 100 * d[0] / sum;
 		w->busy[i] = 100 * sum / (double)(tb - ta);
 	}
+	for (k = 0; k < 2; k++)
+		loader_stop(&l[k]);
 }
 
-/* The "#" lines of share windows, then the figure from @value per window. */
+/*
+ * The "#" lines of share windows, then the figure: the median distance
+ * of @value (w->share or w->busy) per window to @target.
+ */
 static void share_report(const char *name, struct share_windows *w,
-			 const char *share_what, double *value, double target)
+			 const char *share_what, const double *value,
+			 double target)
 {
+	double err[MAX_REPEATS];
 	char what[128];
-	int k;
+	int i, k;
+
+	for (i = 0; i < SHARE_WINDOWS; i++)
+		err[i] = absd(value[i] - target);
 
 	for (k = 0; k < 2; k++) {
 		snprintf(what, sizeof(what), "%s jobs, engine time per job",
@@ -1668,7 +1687,7 @@ static void share_report(const char *name, struct share_windows *w,
 	report_side_unit(name, "the pair's engine time over elapsed time, %",
 			 w->busy, SHARE_WINDOWS, "");
 	printf("# %s: %s: target %.1f%%\n", name, share_what, target);
-	figure(name, value, SHARE_WINDOWS, false, 3);
+	figure(name, err, SHARE_WINDOWS, false, 3);
 }
 
 static uint64_t compute0_mask(void)
@@ -1680,69 +1699,46 @@ static void share_equal_figure(void)
 {
 	static const char name[] = "share_error_equal_pct";
 	struct share_windows w;
-	struct loader l[2];
-	double err[MAX_REPEATS];
 	int fd[2], i;
 
 	policy_set(bench.dev, "equal-share");
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < 2; i++)
 		fd[i] = open_client();
-		loader_start(&l[i], fd[i],
-			     ctx_create(fd[i], GPUFE_ENGINE_CLASS_COMPUTE),
-			     i ? LONG_JOB_US : SHORT_JOB_US);
-	}
-	share_measure(l, &w);
-	for (i = 0; i < 2; i++) {
-		loader_stop(&l[i]);
+	share_measure(fd, &w);
+	for (i = 0; i < 2; i++)
 		close(fd[i]);
-	}
 	policy_set(bench.dev, saved_policy[0]);
 
-	for (i = 0; i < SHARE_WINDOWS; i++)
-		err[i] = absd(w.share[i] - 50);
 	share_report(name, &w, "1 ms jobs' share, two clients, equal-share",
-		     err, 50);
+		     w.share, 50);
 }
 
 static void share_weighted_figure(void)
 {
 	static const char name[] = "share_error_weighted_pct";
 	static const uint32_t weight[2] = { 2, 1 };
-	double err[MAX_REPEATS], target;
 	struct share_windows w;
-	struct loader l[2];
 	int fd[2], i;
 
 	policy_set(bench.dev, "fixed-share");
 	for (i = 0; i < 2; i++)
 		fd[i] = partition_create(compute0_mask(), weight[i]);
+	share_measure(fd, &w);
 	for (i = 0; i < 2; i++)
-		loader_start(&l[i], fd[i],
-			     ctx_create(fd[i], GPUFE_ENGINE_CLASS_COMPUTE),
-			     i ? LONG_JOB_US : SHORT_JOB_US);
-	share_measure(l, &w);
-	for (i = 0; i < 2; i++) {
-		loader_stop(&l[i]);
 		close(fd[i]);
-	}
 	wait_no_partitions();
 	policy_set(bench.dev, saved_policy[0]);
 
-	target = 100.0 * weight[0] / (weight[0] + weight[1]);
-	for (i = 0; i < SHARE_WINDOWS; i++)
-		err[i] = absd(w.share[i] - target);
 	share_report(name, &w,
 		     "1 ms jobs' share, partitions weighing 2 (1 ms jobs) and 1 (10 ms jobs), fixed-share",
-		     err, target);
+		     w.share, 100.0 * weight[0] / (weight[0] + weight[1]));
 }
 
 static void fixed_share_cap_figure(void)
 {
 	static const char name[] = "fixed_share_cap_error_pct";
 	static const uint32_t weight[2] = { 1, 3 };	/* [1] stays idle */
-	double err[MAX_REPEATS], target;
 	struct share_windows w;
-	struct loader l[2];
 	int part[2], fd[2], i;
 
 	policy_set(bench.dev, "fixed-share");
@@ -1750,25 +1746,16 @@ static void fixed_share_cap_figure(void)
 		part[i] = partition_create(compute0_mask(), weight[i]);
 	fd[0] = part[0];
 	fd[1] = partition_open(part[0]);
-	for (i = 0; i < 2; i++)
-		loader_start(&l[i], fd[i],
-			     ctx_create(fd[i], GPUFE_ENGINE_CLASS_COMPUTE),
-			     i ? LONG_JOB_US : SHORT_JOB_US);
-	share_measure(l, &w);
-	for (i = 0; i < 2; i++)
-		loader_stop(&l[i]);
+	share_measure(fd, &w);
 	close(fd[1]);
 	for (i = 0; i < 2; i++)
 		close(part[i]);
 	wait_no_partitions();
 	policy_set(bench.dev, saved_policy[0]);
 
-	target = 100.0 * weight[0] / (weight[0] + weight[1]);
-	for (i = 0; i < SHARE_WINDOWS; i++)
-		err[i] = absd(w.busy[i] - target);
 	share_report(name, &w,
 		     "the partition's engine time over elapsed time, weights 1 (running) and 3 (idle), fixed-share",
-		     err, target);
+		     w.busy, 100.0 * weight[0] / (weight[0] + weight[1]));
 }
 
 /* ------------------------------------------------------------------------

@@ -51,6 +51,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/dma-buf.h>
+#include <linux/dma-mapping.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
 #include <linux/shmem_fs.h>
@@ -103,11 +104,123 @@ static void gpufe_bo_import_unmap(struct gpufe_bo *bo)
 	dma_buf_detach(dmabuf, bo->import_attach);
 }
 
+/**
+ * gpufe_bo_dma_unmap_locked - unmap a buffer from a device's DMA
+ * @map: the mapping, not yet unmapped
+ *
+ * Under the device's dma_lock: from the buffer's release, or from
+ * gpufe_device_release(), whichever comes first.
+ */
+void gpufe_bo_dma_unmap_locked(struct gpufe_bo_dma *map)
+{
+	struct gpufe_device *gdev = map->gdev;
+
+	lockdep_assert_held(&gdev->dma_lock);
+	dma_unmap_sgtable(gdev->dma_dev, &map->sgt, DMA_BIDIRECTIONAL,
+			  DMA_ATTR_SKIP_CPU_SYNC);
+	list_del_init(&map->dev_link);
+}
+
+/* Free the buffer's DMA mappings, unmapping those still mapped. */
+static void gpufe_bo_dma_fini(struct gpufe_bo *bo)
+{
+	struct gpufe_bo_dma *map, *next;
+
+	list_for_each_entry_safe(map, next, &bo->dma_maps, bo_link) {
+		struct gpufe_device *gdev = map->gdev;
+
+		mutex_lock(&gdev->dma_lock);
+		if (!list_empty(&map->dev_link))
+			gpufe_bo_dma_unmap_locked(map);
+		mutex_unlock(&gdev->dma_lock);
+		sg_free_table(&map->sgt);
+		gpufe_device_put(gdev);
+		kfree(map);
+	}
+}
+
+/**
+ * gpufe_bo_dma_map - a buffer's mapping for a device's DMA
+ * @bo: a buffer gpufe created (not an import)
+ * @gdev: a device with a DMA device, between gpufe_device_enter() and
+ *	gpufe_device_exit()
+ *
+ * Maps the buffer's pages for the device's DMA device the first time,
+ * %DMA_BIDIRECTIONAL with %DMA_ATTR_SKIP_CPU_SYNC (a buffer's jobs read
+ * and write it in any order, so the back-end syncs around its device's
+ * accesses), and keeps the mapping until the buffer is freed or the
+ * back-end releases the device: one mapping per buffer and device, as
+ * the DMA API wants for memory a device writes. May sleep.
+ *
+ * Return: the mapping, or an ERR_PTR(): -EOPNOTSUPP for an imported
+ * buffer (gpufe has no pages of its own to map), -ENODEV when the device
+ * has been released, -ENOMEM when memory ran out or the DMA API could not
+ * map the pages.
+ */
+struct sg_table *gpufe_bo_dma_map(struct gpufe_bo *bo,
+				  struct gpufe_device *gdev)
+{
+	struct device *dev = gdev->dma_dev;
+	struct gpufe_bo_dma *map;
+	unsigned int max_segment;
+	int ret;
+
+	if (!bo->pages)
+		return ERR_PTR(-EOPNOTSUPP);
+
+	mutex_lock(&bo->lock);
+	list_for_each_entry(map, &bo->dma_maps, bo_link)
+		if (map->gdev == gdev)
+			goto out_unlock;
+
+	map = kzalloc(sizeof(*map), GFP_KERNEL_ACCOUNT);
+	if (!map) {
+		map = ERR_PTR(-ENOMEM);
+		goto out_unlock;
+	}
+	/* Segments the device and any bounce buffer can take. */
+	max_segment = min_t(size_t, dma_get_max_seg_size(dev),
+			    dma_max_mapping_size(dev));
+	ret = sg_alloc_table_from_pages_segment(&map->sgt, bo->pages,
+						bo->size >> PAGE_SHIFT, 0,
+						bo->size, max_segment,
+						GFP_KERNEL_ACCOUNT);
+	if (ret)
+		goto err_free;
+
+	mutex_lock(&gdev->dma_lock);
+	ret = -ENODEV;
+	if (gdev->dma_released)
+		goto err_unlock_dev;
+	ret = dma_map_sgtable(dev, &map->sgt, DMA_BIDIRECTIONAL,
+			      DMA_ATTR_SKIP_CPU_SYNC);
+	if (ret) {
+		ret = -ENOMEM;
+		goto err_unlock_dev;
+	}
+	map->gdev = gpufe_device_get(gdev);
+	list_add_tail(&map->dev_link, &gdev->bo_maps);
+	mutex_unlock(&gdev->dma_lock);
+	list_add_tail(&map->bo_link, &bo->dma_maps);
+	goto out_unlock;
+
+err_unlock_dev:
+	mutex_unlock(&gdev->dma_lock);
+	sg_free_table(&map->sgt);
+err_free:
+	kfree(map);
+	map = ERR_PTR(ret);
+out_unlock:
+	mutex_unlock(&bo->lock);
+	return IS_ERR(map) ? ERR_CAST(map) : &map->sgt;
+}
+
 static void gpufe_bo_release(struct kref *ref)
 {
 	struct gpufe_bo *bo = container_of(ref, struct gpufe_bo, ref);
 	pgoff_t i, n = bo->size >> PAGE_SHIFT;
 
+	gpufe_bo_dma_fini(bo);
 	if (bo->import) {
 		gpufe_bo_import_unmap(bo);
 		dma_buf_put(bo->import);
@@ -172,6 +285,7 @@ static struct gpufe_bo *gpufe_bo_alloc(struct gpufe_client *client, u64 size)
 	}
 	kref_init(&bo->ref);
 	mutex_init(&bo->lock);
+	INIT_LIST_HEAD(&bo->dma_maps);
 	bo->size = size;
 	bo->owner = gpufe_client_get(client);
 	atomic_long_inc(&gpufe_bo_objs);

@@ -27,6 +27,12 @@
  * Locking: gpufe_registry_lock serialises registration, unregistration and
  * snapshots of the whole registry; a lookup by id needs only the xarray's
  * own lock.
+ *
+ * DMA: for a device with a DMA device, the front-end maps the completion
+ * pages of its contexts and, with &gpufe_device_desc.map_bos, the buffers
+ * its jobs use (gpufe_bo_dma_map()). Both kinds of mapping end, at the
+ * latest, in gpufe_device_release(), under the device's dma_lock, before
+ * the back-end may let its DMA device go; none is made afterwards.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -74,6 +80,8 @@ static int gpufe_device_desc_check(const struct gpufe_device_desc *desc,
 		return -EINVAL;
 	if (desc->credits > GPUFE_MAX_CREDITS)
 		return -EINVAL;
+	if (desc->map_bos && !desc->dma_dev)
+		return -EINVAL;
 
 	for (i = 0; i < desc->num_engines; i++) {
 		const struct gpufe_engine_desc *e = &desc->engines[i];
@@ -104,6 +112,7 @@ static void gpufe_device_free(struct kref *ref)
 
 	gpufe_sched_fini(gdev);
 	gpufe_route_fini(gdev);
+	WARN_ON(!list_empty(&gdev->bo_maps));
 	WARN_ON(!xa_empty(&gdev->dma_maps));
 	xa_destroy(&gdev->dma_maps);
 	mutex_destroy(&gdev->dma_lock);
@@ -165,8 +174,13 @@ dma_addr_t gpufe_device_map_page(struct gpufe_device *gdev, struct page *page)
 		goto out_unlock;
 	}
 
-	addr = dma_map_page(gdev->dma_dev, page, 0, PAGE_SIZE,
-			    DMA_BIDIRECTIONAL);
+	/*
+	 * Kept only where no sync is ever needed (below): skipping the syncs
+	 * also lets two devices map one page without DMA-API debug taking
+	 * it for overlapping streaming DMA.
+	 */
+	addr = dma_map_page_attrs(gdev->dma_dev, page, 0, PAGE_SIZE,
+				  DMA_BIDIRECTIONAL, DMA_ATTR_SKIP_CPU_SYNC);
 	if (dma_mapping_error(gdev->dma_dev, addr)) {
 		addr = 0;
 		goto out_unlock;
@@ -186,7 +200,8 @@ dma_addr_t gpufe_device_map_page(struct gpufe_device *gdev, struct page *page)
 	goto out_unlock;
 
 err_unmap:
-	dma_unmap_page(gdev->dma_dev, addr, PAGE_SIZE, DMA_BIDIRECTIONAL);
+	dma_unmap_page_attrs(gdev->dma_dev, addr, PAGE_SIZE, DMA_BIDIRECTIONAL,
+			     DMA_ATTR_SKIP_CPU_SYNC);
 	addr = 0;
 out_unlock:
 	mutex_unlock(&gdev->dma_lock);
@@ -208,8 +223,8 @@ void gpufe_device_unmap_page(struct gpufe_device *gdev, struct page *page)
 	map = xa_load(&gdev->dma_maps, pfn);
 	if (map && !--map->users) {
 		xa_erase(&gdev->dma_maps, pfn);
-		dma_unmap_page(gdev->dma_dev, map->addr, PAGE_SIZE,
-			       DMA_BIDIRECTIONAL);
+		dma_unmap_page_attrs(gdev->dma_dev, map->addr, PAGE_SIZE,
+				     DMA_BIDIRECTIONAL, DMA_ATTR_SKIP_CPU_SYNC);
 		kfree(map);
 	}
 	mutex_unlock(&gdev->dma_lock);
@@ -221,22 +236,27 @@ void gpufe_device_unmap_page(struct gpufe_device *gdev, struct page *page)
  *
  * The back-end calls this once gpufe_device_unregister() has returned,
  * every job it held is completed and it raises no more interrupts (its
- * handler has finished). The front-end unmaps the completion pages from
- * the device's DMA device, while that still exists, and drops the
- * reference gpufe_device_register() gave the back-end, which must not use
- * @gdev afterwards. May sleep.
+ * handler has finished). The front-end unmaps the completion pages and
+ * the buffers of the jobs still mapped (jobs that never reached the
+ * back-end and are not freed yet) from the device's DMA device, while that
+ * still exists, and drops the reference gpufe_device_register() gave the
+ * back-end, which must not use @gdev afterwards. May sleep.
  */
 void gpufe_device_release(struct gpufe_device *gdev)
 {
+	struct gpufe_bo_dma *bmap, *next;
 	struct gpufe_page_map *map;
 	unsigned long pfn;
 
 	mutex_lock(&gdev->dma_lock);
 	gdev->dma_released = true;
+	/* The buffers stay, unmapped, until they are freed. */
+	list_for_each_entry_safe(bmap, next, &gdev->bo_maps, dev_link)
+		gpufe_bo_dma_unmap_locked(bmap);
 	xa_for_each(&gdev->dma_maps, pfn, map) {
 		xa_erase(&gdev->dma_maps, pfn);
-		dma_unmap_page(gdev->dma_dev, map->addr, PAGE_SIZE,
-			       DMA_BIDIRECTIONAL);
+		dma_unmap_page_attrs(gdev->dma_dev, map->addr, PAGE_SIZE,
+				     DMA_BIDIRECTIONAL, DMA_ATTR_SKIP_CPU_SYNC);
 		kfree(map);
 	}
 	mutex_unlock(&gdev->dma_lock);
@@ -267,6 +287,8 @@ gpufe_device_alloc(const struct gpufe_device_desc *desc,
 	gdev->dma_dev = get_device(desc->dma_dev);
 	mutex_init(&gdev->dma_lock);
 	xa_init(&gdev->dma_maps);
+	gdev->map_bos = desc->map_bos;
+	INIT_LIST_HEAD(&gdev->bo_maps);
 	gpufe_route_init(gdev);
 	gdev->num_engines = desc->num_engines;
 
@@ -313,7 +335,8 @@ static bool gpufe_device_name_taken_locked(const char *name)
  * gpufe_device_release().
  *
  * Return: the front-end's device, or an ERR_PTR(): -EINVAL for a bad
- * description, -EEXIST when a device of that name exists, -ENOSPC when
+ * description (also &gpufe_device_desc.map_bos without a DMA device),
+ * -EEXIST when a device of that name exists, -ENOSPC when
  * %GPUFE_MAX_DEVICES devices are registered, -ENOMEM.
  */
 struct gpufe_device *gpufe_device_register(const struct gpufe_device_desc *desc,

@@ -271,12 +271,18 @@ struct gpufe_job_fe {
  * @dma_lock: protects @dma_maps and @dma_released
  * @dma_maps: the completion pages mapped for @dma_dev, by page frame
  * @dma_released: gpufe_device_release() unmapped them all
+ * @map_bos: every job's buffers are mapped for @dma_dev
+ *	(&gpufe_device_desc.map_bos)
+ * @bo_maps: the buffers mapped for @dma_dev (&gpufe_bo_dma.dev_link),
+ *	under @dma_lock, until they are freed or gpufe_device_release()
+ *	unmaps them
  * @route: completion routing
  * @sched: the scheduler (gpufe_sched.c)
  * @num_engines: number of entries in @engines
  * @engines: sorted by class, then back-end instance
  *
- * Everything but @ref, @unplugged and @route is fixed at registration.
+ * Everything but @ref, @unplugged, @dma_maps, @dma_released, @bo_maps
+ * and @route is fixed at registration.
  */
 struct gpufe_device {
 	struct kref ref;
@@ -291,6 +297,8 @@ struct gpufe_device {
 	struct mutex dma_lock; /* protects dma_maps, dma_released */
 	struct xarray dma_maps;
 	bool dma_released;
+	bool map_bos;
+	struct list_head bo_maps;
 	struct gpufe_route route;
 	struct gpufe_sched sched;
 	unsigned int num_engines;
@@ -480,9 +488,11 @@ struct gpufe_client {
  * @import_attach: gpufe's attachment to @import, which pins it
  * @import_dir: the direction of gpufe's CPU access to @import
  * @import_map: the kernel mapping of @import
- * @lock: protects @handle_count and @export
+ * @lock: protects @handle_count, @export and @dma_maps
  * @handle_count: handles naming the buffer, over every client
  * @export: the dma-buf made of the buffer, kept while it has handles
+ * @dma_maps: its mappings for devices' DMA (&gpufe_bo_dma.bo_link), made
+ *	by gpufe_bo_dma_map(), freed with the buffer
  */
 struct gpufe_bo {
 	struct kref ref;
@@ -500,6 +510,24 @@ struct gpufe_bo {
 	struct mutex lock; /* protects handle_count, export */
 	unsigned int handle_count;
 	struct dma_buf *export;
+	struct list_head dma_maps;
+};
+
+/**
+ * struct gpufe_bo_dma - a buffer's pages mapped for a device's DMA
+ * @bo_link: in the buffer's &gpufe_bo.dma_maps, under its lock
+ * @dev_link: in the device's &gpufe_device.bo_maps while mapped, under its
+ *	&gpufe_device.dma_lock; empty once unmapped
+ * @gdev: the device (a reference)
+ * @sgt: the pages, mapped %DMA_BIDIRECTIONAL with %DMA_ATTR_SKIP_CPU_SYNC
+ *	until unmapped: by the buffer's release, or by gpufe_device_release()
+ *	if that comes first
+ */
+struct gpufe_bo_dma {
+	struct list_head bo_link;
+	struct list_head dev_link;
+	struct gpufe_device *gdev;
+	struct sg_table sgt;
 };
 
 /**
@@ -674,6 +702,9 @@ struct gpufe_bo *gpufe_bo_lookup(struct gpufe_client *client, u32 handle,
 long gpufe_bo_objects(void);
 struct gpufe_bo *gpufe_bo_get(struct gpufe_bo *bo);
 void gpufe_bo_put(struct gpufe_bo *bo);
+struct sg_table *gpufe_bo_dma_map(struct gpufe_bo *bo,
+				  struct gpufe_device *gdev);
+void gpufe_bo_dma_unmap_locked(struct gpufe_bo_dma *map);
 int gpufe_bo_handle_create(struct gpufe_client *client, struct gpufe_bo *bo,
 			   bool readonly, u32 *handle);
 u32 gpufe_bo_handle_find(struct gpufe_client *client,

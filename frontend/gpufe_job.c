@@ -15,6 +15,10 @@
  * sequence number and a dma_fence on the context's timeline, and leaves
  * that fence in every buffer's dma_resv as a reader or a writer.
  *
+ * On a device with &gpufe_device_desc.map_bos, the job's buffers come
+ * with their mappings for its DMA device (gpufe_bo_dma_map(), just before
+ * @validate), which last as long as the buffer or the device.
+ *
  * Then the job goes to the scheduler (gpufe_sched.c): the context's work
  * item waits (with one fence callback, never blocking a thread) until each
  * dependency of the head of the context's queue has signalled, and the
@@ -442,8 +446,8 @@ static void gpufe_jobs_finish(struct gpufe_ctx *ctx, struct list_head *done)
  * into the job's completion slot; the back-end calls it after the job's
  * results are in memory and raises gpufe_device_irq() afterwards (once
  * for any number of completions). The job's fence signals when the
- * router sees the slot move. Callable from any context, including hard
- * interrupts. The back-end must not touch the job afterwards.
+ * router sees the slot move. Callable from any context, including hard interrupts.
+ * The back-end must not touch the job afterwards.
  */
 void gpufe_job_complete(struct gpufe_job *base, int error)
 {
@@ -809,13 +813,26 @@ static void gpufe_job_publish_fence(struct gpufe_job_fe *job)
 	}
 }
 
-/* Between gpufe_device_enter() and gpufe_device_exit(). */
+/*
+ * Between gpufe_device_enter() and gpufe_device_exit(). On a device with
+ * map_bos, the buffers' mappings for its DMA are looked up (made the first
+ * time) first: @validate sees their sg tables.
+ */
 static int gpufe_job_validate(struct gpufe_ctx *ctx, struct gpufe_job_fe *job)
 {
 	struct gpufe_device *gdev = ctx->gdev;
+	struct gpufe_job_bo *jbos = (struct gpufe_job_bo *)job->base.bos;
+	struct sg_table *sgt;
+	unsigned int i;
 
 	if (gpufe_device_unplugged(gdev))
 		return -ENODEV;
+	for (i = 0; gdev->map_bos && i < job->base.num_bos; i++) {
+		sgt = gpufe_bo_dma_map(job->bos[i], gdev);
+		if (IS_ERR(sgt))
+			return PTR_ERR(sgt);
+		jbos[i].sgt = sgt;
+	}
 	return gdev->ops->validate(gdev, &job->base);
 }
 

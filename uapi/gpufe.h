@@ -668,9 +668,12 @@ struct gpufe_submit_bo {
  * unknown @ctx_id or buffer handle; ``-EACCES`` for a read-only buffer
  * handle listed with %GPUFE_SUBMIT_BO_WRITE; ``-ENODEV`` when the context's
  * device is gone; ``-ECANCELED`` (since 1.4) when the context is banned
- * (%GPUFE_CTX_STATE_BANNED); ``-EFAULT`` for @cmds or @bos the kernel cannot
- * read; ``-EMFILE`` when no file descriptor is free for the out-fence.
- * Nothing is queued on error.
+ * (%GPUFE_CTX_STATE_BANNED); ``-EOPNOTSUPP`` when the context's device
+ * reaches buffers by DMA and a buffer was imported from another driver's
+ * dma-buf (buffers gpufe made, also re-imported, are fine); ``-EFAULT`` for
+ * @cmds or @bos the kernel cannot read; ``-EMFILE`` when no file descriptor
+ * is free for the out-fence; ``-ENOMEM`` when memory runs out, also when a
+ * buffer cannot be mapped for the device's DMA. Nothing is queued on error.
  *
  * A job's fence signals with an error when the job fails (since 1.4):
  * ``-ETIME`` when it ran on its engine longer than its timeout

@@ -9,6 +9,7 @@
 
 #include <linux/dma-mapping.h>
 #include <linux/list.h>
+#include <linux/scatterlist.h>
 #include <linux/types.h>
 
 #include <gpufe.h>
@@ -34,6 +35,24 @@
  * the device open.
  *
  * A back-end never sees a &struct file, a user pointer or a client handle.
+ *
+ * Buffers: a job's buffers come with a kernel mapping each
+ * (&gpufe_job_bo.vaddr). A back-end whose device reads and writes them by
+ * DMA sets &gpufe_device_desc.map_bos: each buffer then also comes mapped
+ * for &gpufe_device_desc.dma_dev through the DMA API (&gpufe_job_bo.sgt),
+ * from @validate on. As in DRM's shmem helpers, a buffer is mapped once
+ * per device, the first time a job on that device names it, and stays
+ * mapped until the buffer is freed or the back-end calls
+ * gpufe_device_release(), whichever comes first: no mapping outlives the
+ * back-end's hold on the device, and the back-end never unmaps one. The
+ * mapping is %DMA_BIDIRECTIONAL with %DMA_ATTR_SKIP_CPU_SYNC, so the
+ * back-end syncs around its device's accesses: dma_sync_sgtable_for_device()
+ * before the device reads what the CPU wrote, dma_sync_sgtable_for_cpu()
+ * after the device wrote and before gpufe_job_complete() (both are free on
+ * a cache-coherent device without bounce buffers). The front-end has no
+ * pages of its own for a buffer imported from another driver's dma-buf:
+ * on such a device, a job naming one fails in SUBMIT (``-EOPNOTSUPP``)
+ * and never reaches the back-end.
  *
  * Jobs: the front-end checks everything that is the same for every GPU (the
  * context, the buffer handles and their flags, fences) and asks the
@@ -116,6 +135,9 @@ struct gpufe_engine_desc {
  *	front-end maps the completion pages for it and hands the slot's
  *	address in &gpufe_job.slot_dma, until gpufe_device_release(), and
  *	holds a reference on it until the device is freed
+ * @map_bos: map every job's buffers for @dma_dev (&gpufe_job_bo.sgt);
+ *	needs @dma_dev (gpufe_device_register() fails with -EINVAL
+ *	without)
  */
 struct gpufe_device_desc {
 	const char *name;
@@ -124,17 +146,25 @@ struct gpufe_device_desc {
 	const struct gpufe_engine_desc *engines;
 	unsigned int credits;
 	struct device *dma_dev;
+	bool map_bos;
 };
 
 /**
  * struct gpufe_job_bo - a buffer as a job sees it
  * @vaddr: a kernel mapping of the whole buffer, valid until the job is done
+ * @sgt: with &gpufe_device_desc.map_bos, the buffer's pages mapped for
+ *	&gpufe_device_desc.dma_dev (walk it with for_each_sgtable_dma_sg()),
+ *	%DMA_BIDIRECTIONAL with %DMA_ATTR_SKIP_CPU_SYNC, in segments no
+ *	longer than dma_get_max_seg_size() and dma_max_mapping_size() of the
+ *	device; valid while the back-end holds the job; NULL without
+ *	map_bos
  * @size: the buffer's size in bytes
  * @flags: %GPUFE_SUBMIT_BO_READ and/or %GPUFE_SUBMIT_BO_WRITE: what the
  *	job may do with it
  */
 struct gpufe_job_bo {
 	void *vaddr;
+	struct sg_table *sgt;
 	u64 size;
 	u32 flags;
 };

@@ -126,7 +126,24 @@ extern "C" {
  * The structures of the library do not grow (see above): what 1.4 adds
  * comes in new structures, &struct gpuclient_ctx_status2 and &struct
  * gpuclient_partition_params2, each a superset of the one it extends,
- * with new functions that take them.
+ * with new functions that take them. *
+ * Since version 1.5 the builder also makes command streams for gpufe_edu,
+ * the back-end for QEMU's ``edu`` PCI device (devices named ``edu-`` and
+ * their PCI address, back-end "edu"): gpuclient_cmd_edu_copy() for its
+ * copy engine, gpuclient_cmd_edu_factorial() for its compute engine
+ * (``<gpufe_edu.h>`` describes the format). It needs no newer kernel
+ * interface: any kernel with %GPUCLIENT_FEATURE_DATAPATH runs the jobs on
+ * an edu device. A stream is one back-end's: the builder does not know
+ * which device a job goes to, and the kernel reads a stream in the format
+ * of the context's back-end, so swgpu commands sent to an edu device (or
+ * edu commands to a swgpu one) are misread, most often refused with
+ * -EINVAL. For instance, 5! into the first word of a buffer::
+ *
+ *	gpuclient_ctx_create(h, edu_id, GPUCLIENT_ENGINE_CLASS_COMPUTE, 0,
+ *			     GPUCLIENT_PRIORITY_NORMAL, &ctx);
+ *	gpuclient_cmdbuf_add_bo(cb, bo, GPUCLIENT_BO_WRITE, &idx);
+ *	gpuclient_cmd_edu_factorial(cb, idx, 0, 5);
+ *	gpuclient_submit(ctx, cb, -1, NULL, &seqno);
  */
 
 /** define GPUCLIENT_DEFAULT_PATH - the device node gpuclient_open() uses */
@@ -190,8 +207,8 @@ typedef struct gpuclient_bo *gpuclient_bo_handle;
 typedef struct gpuclient_ctx *gpuclient_ctx_handle;
 
 /*
- * gpuclient_cmdbuf_handle: a swgpu command stream and its buffer list
- * being built. Opaque; from gpuclient_cmdbuf_create(), released with
+ * gpuclient_cmdbuf_handle: a command stream (swgpu's, or since 1.5
+ * edu's) and its buffer list being built. Opaque; from gpuclient_cmdbuf_create(), released with
  * gpuclient_cmdbuf_destroy().
  */
 typedef struct gpuclient_cmdbuf *gpuclient_cmdbuf_handle;
@@ -952,9 +969,10 @@ int gpuclient_cmdbuf_add_bo(gpuclient_cmdbuf_handle cb, gpuclient_bo_handle bo,
  *
  * Every gpuclient_cmd_*() function appends one swgpu command (see
  * ``<gpufe_swgpu.h>`` for what each does, the engines it runs on and the
- * alignment it needs; the kernel checks those at submit time) and names
- * buffers by their index from gpuclient_cmdbuf_add_bo(). On error the
- * builder is unchanged.
+ * alignment it needs; the kernel checks those at submit time), or, for the
+ * gpuclient_cmd_edu_*() ones, one edu command (``<gpufe_edu.h>``), and
+ * names buffers by their index from gpuclient_cmdbuf_add_bo(). On error
+ * the builder is unchanged.
  *
  * Return: 0 on success; -EINVAL if @cb is NULL or (for the commands that
  * take buffers) an index is not on the buffer list; -E2BIG if the stream
@@ -1070,6 +1088,48 @@ int gpuclient_cmd_fault(gpuclient_cmdbuf_handle cb);
  * Return: as gpuclient_cmd_nop().
  */
 int gpuclient_cmd_hang(gpuclient_cmdbuf_handle cb);
+
+/**
+ * gpuclient_cmd_edu_copy() - append: copy bytes between buffers on an edu
+ * device's copy engine (since 1.5)
+ * @cb: the builder
+ * @src_index: the source buffer, listed with %GPUCLIENT_BO_READ
+ * @dst_index: the destination buffer, listed with %GPUCLIENT_BO_WRITE
+ * @src_offset: first source byte, any alignment
+ * @dst_offset: first destination byte, any alignment
+ * @length: bytes, at least 1
+ *
+ * Appends an edu ``EDU_CMD_COPY`` (``<gpufe_edu.h>``), which runs on the
+ * copy engine of a gpufe_edu device only. Within one buffer the ranges
+ * must not overlap. The device copies by DMA in chunks, each ending at
+ * the copy's end, the next 4096-byte boundary of either offset, or
+ * ``EDU_CHUNK_MAX`` (4095) bytes after its start, whichever comes
+ * first, each taking about 200 ms under QEMU; the kernel refuses a job
+ * whose copies need more than ``EDU_MAX_JOB_CHUNKS`` (16) chunks in all.
+ *
+ * Return: as gpuclient_cmd_nop().
+ */
+int gpuclient_cmd_edu_copy(gpuclient_cmdbuf_handle cb, uint32_t src_index,
+			   uint32_t dst_index, uint64_t src_offset,
+			   uint64_t dst_offset, uint64_t length);
+
+/**
+ * gpuclient_cmd_edu_factorial() - append: store n! on an edu device's
+ * compute engine (since 1.5)
+ * @cb: the builder
+ * @dst_index: the buffer, listed with %GPUCLIENT_BO_WRITE
+ * @dst_offset: where the uint32_t result goes, a multiple of 4
+ * @n: the value, at most ``EDU_MAX_FACTORIAL_N`` (12, whose factorial is
+ *	the largest that fits in 32 bits)
+ *
+ * Appends an edu ``EDU_CMD_FACTORIAL`` (``<gpufe_edu.h>``), which runs on
+ * the compute engine of a gpufe_edu device only; the kernel refuses a job
+ * of more than ``EDU_MAX_JOB_FACTORIALS`` (64) of them.
+ *
+ * Return: as gpuclient_cmd_nop().
+ */
+int gpuclient_cmd_edu_factorial(gpuclient_cmdbuf_handle cb, uint32_t dst_index,
+				uint64_t dst_offset, uint32_t n);
 
 /**
  * gpuclient_submit() - queue a job on a context

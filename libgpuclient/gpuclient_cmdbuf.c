@@ -7,8 +7,11 @@
  * DOC: swgpu command streams
  *
  * A &struct gpuclient_cmdbuf collects what one GPUFE_IOCTL_SUBMIT sends: a
- * command stream in the format of uapi/gpufe_swgpu.h and the buffer list
- * its commands index. The stream grows by doubling up to
+ * command stream in the format of uapi/gpufe_swgpu.h (or, built with the
+ * gpuclient_cmd_edu_*() functions, of uapi/gpufe_edu.h) and the buffer
+ * list its commands index. The builder does not know which back-end the
+ * job goes to: a stream is one back-end's commands, the caller's to match
+ * with the context's device. The stream grows by doubling up to
  * %GPUFE_SUBMIT_MAX_CMDS_SIZE; a command that would take it past that fails
  * with -E2BIG and leaves the builder as it was, as does every other
  * failure.
@@ -26,6 +29,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gpufe_edu.h>
+
 #include "gpuclient_priv.h"
 
 _Static_assert(sizeof(struct gpufe_submit_bo) == 8,
@@ -40,6 +45,9 @@ _Static_assert(sizeof(struct swgpu_cmd_timestamp) == 16,
 	       "struct swgpu_cmd_timestamp");
 _Static_assert(sizeof(struct swgpu_cmd_fault) == 8, "struct swgpu_cmd_fault");
 _Static_assert(sizeof(struct swgpu_cmd_hang) == 8, "struct swgpu_cmd_hang");
+_Static_assert(sizeof(struct edu_cmd_copy) == 40, "struct edu_cmd_copy");
+_Static_assert(sizeof(struct edu_cmd_factorial) == 24,
+	       "struct edu_cmd_factorial");
 
 _Static_assert(GPUCLIENT_BO_READ == GPUFE_SUBMIT_BO_READ, "bo read flag");
 _Static_assert(GPUCLIENT_BO_WRITE == GPUFE_SUBMIT_BO_WRITE, "bo write flag");
@@ -258,6 +266,45 @@ gpuclient_public int gpuclient_cmd_hang(gpuclient_cmdbuf_handle cb)
 	const struct swgpu_cmd_hang cmd = { .opcode = SWGPU_CMD_HANG };
 
 	if (!cb)
+		return -EINVAL;
+	return gpuclient_cmdbuf_emit(cb, &cmd, sizeof(cmd));
+}
+
+gpuclient_public int gpuclient_cmd_edu_copy(gpuclient_cmdbuf_handle cb,
+					    uint32_t src_index,
+					    uint32_t dst_index,
+					    uint64_t src_offset,
+					    uint64_t dst_offset,
+					    uint64_t length)
+{
+	const struct edu_cmd_copy cmd = {
+		.opcode = EDU_CMD_COPY,
+		.src_bo = src_index,
+		.dst_bo = dst_index,
+		.src_offset = src_offset,
+		.dst_offset = dst_offset,
+		.length = length,
+	};
+
+	if (!cb || !gpuclient_cmdbuf_has_bo(cb, src_index) ||
+	    !gpuclient_cmdbuf_has_bo(cb, dst_index))
+		return -EINVAL;
+	return gpuclient_cmdbuf_emit(cb, &cmd, sizeof(cmd));
+}
+
+gpuclient_public int gpuclient_cmd_edu_factorial(gpuclient_cmdbuf_handle cb,
+						 uint32_t dst_index,
+						 uint64_t dst_offset,
+						 uint32_t n)
+{
+	const struct edu_cmd_factorial cmd = {
+		.opcode = EDU_CMD_FACTORIAL,
+		.n = n,
+		.dst_bo = dst_index,
+		.dst_offset = dst_offset,
+	};
+
+	if (!cb || !gpuclient_cmdbuf_has_bo(cb, dst_index))
 		return -EINVAL;
 	return gpuclient_cmdbuf_emit(cb, &cmd, sizeof(cmd));
 }

@@ -18,6 +18,8 @@
  * fake_set_completion_page(), the 1.2 completion page as well, with
  * fake_set_partitions() the 1.3 partitions and their registers, and with
  * fake_set_sched() the 1.4 scheduler's counters, hangs, faults and bans.
+ * A device of back-end "edu" (fake_add_edu()) takes gpufe_edu's streams
+ * instead of swgpu's, checked as uapi/gpufe_edu.h says.
  * See fake_kernel.h for what is simplified.
  */
 
@@ -34,6 +36,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <gpufe_edu.h>
 #include <gpufe_swgpu.h>
 
 #include "fake_kernel.h"
@@ -302,6 +305,17 @@ struct fake_device *fake_add_swgpu(uint32_t id, const char *name)
 	fake_add_engine(dev, GPUFE_ENGINE_CLASS_COMPUTE, 1, "compute1");
 	fake_add_engine(dev, GPUFE_ENGINE_CLASS_COPY, 0, "copy0");
 	fake_add_engine(dev, GPUFE_ENGINE_CLASS_VIDEO, 0, "video0");
+	return dev;
+}
+
+struct fake_device *fake_add_edu(uint32_t id, const char *name)
+{
+	struct fake_device *dev = fake_add_device(id, name, "edu", 0);
+
+	if (!dev)
+		return NULL;
+	fake_add_engine(dev, GPUFE_ENGINE_CLASS_COMPUTE, 0, "compute0");
+	fake_add_engine(dev, GPUFE_ENGINE_CLASS_COPY, 0, "copy0");
 	return dev;
 }
 
@@ -1363,15 +1377,145 @@ static int fake_stream_run(const struct fake_job *job, const uint8_t *cmds,
 	return FAKE_RUN_DONE;
 }
 
+/* --- gpufe_edu's streams ---------------------------------------------- */
+
+/* What one edu command is. */
+union fake_edu_cmd {
+	uint32_t opcode;
+	struct edu_cmd_copy copy;
+	struct edu_cmd_factorial factorial;
+};
+
+/* Decode the edu command at @at of @left bytes; 0 if there is none whole. */
+static size_t fake_edu_decode(const uint8_t *at, size_t left,
+			      union fake_edu_cmd *cmd)
+{
+	uint32_t opcode;
+	size_t size;
+
+	if (left < sizeof(opcode))
+		return 0;
+	memcpy(&opcode, at, sizeof(opcode));
+	switch (opcode) {
+	case EDU_CMD_COPY:
+		size = sizeof(struct edu_cmd_copy);
+		break;
+	case EDU_CMD_FACTORIAL:
+		size = sizeof(struct edu_cmd_factorial);
+		break;
+	default:
+		return 0;
+	}
+	if (size > left)
+		return 0;
+	memset(cmd, 0, sizeof(*cmd));
+	memcpy(cmd, at, size);
+	return size;
+}
+
+/*
+ * The chunks of a copy, as uapi/gpufe_edu.h splits it: at every 4096-byte
+ * boundary of either offset and every EDU_CHUNK_MAX bytes.
+ */
+static uint64_t fake_edu_chunks(uint64_t src, uint64_t dst, uint64_t length)
+{
+	uint64_t n = 0, step;
+
+	while (length) {
+		step = length;
+		if (step > 4096 - src % 4096)
+			step = 4096 - src % 4096;
+		if (step > 4096 - dst % 4096)
+			step = 4096 - dst % 4096;
+		if (step > EDU_CHUNK_MAX)
+			step = EDU_CHUNK_MAX;
+		src += step;
+		dst += step;
+		length -= step;
+		n++;
+	}
+	return n;
+}
+
+static int fake_edu_check(const struct fake_job *job, const uint8_t *cmds,
+			  size_t size)
+{
+	uint64_t chunks = 0, factorials = 0;
+	union fake_edu_cmd cmd;
+	size_t pos = 0, n;
+
+	while (pos < size) {
+		n = fake_edu_decode(cmds + pos, size - pos, &cmd);
+		if (!n)
+			return -EINVAL;
+		pos += n;
+		if (cmd.opcode == EDU_CMD_COPY) {
+			const struct edu_cmd_copy *c = &cmd.copy;
+
+			if (job->engine_class != GPUFE_ENGINE_CLASS_COPY ||
+			    c->pad || !c->length ||
+			    !fake_range_ok(job, c->src_bo, c->src_offset,
+					   c->length, 1, GPUFE_SUBMIT_BO_READ) ||
+			    !fake_range_ok(job, c->dst_bo, c->dst_offset,
+					   c->length, 1, GPUFE_SUBMIT_BO_WRITE))
+				return -EINVAL;
+			if (c->src_bo == c->dst_bo &&
+			    c->src_offset < c->dst_offset + c->length &&
+			    c->dst_offset < c->src_offset + c->length)
+				return -EINVAL;
+			chunks += fake_edu_chunks(c->src_offset, c->dst_offset,
+						  c->length);
+			if (chunks > EDU_MAX_JOB_CHUNKS)
+				return -EINVAL;
+		} else {
+			const struct edu_cmd_factorial *f = &cmd.factorial;
+
+			if (job->engine_class != GPUFE_ENGINE_CLASS_COMPUTE ||
+			    f->pad || f->n > EDU_MAX_FACTORIAL_N ||
+			    !fake_range_ok(job, f->dst_bo, f->dst_offset, 4, 4,
+					   GPUFE_SUBMIT_BO_WRITE) ||
+			    ++factorials > EDU_MAX_JOB_FACTORIALS)
+				return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* Run a checked edu stream. */
+static void fake_edu_run(const struct fake_job *job, const uint8_t *cmds,
+			 size_t size)
+{
+	union fake_edu_cmd cmd;
+	size_t pos = 0;
+
+	while (pos < size) {
+		pos += fake_edu_decode(cmds + pos, size - pos, &cmd);
+		if (cmd.opcode == EDU_CMD_COPY) {
+			memcpy((uint8_t *)job->bos[cmd.copy.dst_bo]->vaddr +
+			       cmd.copy.dst_offset,
+			       (uint8_t *)job->bos[cmd.copy.src_bo]->vaddr +
+			       cmd.copy.src_offset, cmd.copy.length);
+		} else {
+			uint32_t v = 1, i;
+
+			for (i = 2; i <= cmd.factorial.n; i++)
+				v *= i;
+			memcpy((uint8_t *)job->bos[cmd.factorial.dst_bo]->vaddr +
+			       cmd.factorial.dst_offset, &v, sizeof(v));
+		}
+	}
+}
+
 static int fake_submit(struct fake_client *c, struct gpufe_submit *args)
 {
 	const uint32_t known = GPUFE_SUBMIT_IN_FENCE | GPUFE_SUBMIT_OUT_FENCE;
 	const struct gpufe_submit_bo *ubos;
+	const struct fake_device *dev;
 	struct fake_job job = { 0 };
 	struct fake_ctx *ctx;
 	uint64_t delay_us = 0;
 	unsigned int i, j;
-	int out_fd = -1, ret, run;
+	int out_fd = -1, ret, run, edu;
 
 	/* The argument and the buffer list first, then the lookups. */
 	if (args->flags & ~known)
@@ -1415,8 +1559,15 @@ static int fake_submit(struct fake_client *c, struct gpufe_submit *args)
 		return -EINVAL;		/* not a sync_file */
 
 	job.engine_class = ctx->engine_class;
-	ret = fake_stream_check(&job, (const uint8_t *)(uintptr_t)args->cmds,
-				args->cmds_size);
+	dev = fake_find(ctx->device_id);
+	edu = dev && !strcmp(dev->backend, "edu");
+	if (edu)
+		ret = fake_edu_check(&job, (const uint8_t *)(uintptr_t)args->cmds,
+				     args->cmds_size);
+	else
+		ret = fake_stream_check(&job,
+					(const uint8_t *)(uintptr_t)args->cmds,
+					args->cmds_size);
 	if (ret)
 		return ret;
 
@@ -1434,8 +1585,15 @@ static int fake_submit(struct fake_client *c, struct gpufe_submit *args)
 		memcpy(fk.last_submit.bos, ubos, args->num_bos * sizeof(*ubos));
 	fk.submits++;
 
-	run = fake_stream_run(&job, (const uint8_t *)(uintptr_t)args->cmds,
-			      args->cmds_size, &delay_us);
+	if (edu) {
+		fake_edu_run(&job, (const uint8_t *)(uintptr_t)args->cmds,
+			     args->cmds_size);
+		run = FAKE_RUN_DONE;
+	} else {
+		run = fake_stream_run(&job,
+				      (const uint8_t *)(uintptr_t)args->cmds,
+				      args->cmds_size, &delay_us);
+	}
 	ctx->submitted++;
 	ctx->busy_ns += delay_us * 1000;
 	/* One hung job at a time: a later HANG job of the context just ran. */

@@ -324,6 +324,14 @@ void fake_add_engine(struct fake_device *dev, uint16_t engine_class,
 		     uint16_t engine_instance, const char *name);
 /* A device with the usual four engines: compute0, compute1, copy0, video0. */
 struct fake_device *fake_add_swgpu(uint32_t id, const char *name);
+/*
+ * A gpufe_edu device: back-end "edu", compute0 and copy0, no memory. SUBMIT
+ * on its contexts checks the stream as uapi/gpufe_edu.h says (opcodes,
+ * sizes, pads, engine classes, buffer indices, ranges and flags, COPY
+ * length and overlap, FACTORIAL's n and alignment, the chunk and factorial
+ * limits) and runs it at once: a COPY with memcpy(), a FACTORIAL computed.
+ */
+struct fake_device *fake_add_edu(uint32_t id, const char *name);
 void fake_remove_device(uint32_t id);
 void fake_inject(int err);
 int fake_fd_is_open(int fd);

@@ -7,12 +7,14 @@
  * Host unit tests for libgpuclient, against the fake kernel in
  * fake_kernel.c: the device handle and discovery here, the data path in
  * test_datapath.c, the completion page in test_completion.c, partitions in
- * test_partition.c, the scheduler's additions in test_sched.c. Run with no argument for every test, or with test
- * names to run only those.
+ * test_partition.c, the scheduler's additions in test_sched.c, the edu
+ * command builders in test_edu.c. Run with no argument for every test, or
+ * with test names to run only those.
  *
  * After each test the runner closes the handles and frees the lists the
- * test left in the t_* variables (and the d_*, c_*, p_* and s_* ones of
- * test_datapath.c, test_completion.c, test_partition.c and test_sched.c),
+ * test left in the t_* variables (and the d_*, c_*, p_*, s_* and e_* ones
+ * of test_datapath.c, test_completion.c, test_partition.c, test_sched.c
+ * and test_edu.c),
  * then fails the test if a fake descriptor is still open (a descriptor
  * leak), a buffer or completion page mapping is left (a mapping leak),
  * the library ever read
@@ -834,6 +836,7 @@ static const struct test tests[] = {
 
 static void test_cleanup(void)
 {
+	edu_cleanup();
 	sched_cleanup();
 	partition_cleanup();
 	completion_cleanup();
@@ -921,6 +924,7 @@ static const struct {
 	{ completion_tests, &num_completion_tests },
 	{ partition_tests, &num_partition_tests },
 	{ sched_tests, &num_sched_tests },
+	{ edu_tests, &num_edu_tests },
 };
 
 static unsigned int suite_count(unsigned int s)

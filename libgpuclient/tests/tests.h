@@ -38,4 +38,10 @@ extern const unsigned int num_sched_tests;
 /* Releases what a scheduler test left behind; run after every test. */
 void sched_cleanup(void);
 
+/* test_edu.c: the builders of gpufe_edu's commands (1.5) */
+extern const struct test edu_tests[];
+extern const unsigned int num_edu_tests;
+/* Releases what an edu test left behind; run after every test. */
+void edu_cleanup(void);
+
 #endif /* GPUCLIENT_TESTS_H */

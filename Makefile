@@ -5,13 +5,15 @@
 #   make            modules for the default kernel, library, tools, tests
 #   make deps       install what the build and the VM tests need (idempotent)
 #   make check      lint, host unit tests, igt-tests in a VM on every kernel
-#                   (Debian's 6.1 and 6.12, and the debug kernel "debug")
+#                   (Debian's 6.1 and 6.12, and the debug kernel "debug"),
+#                   then the edu tests on 6.12 behind an IOMMU ("iommu")
 #   make demo       boot a VM, load gpufe and two swgpu GPUs, put them to work
 #   make bench      boot a VM and print the benchmark figures
 #   make install    install modules, library, headers and tools on this machine
 #
 # make check KERNELS="6.12" TESTS="gpufe_core" narrows a run; KERNELS=debug
-# runs the debug kernel (KASAN, lockdep, kmemleak, ...) alone.
+# runs the debug kernel (KASAN, lockdep, kmemleak, ...) alone, KERNELS=iommu
+# the IOMMU lane alone.
 
 ifneq ($(KERNELRELEASE),)
 # Kbuild reads the Kbuild file beside this one, never this file; say so
@@ -26,8 +28,19 @@ ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 BUILD := $(ROOT)/build
 CACHE := $(ROOT)/.cache
 
-KERNELS ?= 6.1 6.12 debug
+# The lanes of make check: a kernel each (a version prefix of a stock
+# kernel, or "debug"), and "iommu", Debian's 6.12 with QEMU's Intel IOMMU
+# in front of the VM's edu devices, running only IOMMU_TESTS.
+KERNELS ?= 6.1 6.12 debug iommu
 TESTS ?= $(shell $(MAKE) -s -C $(ROOT)/igt-tests list)
+# What the iommu lane runs, then the binaries every lane ends with: the
+# edu back-end's tests, gpufe_edu and its -32 build if igt-tests has one
+# (gpufe_edu even if it has not: a missing binary fails the lane); with
+# TESTS given, only those of them that it names (none: the lane skips).
+EDU_TESTS := gpufe_edu gpufe_edu-32
+IOMMU_TESTS ?= $(if $(filter file,$(origin TESTS)),$(sort gpufe_edu \
+	$(filter $(EDU_TESTS),$(TESTS))),$(filter $(EDU_TESTS),$(TESTS)))
+WRAPUP_TESTS := gpufe-teardown gpufe-debugcheck
 DEMO_KERNEL ?= 6.12
 
 PREFIX ?= /usr/local
@@ -61,10 +74,12 @@ ensure-deps:
 #
 # With KDIR set, build once against it (a real machine: KDIR=/lib/modules/
 # $(uname -r)/build). Otherwise build against the cached Debian headers of
-# every kernel in KERNELS, into build/modules/<release>/. KFLAGS="W=1 C=2"
-# is what make check uses: warnings of either fail the build. The objects
-# of a release are thrown away when its header tree is another one (the
-# debug kernel rebuilt with another configuration keeps its release).
+# every kernel in KERNELS (once for a kernel that two lanes boot), into
+# build/modules/<release>/: gpufe.ko and every back-end's gpufe_*.ko.
+# KFLAGS="W=1 C=2" is what make check uses: warnings of either fail the
+# build. The objects of a release are thrown away when its header tree is
+# another one (the debug kernel rebuilt with another configuration keeps
+# its release).
 KFLAGS ?= W=1
 
 define build_modules
@@ -79,7 +94,8 @@ define build_modules
 	if grep -iE '(warning|error):' $$obj/build.log >/dev/null; then \
 		echo "$(1): the kernel build is not warning-free" >&2; exit 1; \
 	fi; \
-	cp $$obj/frontend/gpufe.ko $$obj/backends/swgpu/gpufe_swgpu.ko \
+	rm -f $(BUILD)/modules/$(1)/*.ko; \
+	cp $$obj/frontend/gpufe.ko $$(find $$obj/backends -name 'gpufe_*.ko') \
 		$(BUILD)/modules/$(1)/
 endef
 
@@ -88,7 +104,7 @@ modules:
 	$(call build_modules,$(call krelease,$(KDIR)),$(KDIR))
 else
 modules: ensure-deps
-	@for krel in $$($(KERNELS_SH) $(KERNELS)); do \
+	@for krel in $$($(KERNELS_SH) $(KERNELS) | awk '!seen[$$0]++'); do \
 		$(MAKE) --no-print-directory modules-one KREL=$$krel || exit 1; \
 	done
 endif
@@ -122,7 +138,8 @@ payload: userspace
 	cp $(BUILD)/igt-tests/gpufe_* $(BUILD)/tools/gpufe-smi \
 		$(BUILD)/tools/gpufe-bench $(BUILD)/lib/examples/* \
 		$(ROOT)/tools/vmtest/gpufe-teardown \
-		$(ROOT)/tools/vmtest/gpufe-debugcheck $(BUILD)/payload/bin/
+		$(ROOT)/tools/vmtest/gpufe-debugcheck \
+		$(ROOT)/tools/vmtest/gpufe-iommucheck $(BUILD)/payload/bin/
 	cp -P $(BUILD)/lib/libgpuclient.so* $(BUILD)/payload/lib/
 
 # --- checks -----------------------------------------------------------------
@@ -149,7 +166,8 @@ check: ensure-deps
 	$(MAKE) --no-print-directory unit
 	$(MAKE) --no-print-directory payload
 	$(ROOT)/tools/vmtest/check.sh --kernels "$(KERNELS)" \
-		--tests "$(TESTS) gpufe-teardown gpufe-debugcheck" \
+		--tests "$(TESTS) $(WRAPUP_TESTS)" \
+		--iommu-tests "$(if $(strip $(IOMMU_TESTS)),$(IOMMU_TESTS) $(WRAPUP_TESTS))" \
 		--modules-root $(BUILD)/modules --payload $(BUILD)/payload \
 		--logdir $(BUILD)/logs --stock-mods vgem
 
@@ -176,7 +194,7 @@ install: lib tools
 	$(MAKE) -C $(ROOT)/libgpuclient install BUILD=$(BUILD)/lib \
 		UAPI=$(ROOT)/uapi PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
 	install -D -m 0644 -t $(DESTDIR)$(PREFIX)/include \
-		$(ROOT)/uapi/gpufe.h $(ROOT)/uapi/gpufe_swgpu.h
+		$(ROOT)/uapi/gpufe.h $(ROOT)/uapi/gpufe_swgpu.h $(ROOT)/uapi/gpufe_edu.h
 	install -D -m 0755 $(BUILD)/tools/gpufe-smi \
 		$(DESTDIR)$(PREFIX)/bin/gpufe-smi
 

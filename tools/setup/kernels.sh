@@ -17,6 +17,11 @@
 # "debug": no version prefix ever matches it, so "6.12" is always Debian's
 # stock 6.12.
 #
+# "iommu", the name of make check's IOMMU lane (tools/vmtest/check.sh boots
+# it with QEMU's Intel IOMMU), names what "6.12" names: that lane runs on
+# Debian's stock 6.12, whose Intel IOMMU driver is built in (the debug
+# kernel has none).
+#
 # Exits 1, with a message on stderr, if any prefix matches no kernel.  Works
 # offline: it only looks at the cache.
 
@@ -26,6 +31,8 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 KCACHE=$ROOT/.cache/kernels
 DEBUG_NAME=debug
 DEBUG_SUFFIX=-gpufe-debug
+IOMMU_NAME=iommu
+IOMMU_KERNEL=6.12
 
 # krel_matches PREFIX KREL - true if PREFIX is "debug" and KREL is a debug
 # kernel, or KREL is a stock kernel that starts with PREFIX and the prefix
@@ -53,14 +60,16 @@ complete_krels() {
 }
 
 main() {
-	local prefixes=("$@") prefix krel best all rc=0
+	local prefixes=("$@") prefix want krel best all rc=0
 
 	((${#prefixes[@]})) || prefixes=(6.1 6.12 "$DEBUG_NAME")
 	all=$(complete_krels)
 
 	for prefix in "${prefixes[@]}"; do
+		want=$prefix
+		[[ $prefix != "$IOMMU_NAME" ]] || want=$IOMMU_KERNEL
 		best=$(while read -r krel; do
-			if [[ -n $krel ]] && krel_matches "$prefix" "$krel"; then
+			if [[ -n $krel ]] && krel_matches "$want" "$krel"; then
 				printf '%s\n' "$krel"
 			fi
 		done <<<"$all" | sort -V | tail -n 1)

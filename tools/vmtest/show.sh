@@ -9,8 +9,11 @@
 #       --modules-root build/modules --payload build/payload --logdir build/logs
 #
 # FILE is a busybox sh script run in /opt/gpufe with the payload's bin/ on
-# PATH, after gpufe and gpufe_swgpu (num_gpus=2) are loaded. Exits non-zero
-# if the script failed or the kernel log shows a problem.
+# PATH, after gpufe and gpufe_swgpu (num_gpus=2) are loaded. The VM also
+# has vmrun.sh's two edu devices, which no module claims unless FILE loads
+# gpufe_edu; PREFIX "iommu" boots the stock 6.12 with them behind QEMU's
+# Intel IOMMU, as make check's iommu lane does (vmrun.sh --iommu intel).
+# Exits non-zero if the script failed or the kernel log shows a problem.
 
 set -euo pipefail
 
@@ -39,10 +42,14 @@ done
 	-n $LOGDIR ]] || usage
 
 KREL=$("$ROOT/tools/setup/kernels.sh" "$KPREFIX")
+IOMMU=none LABEL=$KREL
+if [[ $KPREFIX == iommu ]]; then
+	IOMMU=intel LABEL=$KREL-iommu
+fi
 mkdir -p "$LOGDIR"
 SCRIPT=$LOGDIR/$NAME-run.sh
-RESULTS=$LOGDIR/$KREL.$NAME.log
-CONSOLE=$LOGDIR/$KREL.$NAME-console.log
+RESULTS=$LOGDIR/$LABEL.$NAME.log
+CONSOLE=$LOGDIR/$LABEL.$NAME-console.log
 
 {
 	echo 'modprobe gpufe && modprobe gpufe_swgpu num_gpus=2 || exit 1'
@@ -53,11 +60,12 @@ CONSOLE=$LOGDIR/$KREL.$NAME-console.log
 	echo 'echo "@@SHOW-END"'
 } >"$SCRIPT"
 
-echo "$NAME: booting $KREL (console log: $CONSOLE)"
+echo "$NAME: booting $LABEL (console log: $CONSOLE)"
 rc=0
 "$ROOT/tools/vmtest/vmrun.sh" --kernel "$KREL" --modules "$MODROOT/$KREL" \
 	--payload "$PAYLOAD" --script "$SCRIPT" --log "$CONSOLE" \
-	--out "$RESULTS" --timeout 900 --stock-mods vgem >/dev/null || rc=$?
+	--out "$RESULTS" --timeout 900 --stock-mods vgem --iommu "$IOMMU" \
+	>/dev/null || rc=$?
 
 sed -n '/^@@SHOW-BEGIN$/,/^@@SHOW-\(END\|FAILED.*\)$/{/^@@SHOW-/d;p}' "$RESULTS"
 if ((rc)) || ! grep -q '^@@SHOW-END$' "$RESULTS"; then

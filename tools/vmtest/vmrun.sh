@@ -6,7 +6,8 @@
 # Usage:
 #   tools/vmtest/vmrun.sh --kernel KREL --modules DIR --payload DIR \
 #       --script FILE --log CONSOLE_LOG --out RESULTS_FILE \
-#       [--timeout SEC] [--stock-mods "vgem ..."] [--mem 1G] [--smp 2]
+#       [--timeout SEC] [--stock-mods "vgem ..."] [--mem 1G] [--smp 2] \
+#       [--iommu none|intel]
 #
 # The VM boots .cache/kernels/KREL/boot/vmlinuz-KREL (see tools/setup/deps.sh;
 # Debian's stock kernels, and the debug kernel of tools/setup/debug-kernel.sh)
@@ -23,7 +24,21 @@
 # "sh /opt/gpufe/run.sh" in /opt/gpufe with PATH=/opt/gpufe/bin:/bin:/sbin
 # and LD_LIBRARY_PATH=/opt/gpufe/lib, and powers off (or, on a kernel
 # without ACPI, reboots: QEMU runs with -no-reboot).  It loads no module:
-# the script does.
+# the script does.  Nothing else does either: no udev or mdev runs, and
+# none of the kernels has a uevent helper (CONFIG_UEVENT_HELPER is off), so
+# no module is ever loaded by its modalias, gpufe_edu's included.
+#
+# The VM (q35) has two of QEMU's educational PCI devices, "edu" (1234:11e8),
+# the devices gpufe_edu drives.  Their DMA mask defaults to 28 bits, and
+# QEMU clamps a DMA address to it; the VM's memory is below 4 GiB and it has
+# no bounce buffers, so with --iommu none (the default) they are
+#   -device edu,dma_mask=0xffffffff (twice; gpufe_edu sets a 32-bit mask).
+# With --iommu intel, QEMU's emulated Intel IOMMU translates their DMA:
+#   -device intel-iommu -device edu -device edu (28-bit mask, IOVAs below it)
+# (the IOMMU first: it translates only the devices after it), and the kernel
+# gets "intel_iommu=on iommu.strict=1": DMA domains in strict mode, so an
+# address unmapped is invalidated at once and a DMA to it faults.  A kernel
+# without the Intel IOMMU driver (the debug kernel) boots without one.
 #
 # Two serial ports keep the two streams apart:
 #   ttyS0 -> CONSOLE_LOG   the kernel console, i.e. the whole kernel log
@@ -83,13 +98,18 @@ PROBLEM_RE+='|unable to handle (kernel|page fault)|invalid opcode:'
 PROBLEM_RE+='|ODEBUG:|DMA-API: ([^ ]+ [^ ]+: |.*(out of memory|ENOMEM|only [0-9]+ allocated))'
 PROBLEM_RE+='|trying to register non-static key|BUG [^ ]+ \((Not t|T)ainted'
 PROBLEM_RE+='|irq [0-9]+: nobody cared'
+# An IOMMU fault (vmrun.sh --iommu intel): a device's DMA, or interrupt, to
+# what its driver did not map: "DMAR: [DMA Read NO_PASID] Request device
+# [00:01.0] fault addr 0x... [fault reason 0x06] PTE Read access is not set"
+# after "DMAR: DRHD: handling fault status reg 2".
+PROBLEM_RE+='|DMAR: DRHD: handling fault|DMAR: \[.*\] Request device .* fault'
 
 KREL='' MODULES='' PAYLOAD='' SCRIPT='' CONSOLE='' RESULTS=''
-TIMEOUT=600 STOCK_MODS='' MEM=1G SMP=2
+TIMEOUT=600 STOCK_MODS='' MEM=1G SMP=2 IOMMU=none
 WORK=
 
 usage() {
-	sed -n '4,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+	sed -n '4,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
 	exit 1
 }
 
@@ -123,6 +143,7 @@ parse_args() {
 		--stock-mods) STOCK_MODS=$2 ;;
 		--mem) MEM=$2 ;;
 		--smp) SMP=$2 ;;
+		--iommu) IOMMU=$2 ;;
 		*) usage ;;
 		esac
 		shift 2
@@ -130,6 +151,8 @@ parse_args() {
 	[[ -n $KREL && -n $MODULES && -n $PAYLOAD && -n $SCRIPT &&
 		-n $CONSOLE && -n $RESULTS ]] || usage
 	[[ $TIMEOUT =~ ^[0-9]+$ ]] || die "--timeout wants seconds, got '$TIMEOUT'"
+	[[ $IOMMU == none || $IOMMU == intel ]] ||
+		die "--iommu wants none or intel, got '$IOMMU'"
 	[[ -d $MODULES ]] || die "--modules $MODULES is not a directory"
 	[[ -d $PAYLOAD ]] || die "--payload $PAYLOAD is not a directory"
 	[[ -f $SCRIPT ]] || die "--script $SCRIPT is not a file"
@@ -331,19 +354,31 @@ chardev_path() {
 # qemu_start kvm|tcg - start the VM in the background under timeout; sets
 # QEMU_PID.  The logs are truncated first.
 qemu_start() {
-	local -a accel qemu
+	local -a accel qemu devices
+	local append="console=ttyS0 loglevel=7 panic=-1 rdinit=/init"
 
 	case $1 in
 	kvm) accel=(-accel kvm -cpu host) ;;
 	tcg) accel=(-accel tcg -cpu max) ;;
+	esac
+	# The edu devices (see the top of this file).
+	case $IOMMU in
+	none)
+		devices=(-device 'edu,dma_mask=0xffffffff'
+			-device 'edu,dma_mask=0xffffffff')
+		;;
+	intel)
+		devices=(-device intel-iommu -device edu -device edu)
+		append+=" intel_iommu=on iommu.strict=1"
+		;;
 	esac
 	: >"$CONSOLE"
 	: >"$RESULTS"
 	qemu=(qemu-system-x86_64 -machine q35 "${accel[@]}"
 		-m "$MEM" -smp "$SMP"
 		-nodefaults -no-user-config -display none -no-reboot
-		-kernel "$VMLINUZ" -initrd "$INITRD"
-		-append "console=ttyS0 loglevel=7 panic=-1 rdinit=/init"
+		"${devices[@]}"
+		-kernel "$VMLINUZ" -initrd "$INITRD" -append "$append"
 		-chardev "file,id=console,path=$(chardev_path "$CONSOLE")"
 		-chardev "file,id=results,path=$(chardev_path "$RESULTS")"
 		-serial chardev:console -serial chardev:results)
@@ -404,7 +439,10 @@ run_qemu() {
 report_problems() {
 	local lines line
 
-	lines=$(grep -E -n -e "$PROBLEM_RE" "$CONSOLE" | head -n 20) || return 1
+	# Not "grep | head": under pipefail, grep killed by SIGPIPE when head
+	# has its 20 lines would make a log full of problems look clean.
+	lines=$(grep -E -n -e "$PROBLEM_RE" "$CONSOLE") || return 1
+	lines=$(head -n 20 <<<"$lines")
 	while IFS= read -r line; do
 		printf '%s:%s\n' "$CONSOLE" "$line" >&2
 	done <<<"$lines"

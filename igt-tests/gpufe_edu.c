@@ -1091,6 +1091,97 @@ TEST_F_TIMEOUT(edu, remove_under_load, 90)
 	EXPECT_EQ(GPUFE_CTX_STATE_LOST, cs.state);
 }
 
+TEST_F_TIMEOUT(edu, unload_under_load, 90)
+{
+	struct gpufe_buffer src, dst[MAX_EDU];
+	int f[MAX_EDU][RM_JOBS], i, j, k, n, st, ok = 0, nodev = 0;
+	__u32 ctx[MAX_EDU], id;
+	__u64 last[MAX_EDU] = { 0 };
+	struct gpufe_ctx_status cs;
+	bool failed;
+	long at;
+
+	describe("Unloading gpufe_edu while every edu device has copy jobs running and queued: the unload succeeds, every job's fence signals in bounded time, done with the right data or failed with ENODEV (those after a failed one too), each context is LOST with nothing queued; loading it again brings every device back under a new id, and each works");
+	NEED_DEVICES(1);
+	n = self->num;
+	ASSERT_EQ(0, gpufe_buffer_create(self->fd, RM_COPIES * PAGE, &src));
+	fill_random(src.map, src.size, 41);
+	for (k = 0; k < n; k++) {
+		/* One each: a shared one would order the devices' jobs. */
+		ASSERT_EQ(0, gpufe_buffer_create(self->fd,
+						 RM_JOBS * RM_COPIES * PAGE,
+						 &dst[k]));
+		ASSERT_EQ(0, gpufe_create_ctx(self->fd, self->dev[k].id,
+					      GPUFE_ENGINE_CLASS_COPY, 0,
+					      &ctx[k]));
+		for (j = 0; j < RM_JOBS; j++) {
+			struct gpufe_cmds c = { 0 };
+
+			for (i = 0; i < RM_COPIES; i++)
+				emit_copy(&c, 0, i * PAGE, 1,
+					  (j * RM_COPIES + i) * PAGE,
+					  EDU_CHUNK_MAX);
+			f[k][j] = submit_copy2(self->fd, ctx[k], &c,
+					       src.handle, dst[k].handle,
+					       &last[k]);
+			ASSERT_LE(0, f[k][j]);
+		}
+		ASSERT_EQ(0, await_handed(self->fd, ctx[k]));
+	}
+
+	ASSERT_EQ(0, edu_unload());
+	for (k = 0; k < n; k++) {
+		int dev_ok = ok, dev_nodev = nodev;
+
+		failed = false;
+		for (j = 0; j < RM_JOBS; j++) {
+			st = fence_done(f[k][j], JOB_MS(RM_COPIES * RM_JOBS));
+			EXPECT_TRUE(st == 1 || st == -ENODEV) {
+				TH_LOG("device %d, job %d: fence %d", k, j, st);
+			}
+			if (st != 1) {
+				failed = true;
+				nodev += st == -ENODEV;
+				continue;
+			}
+			EXPECT_FALSE(failed) {
+				TH_LOG("device %d, job %d completed after one that failed",
+				       k, j);
+			}
+			ok++;
+			for (i = 0; i < RM_COPIES; i++) {
+				at = first_diff((__u8 *)src.map + i * PAGE,
+						(__u8 *)dst[k].map +
+						(j * RM_COPIES + i) * PAGE,
+						EDU_CHUNK_MAX);
+				EXPECT_EQ(-1, at) {
+					TH_LOG("device %d, job %d, copy %d: byte %ld",
+					       k, j, i, at);
+				}
+			}
+		}
+		ASSERT_EQ(0, gpufe_get_status(self->fd, ctx[k], &cs));
+		EXPECT_EQ(GPUFE_CTX_STATE_LOST, cs.state);
+		EXPECT_EQ(last[k], cs.completed);
+		EXPECT_EQ(0, cs.queued);
+		EXPECT_EQ(0, edu_id_of(self->fd, self->dev[k].addr));
+		ksft_print_msg("edu-%s: %d jobs completed, %d failed with ENODEV\n",
+			       self->dev[k].addr, ok - dev_ok, nodev - dev_nodev);
+	}
+	/* Each device had jobs queued behind its first: some failed. */
+	EXPECT_LE(n, nodev);
+
+	ASSERT_EQ(0, gpufe_module_load(EDU_MODULE, ""));
+	for (k = 0; k < n; k++) {
+		id = await_edu(self->fd, self->dev[k].addr);
+		ASSERT_NE(0, id) {
+			TH_LOG("edu-%s did not come back", self->dev[k].addr);
+		}
+		EXPECT_LT(self->dev[k].id, id);
+		EXPECT_EQ(0, device_works(id, 42 + k));
+	}
+}
+
 /* --- a hang -------------------------------------------------------------------------- */
 
 TEST_F_TIMEOUT(edu, reset_after_timeout, 90)

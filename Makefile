@@ -35,9 +35,11 @@ KERNELS ?= 6.1 6.12 debug iommu
 TESTS ?= $(shell $(MAKE) -s -C $(ROOT)/igt-tests list)
 # What the iommu lane runs, then the binaries every lane ends with: the
 # edu back-end's tests, gpufe_edu and its -32 build if igt-tests has one
-# (gpufe_edu even if it has not: a missing binary fails the lane); with
+# (gpufe_edu even if it has not: a missing binary fails the lane), and the
+# generic binaries' edu variants; with
 # TESTS given, only those of them that it names (none: the lane skips).
-EDU_TESTS := gpufe_edu gpufe_edu-32
+EDU_TESTS := gpufe_edu gpufe_edu-32 gpufe_submit@edu gpufe_completion@edu \
+	gpufe_sched@edu
 IOMMU_TESTS ?= $(if $(filter file,$(origin TESTS)),$(sort gpufe_edu \
 	$(filter $(EDU_TESTS),$(TESTS))),$(filter $(EDU_TESTS),$(TESTS)))
 WRAPUP_TESTS := gpufe-teardown gpufe-debugcheck

@@ -8,6 +8,12 @@
  * scanned, lost interrupts and late slot writes made up by the watchdog,
  * and waiting by sleeping, spinning or both.
  *
+ * With GPUFE_TEST_BACKEND=edu (the gpufe_completion@edu variant), against
+ * an edu GPU: the page, its mappings, the slots, the ways to wait and
+ * fork() run with edu jobs (a FACTORIAL where swgpu FILLs, a 1-byte COPY
+ * on the copy engine where a job must take a while); the subtests of
+ * swgpu's knobs and delays skip.
+ *
  * Copyright (c) 2026 The gpufe authors
  */
 
@@ -139,10 +145,50 @@ static int submit_fill(int fd, __u32 ctx, __u32 bo, __u64 offset, __u64 len,
 	return gpufe_submit_cmds(fd, ctx, &c, &b, 1, seqno);
 }
 
+/*
+ * A job that writes value k to the 4 KiB at offset of bo: a FILL of
+ * FILL_VALUE + k after delay_us; on edu (GPUFE_TEST_BACKEND), which has no
+ * delay, a FACTORIAL of value_n(k) into the word at offset.
+ */
+static __u32 value_n(unsigned int k)
+{
+	return k % EDU_MAX_FACTORIAL_N + 1;
+}
+
+static int submit_value(int fd, __u32 ctx, __u32 bo, __u64 offset,
+			unsigned int k, __u32 delay_us, __u64 *seqno)
+{
+	struct gpufe_submit_bo b = { bo, GPUFE_SUBMIT_BO_WRITE };
+	struct gpufe_cmds c = { 0 };
+
+	if (gpufe_backend_swgpu())
+		return submit_fill(fd, ctx, bo, offset, 4096, FILL_VALUE + k,
+				   delay_us, seqno);
+	gpufe_emit_edu_factorial(&c, value_n(k), 0, offset);
+	return gpufe_submit_cmds(fd, ctx, &c, &b, 1, seqno);
+}
+
+/* Whether the 4 KiB at offset of a mapping hold what submit_value(k) wrote. */
+static bool value_at(const void *map, __u64 offset, unsigned int k)
+{
+	if (gpufe_backend_swgpu())
+		return gpufe_find_not((const char *)map + (uintptr_t)offset,
+				      4096 / 4, FILL_VALUE + k) == -1;
+	return *(const volatile __u32 *)((const char *)map + (uintptr_t)offset) ==
+	       gpufe_factorial(value_n(k));
+}
+
+/*
+ * A NOP after delay_us; on another back-end (GPUFE_TEST_BACKEND) its
+ * smallest job on a compute context, without delay.
+ */
 static int submit_nop(int fd, __u32 ctx, __u32 delay_us, __u64 *seqno)
 {
 	struct gpufe_cmds c = { 0 };
 
+	if (!gpufe_backend_swgpu())
+		return delay_us ? -EOPNOTSUPP :
+		       gpufe_submit_min(fd, ctx, GPUFE_ENGINE_CLASS_COMPUTE, seqno);
 	gpufe_emit_nop(&c);
 	if (delay_us)
 		gpufe_emit_delay(&c, delay_us);
@@ -336,7 +382,18 @@ TEST_F(completion, basic_page_layout)
 			     e[i].engine_class == GPUFE_ENGINE_CLASS_COPY;
 
 		for (k = 0; k <= i; k++) {
-			if (fills) {
+			if (!gpufe_backend_swgpu()) {
+				struct gpufe_submit_bo b[1];
+				struct gpufe_cmds c = { 0 };
+				__u32 nb;
+
+				ASSERT_EQ(0, gpufe_min_job(e[i].engine_class,
+							   self->buf.handle,
+							   4096 * i, &c, b, &nb));
+				ASSERT_EQ(0, gpufe_submit_cmds(self->fd, ctx[i],
+							       &c, b, nb,
+							       &last[i]));
+			} else if (fills) {
 				ASSERT_EQ(0, submit_fill(self->fd, ctx[i],
 							 self->buf.handle,
 							 4096 * i, 4096,
@@ -363,7 +420,12 @@ TEST_F(completion, basic_page_layout)
 		EXPECT_EQ(st.completed, gpufe_slot_seqno(s));
 		EXPECT_EQ(0, gpufe_slot_error(s));
 		EXPECT_EQ(0, s->pad);
-		if (e[i].engine_class == GPUFE_ENGINE_CLASS_COMPUTE ||
+		if (!gpufe_backend_swgpu()) {
+			/* edu's compute job: 0! = 1 at the region's start. */
+			if (e[i].engine_class == GPUFE_ENGINE_CLASS_COMPUTE)
+				EXPECT_EQ(1, *(const __u32 *)((const char *)
+						self->buf.map + 4096 * i));
+		} else if (e[i].engine_class == GPUFE_ENGINE_CLASS_COMPUTE ||
 		    e[i].engine_class == GPUFE_ENGINE_CLASS_COPY) {
 			EXPECT_TRUE(filled(self->buf.map, 4096 * i, 4096,
 					   FILL_VALUE + 256 * i + i));
@@ -602,6 +664,7 @@ TEST_F(completion, slot_error)
 	__u32 ctx;
 
 	describe("A failed job's slot shows its seqno and -EIO, as CTX_STATUS; a good job after it moves the seqno and the error sticks");
+	GPUFE_SKIP_UNLESS_SWGPU("swgpu's debugfs knob fail_next_jobs");
 	GPUFE_SKIP_IN_PARTITION("fails jobs through swgpu's debugfs knob fail_next_jobs, device-wide");
 	if (missing)
 		SKIP(return, "%s", missing);
@@ -673,17 +736,15 @@ TEST_F(completion, other_client_unreachable)
 
 	for (j = 0; j < UNREACH_JOBS; j++) {
 		for (i = 0; i < UNREACH_A_CTXS; i++) {
-			ASSERT_EQ(0, submit_fill(self->fd, a_ctx[i],
-						 self->buf.handle, 4096 * i, 4096,
-						 FILL_VALUE + j, j % 8 ? 0 : 100,
-						 &last[i]));
+			ASSERT_EQ(0, submit_value(self->fd, a_ctx[i],
+						  self->buf.handle, 4096 * i, j,
+						  j % 8 ? 0 : 100, &last[i]));
 		}
 	}
 	for (i = 0; i < UNREACH_A_CTXS; i++) {
 		ASSERT_EQ(0, gpufe_sync(self->fd, a_ctx[i], last[i]));
 		EXPECT_EQ(UNREACH_JOBS, gpufe_slot_seqno(gpufe_slot(self->page, a_off[i])));
-		EXPECT_TRUE(filled(self->buf.map, 4096 * i, 4096,
-				   FILL_VALUE + UNREACH_JOBS - 1));
+		EXPECT_TRUE(value_at(self->buf.map, 4096 * i, UNREACH_JOBS - 1));
 	}
 
 	/* B's page is untouched, at A's offsets and everywhere else. */
@@ -850,6 +911,7 @@ TEST_F_TIMEOUT(completion, many_clients_exactly_once, 300)
 	int go[2], neng, i;
 
 	describe("16 processes, 8 contexts each over both GPUs, 64 jobs per context waited by WAIT or by spinning: each job's data is there when its completion is, and fdinfo counts every job exactly once");
+	GPUFE_SKIP_UNLESS_SWGPU("swgpu's FILL on many engines, at swgpu's speed");
 	neng = fill_engines(self->fd, self->devs, self->num_devs, eng, MAX_ENGINES);
 	ASSERT_LT(0, neng);
 	ASSERT_EQ(0, pipe2(go, O_CLOEXEC));
@@ -959,6 +1021,7 @@ TEST_F_TIMEOUT(completion, idle_clients_not_woken, 120)
 	__u32 ctx;
 
 	describe("32 clients blocked in poll() with nothing submitted are never woken nor delivered to while another runs 200 jobs, and the router scans only the context with work");
+	GPUFE_SKIP_UNLESS_SWGPU("swgpu's DELAY_US and debugfs counters");
 	GPUFE_SKIP_IN_PARTITION("counts the whole device's routing (debugfs gpufe/route)");
 	if (missing)
 		SKIP(return, "%s", missing);
@@ -1068,6 +1131,7 @@ TEST_F_TIMEOUT(completion, dropped_interrupts, 120)
 	int neng, i, k;
 
 	describe("With every second interrupt dropped, jobs run one at a time and in batches all complete with their data, found by the watchdog");
+	GPUFE_SKIP_UNLESS_SWGPU("swgpu's debugfs knob drop_irq_every");
 	GPUFE_SKIP_IN_PARTITION("drops the device's interrupts (swgpu debugfs knobs) and counts its routing");
 	if (missing)
 		SKIP(return, "%s", missing);
@@ -1142,6 +1206,7 @@ TEST_F_TIMEOUT(completion, late_slot_writes, 120)
 	int i, k;
 
 	describe("With slots written 2 ms after the interrupt, every job completes with its data and seqno, found by the watchdog");
+	GPUFE_SKIP_UNLESS_SWGPU("swgpu's debugfs knob late_slot_write_us");
 	GPUFE_SKIP_IN_PARTITION("delays the device's slot writes (swgpu debugfs knobs) and counts its routing");
 	if (missing)
 		SKIP(return, "%s", missing);
@@ -1206,6 +1271,34 @@ TEST_F(completion, wait_sleep)
 	__u32 ctx;
 
 	describe("WAIT sleeps until a running job is done: its data is there, its slot shows it, and the client's fdinfo counts the wake-up");
+	if (!gpufe_backend_swgpu()) {
+		struct gpufe_submit_bo b = {
+			self->buf.handle,
+			GPUFE_SUBMIT_BO_READ | GPUFE_SUBMIT_BO_WRITE,
+		};
+		struct gpufe_cmds c = { 0 };
+
+		/* edu: a 1-byte DMA copy on the copy engine, some 0.2 s. */
+		if (!gpufe_backend_edu() ||
+		    gpufe_engine_count(self->fd, self->devs[0],
+				       GPUFE_ENGINE_CLASS_COPY) < 1)
+			SKIP(return, "needs a long job: swgpu's DELAY_US or edu's copy engine");
+		ASSERT_EQ(0, gpufe_create_ctx_slot(self->fd, self->devs[0],
+						   GPUFE_ENGINE_CLASS_COPY, 0,
+						   &ctx, &off));
+		s = gpufe_slot(self->page, off);
+		wakeups = gpufe_fdinfo(me, self->fd, "gpufe-wakeups");
+		ASSERT_LE(0, wakeups);
+		((volatile __u8 *)self->buf.map)[8192] = 0xab;
+		gpufe_emit_edu_copy(&c, 0, 8192, 0, 0, 1);
+		ASSERT_EQ(0, gpufe_submit_cmds(self->fd, ctx, &c, &b, 1, &seqno));
+		EXPECT_EQ(0, gpufe_slot_seqno(s));
+		ASSERT_EQ(0, gpufe_sync(self->fd, ctx, seqno));
+		EXPECT_EQ(seqno, gpufe_slot_seqno(s));
+		EXPECT_EQ(0xab, ((volatile __u8 *)self->buf.map)[0]);
+		EXPECT_LT(wakeups, gpufe_fdinfo(me, self->fd, "gpufe-wakeups"));
+		return;
+	}
 	ASSERT_EQ(0, gpufe_create_ctx_slot(self->fd, self->devs[0],
 					   GPUFE_ENGINE_CLASS_COMPUTE, 0, &ctx, &off));
 	s = gpufe_slot(self->page, off);
@@ -1236,12 +1329,12 @@ TEST_F(completion, wait_spin)
 	wakeups = gpufe_fdinfo(me, self->fd, "gpufe-wakeups");
 	ASSERT_LE(0, wakeups);
 	for (round = 0; round < 8; round++) {
-		ASSERT_EQ(0, submit_fill(self->fd, ctx, self->buf.handle, 0, 4096,
-					 FILL_VALUE + round, SHORT_US, &seqno));
+		ASSERT_EQ(0, submit_value(self->fd, ctx, self->buf.handle, 0,
+					  round, SHORT_US, &seqno));
 		ASSERT_EQ(0, gpufe_slot_spin(s, seqno, gpufe_now_ns() +
 					     GPUFE_TIMEOUT_NS));
 		/* The acquire load pairs with the release: the data is there. */
-		ASSERT_TRUE(filled(self->buf.map, 0, 4096, FILL_VALUE + round));
+		ASSERT_TRUE(value_at(self->buf.map, 0, round));
 		EXPECT_EQ(0, gpufe_slot_error(s));
 	}
 	EXPECT_EQ(wakeups, gpufe_fdinfo(me, self->fd, "gpufe-wakeups"));
@@ -1277,11 +1370,11 @@ TEST_F(completion, wait_hybrid)
 		struct gpufe_ctx_status st;
 		bool spun;
 
-		ASSERT_EQ(0, submit_fill(self->fd, ctx, self->buf.handle, 0, 4096,
-					 FILL_VALUE + i, delays[i], &seqno));
+		ASSERT_EQ(0, submit_value(self->fd, ctx, self->buf.handle, 0,
+					  i, delays[i], &seqno));
 		ASSERT_EQ(0, wait_hybrid(self->fd, ctx, s, seqno, 50000, &spun));
 		spun_count += spun;
-		EXPECT_TRUE(filled(self->buf.map, 0, 4096, FILL_VALUE + i)) {
+		EXPECT_TRUE(value_at(self->buf.map, 0, i)) {
 			TH_LOG("job %u, finished %s", i, spun ? "spinning" : "in WAIT");
 		}
 		EXPECT_EQ(seqno, gpufe_slot_seqno(s));
@@ -1311,15 +1404,15 @@ TEST_F(completion, fork_child)
 	s = gpufe_slot(self->page, off);
 
 	/* The parent's job, seen done through the child's inherited mapping. */
-	ASSERT_EQ(0, submit_fill(self->fd, ctx, self->buf.handle, 0, 4096,
-				 FILL_VALUE, SHORT_US, &seqno));
+	ASSERT_EQ(0, submit_value(self->fd, ctx, self->buf.handle, 0, 0,
+				  SHORT_US, &seqno));
 	ASSERT_EQ(1, seqno);
 	child = fork();
 	ASSERT_LE(0, child);
 	if (!child) {
 		if (gpufe_slot_spin(s, 1, gpufe_now_ns() + GPUFE_TIMEOUT_NS))
 			_exit(10);
-		if (!filled(self->buf.map, 0, 4096, FILL_VALUE))
+		if (!value_at(self->buf.map, 0, 0))
 			_exit(11);
 		_exit(0);
 	}
@@ -1335,8 +1428,8 @@ TEST_F(completion, fork_child)
 	if (!child) {
 		__u64 sq;
 
-		if (submit_fill(self->fd, ctx, self->buf.handle, 4096, 4096,
-				FILL_VALUE + 1, SHORT_US, &sq))
+		if (submit_value(self->fd, ctx, self->buf.handle, 4096, 1,
+				 SHORT_US, &sq))
 			_exit(12);
 		if (sq != 2)
 			_exit(13);
@@ -1347,7 +1440,7 @@ TEST_F(completion, fork_child)
 		TH_LOG("the child's check %d failed", code);
 	}
 	ASSERT_EQ(0, gpufe_slot_spin(s, 2, gpufe_now_ns() + GPUFE_TIMEOUT_NS));
-	EXPECT_TRUE(filled(self->buf.map, 4096, 4096, FILL_VALUE + 1));
+	EXPECT_TRUE(value_at(self->buf.map, 4096, 1));
 	ASSERT_EQ(0, gpufe_sync(self->fd, ctx, 2));
 	EXPECT_EQ(2, fdinfo_reaching(getpid(), self->fd, "gpufe-jobs-completed", 2));
 
@@ -1491,6 +1584,7 @@ TEST_F_TIMEOUT(completion, slot_reuse, 120)
 	int i, err;
 
 	describe("A destroyed context's slot, once its jobs are done, goes to the next context created, reading 0/0; while its job runs, it is not given out");
+	GPUFE_SKIP_UNLESS_SWGPU("swgpu's FILL and DELAY_US");
 	for (i = 0; i < 3; i++) {
 		ASSERT_EQ(0, gpufe_create_ctx_slot(self->fd, self->devs[0],
 						   GPUFE_ENGINE_CLASS_COMPUTE, 0,
@@ -1588,6 +1682,7 @@ TEST_F_TIMEOUT(completion, many_pending_contexts, 120)
 	int i;
 
 	describe("300 contexts with jobs queued behind a long job: only those in the back-end's hands (engines x credits) are pending, the others wait in the run queue; each completes into its slot");
+	GPUFE_SKIP_UNLESS_SWGPU("swgpu's DELAY_US and video engine");
 	if (gpufe_engine_count(self->fd, self->devs[0],
 			       GPUFE_ENGINE_CLASS_VIDEO) < 1)
 		SKIP(return, "swgpu0 shows no video engine");
@@ -1664,6 +1759,7 @@ TEST_F_TIMEOUT(completion, route_capacity_shrinks, 120)
 	ssize_t n;
 
 	describe("A device's route arrays grow with its contexts and shrink back once they retired (destroyed, jobs done, events read): debugfs gpufe/route's capacity");
+	GPUFE_SKIP_UNLESS_SWGPU("swgpu's DELAY_US, and reloads gpufe_swgpu");
 	GPUFE_SKIP_IN_PARTITION("measures the whole device's route arrays (debugfs gpufe/route)");
 	cap = gpufe_route_stat(self->devs[0], "capacity");
 	ASSERT_LE(0, cap) {
@@ -1718,6 +1814,7 @@ TEST_F_TIMEOUT(completion, dma_slots, 120)
 	int fd, i;
 
 	describe("A GPU that writes slots through the DMA address the front-end mapped (swgpu dma_slots=1): each job's slot, data and fence are right, a failed job's error too");
+	GPUFE_SKIP_UNLESS_SWGPU("swgpu's dma_slots parameter");
 	GPUFE_SKIP_IN_PARTITION("reloads swgpu, unplugging the partition's device");
 	if (access(SWGPU_DEBUGFS "/dma_writes", F_OK))
 		SKIP(return, "swgpu has no dma_slots parameter");

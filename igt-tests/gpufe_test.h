@@ -31,6 +31,7 @@
 
 #include <gpufe.h>
 #include <gpufe_swgpu.h>
+#include <gpufe_edu.h>
 
 #define GPUFE_DEV		"/dev/gpufe"
 #define GPUFE_DEBUGFS		"/sys/kernel/debug/gpufe"
@@ -337,6 +338,75 @@ static inline int gpufe_swgpu_ids(int fd, __u32 *ids, unsigned int max)
 			((const char *)devs->devices + (size_t)i * devs->entry_size);
 
 		if (!strcmp(d->backend, "swgpu"))
+			ids[n++] = d->device_id;
+	}
+	free(devs);
+	return n;
+}
+
+/*
+ * GPUFE_TEST_BACKEND=name, as the <binary>@<back-end> variants set it
+ * (gpufe_backend_variant.sh.in): the fixtures that honour it (those of
+ * gpufe_submit, gpufe_completion and gpufe_sched) run against the devices
+ * of that back-end instead of swgpu's, build their jobs with
+ * gpufe_min_job() and the like, and skip with a reason the subtests that
+ * need swgpu's commands or knobs. Unset or empty: swgpu, as always.
+ */
+#define GPUFE_TEST_BACKEND_ENV	"GPUFE_TEST_BACKEND"
+#define GPUFE_BACKEND_SWGPU	"swgpu"
+#define GPUFE_BACKEND_EDU	"edu"
+
+/* The back-end the tests run against: GPUFE_TEST_BACKEND, or "swgpu". */
+static inline const char *gpufe_test_backend(void)
+{
+	const char *s = getenv(GPUFE_TEST_BACKEND_ENV);
+
+	return s && *s ? s : GPUFE_BACKEND_SWGPU;
+}
+
+/* Whether the tests run against swgpu (GPUFE_TEST_BACKEND unset). */
+static inline bool gpufe_backend_swgpu(void)
+{
+	return !strcmp(gpufe_test_backend(), GPUFE_BACKEND_SWGPU);
+}
+
+/* Whether the tests run against edu (GPUFE_TEST_BACKEND=edu). */
+static inline bool gpufe_backend_edu(void)
+{
+	return !strcmp(gpufe_test_backend(), GPUFE_BACKEND_EDU);
+}
+
+/*
+ * The reason a subtest gives for skipping on a back-end other than swgpu,
+ * when it needs swgpu's commands or knobs: @what names them.
+ */
+#define GPUFE_SKIP_UNLESS_SWGPU(what)					\
+	do {								\
+		if (!gpufe_backend_swgpu())				\
+			SKIP(return, "needs %s: swgpu only, not for the "	\
+			     "%s back-end (" GPUFE_TEST_BACKEND_ENV ")",	\
+			     what, gpufe_test_backend());		\
+	} while (0)
+
+/*
+ * The ids of the devices of a back-end, ascending: how many (up to max),
+ * or -errno.
+ */
+static inline int gpufe_backend_ids(int fd, const char *backend, __u32 *ids,
+				    unsigned int max)
+{
+	struct gpufe_query_devices *devs;
+	unsigned int i, n = 0;
+	int ret;
+
+	ret = gpufe_query_fetch(fd, GPUFE_QUERY_DEVICES, 0, (void **)&devs);
+	if (ret)
+		return ret;
+	for (i = 0; i < devs->num_devices && n < max; i++) {
+		const struct gpufe_device_info *d = (const void *)
+			((const char *)devs->devices + (size_t)i * devs->entry_size);
+
+		if (!strcmp(d->backend, backend))
 			ids[n++] = d->device_id;
 	}
 	free(devs);
@@ -719,11 +789,25 @@ static inline int gpufe_fixture_open(int *fd, __u32 *devs, int max_devs,
 		return 1;
 	if (!devs)
 		return 0;
-	*num_devs = gpufe_swgpu_ids(*fd, devs, max_devs);
+	if (gpufe_backend_swgpu())
+		*num_devs = gpufe_swgpu_ids(*fd, devs, max_devs);
+	else
+		*num_devs = gpufe_backend_ids(*fd, gpufe_test_backend(), devs,
+					      max_devs);
 	if (*num_devs < 0)
 		return *num_devs;
 	if (!*num_devs) {
-		*why = "no swgpu device: gpufe_swgpu not loaded";
+		if (gpufe_backend_swgpu()) {
+			*why = "no swgpu device: gpufe_swgpu not loaded";
+		} else {
+			static char why_buf[128];
+
+			snprintf(why_buf, sizeof(why_buf),
+				 "no device of the %s back-end ("
+				 GPUFE_TEST_BACKEND_ENV "): gpufe_%s not loaded",
+				 gpufe_test_backend(), gpufe_test_backend());
+			*why = why_buf;
+		}
 		return 1;
 	}
 	n = gpufe_engine_count(*fd, devs[0], GPUFE_ENGINE_CLASS_COMPUTE);
@@ -732,10 +816,149 @@ static inline int gpufe_fixture_open(int *fd, __u32 *devs, int max_devs,
 	if (!n) {
 		*why = gpufe_in_partition() ?
 		       "the partition (" GPUFE_FD_ENV ") has no compute engine" :
-		       "swgpu0 shows no compute engine";
+		       gpufe_backend_swgpu() ? "swgpu0 shows no compute engine" :
+		       "the back-end's first device shows no compute engine";
 		return 1;
 	}
 	return 0;
+}
+
+/* --- jobs of the selected back-end (GPUFE_TEST_BACKEND) ------------------- */
+
+/*
+ * The smallest job of the selected back-end on an engine of engine_class,
+ * into c and bos[0] (*num_bos: 0 or 1):
+ *   swgpu: a NOP, no buffer;
+ *   edu, compute: a FACTORIAL of 0 (1) into the word at scratch_offset of
+ *         the buffer scratch (a few ms);
+ *   edu, copy: a 1-byte COPY within scratch, from scratch_offset to
+ *         scratch_offset + 8 (one DMA chunk, about 0.2 s under QEMU).
+ * scratch: a buffer handle of at least scratch_offset + 16 bytes, unused
+ * on swgpu. 0, or -EOPNOTSUPP for a back-end or class without one.
+ */
+static inline int gpufe_min_job(__u16 engine_class, __u32 scratch,
+				__u64 scratch_offset, struct gpufe_cmds *c,
+				struct gpufe_submit_bo *bos, __u32 *num_bos)
+{
+	*num_bos = 0;
+	if (gpufe_backend_swgpu()) {
+		gpufe_emit_nop(c);
+		return 0;
+	}
+	if (!gpufe_backend_edu())
+		return -EOPNOTSUPP;
+	bos[0].handle = scratch;
+	bos[0].flags = GPUFE_SUBMIT_BO_WRITE;
+	*num_bos = 1;
+	if (engine_class == GPUFE_ENGINE_CLASS_COMPUTE) {
+		struct edu_cmd_factorial f = {
+			.opcode = EDU_CMD_FACTORIAL, .n = 0, .dst_bo = 0,
+			.dst_offset = scratch_offset,
+		};
+
+		gpufe_cmds_add(c, &f, sizeof(f));
+		return 0;
+	}
+	if (engine_class == GPUFE_ENGINE_CLASS_COPY) {
+		struct edu_cmd_copy k = {
+			.opcode = EDU_CMD_COPY, .src_bo = 0, .dst_bo = 0,
+			.src_offset = scratch_offset,
+			.dst_offset = scratch_offset + 8, .length = 1,
+		};
+
+		bos[0].flags |= GPUFE_SUBMIT_BO_READ;
+		gpufe_cmds_add(c, &k, sizeof(k));
+		return 0;
+	}
+	return -EOPNOTSUPP;
+}
+
+/* An edu FACTORIAL of n into the word at offset of buffer index bo. */
+static inline void gpufe_emit_edu_factorial(struct gpufe_cmds *c, __u32 n,
+					    __u32 bo, __u64 offset)
+{
+	struct edu_cmd_factorial f = {
+		.opcode = EDU_CMD_FACTORIAL, .n = n, .dst_bo = bo,
+		.dst_offset = offset,
+	};
+
+	gpufe_cmds_add(c, &f, sizeof(f));
+}
+
+/* An edu COPY of length bytes between buffer indexes. */
+static inline void gpufe_emit_edu_copy(struct gpufe_cmds *c, __u32 src_bo,
+				       __u64 src_offset, __u32 dst_bo,
+				       __u64 dst_offset, __u64 length)
+{
+	struct edu_cmd_copy k = {
+		.opcode = EDU_CMD_COPY, .src_bo = src_bo, .dst_bo = dst_bo,
+		.src_offset = src_offset, .dst_offset = dst_offset,
+		.length = length,
+	};
+
+	gpufe_cmds_add(c, &k, sizeof(k));
+}
+
+/* n! modulo 2^32, as an edu FACTORIAL stores it (n <= EDU_MAX_FACTORIAL_N). */
+static inline __u32 gpufe_factorial(__u32 n)
+{
+	__u32 v = 1;
+
+	while (n > 1)
+		v *= n--;
+	return v;
+}
+
+/*
+ * Queue the smallest job of the selected back-end on ctx, an engine of
+ * engine_class (with an out-fence when fenced, and an in-fence unless
+ * in_fence < 0): 0 (or, fenced, its sync_file) or -errno, its sequence
+ * number in *seqno if not NULL. A back-end whose job needs a buffer gets
+ * a scratch buffer of its own, destroyed once queued (the job holds it).
+ */
+static inline int gpufe_submit_min_ex(int fd, __u32 ctx, __u16 engine_class,
+				      bool fenced, int in_fence, __u64 *seqno)
+{
+	struct gpufe_submit_bo bos[1];
+	struct gpufe_cmds c = { 0 };
+	struct gpufe_submit s = { .ctx_id = ctx, .out_fence_fd = -1 };
+	struct gpufe_bo_create bc = { .size = 4096 };
+	__u32 num_bos;
+	int ret;
+
+	if (!gpufe_backend_swgpu()) {
+		ret = gpufe_ioctl(fd, GPUFE_IOCTL_BO_CREATE, &bc);
+		if (ret)
+			return ret;
+	}
+	ret = gpufe_min_job(engine_class, bc.handle, 0, &c, bos, &num_bos);
+	if (!ret) {
+		s.cmds = (uintptr_t)c.buf;
+		s.cmds_size = c.size;
+		s.bos = (uintptr_t)bos;
+		s.num_bos = num_bos;
+		if (fenced)
+			s.flags |= GPUFE_SUBMIT_OUT_FENCE;
+		if (in_fence >= 0) {
+			s.flags |= GPUFE_SUBMIT_IN_FENCE;
+			s.in_fence_fd = in_fence;
+		}
+		ret = gpufe_ioctl(fd, GPUFE_IOCTL_SUBMIT, &s);
+	}
+	if (bc.handle)
+		gpufe_destroy_bo(fd, bc.handle);
+	if (ret)
+		return ret;
+	if (seqno)
+		*seqno = s.seqno;
+	return fenced ? s.out_fence_fd : 0;
+}
+
+/* gpufe_submit_min_ex() without fences: 0 or -errno. */
+static inline int gpufe_submit_min(int fd, __u32 ctx, __u16 engine_class,
+				   __u64 *seqno)
+{
+	return gpufe_submit_min_ex(fd, ctx, engine_class, false, -1, seqno);
 }
 
 /* --- the completion page (uAPI 1.2) ------------------------------------- */

@@ -108,8 +108,8 @@ static void gpufe_bo_import_unmap(struct gpufe_bo *bo)
  * gpufe_bo_dma_unmap_locked - unmap a buffer from a device's DMA
  * @map: the mapping, not yet unmapped
  *
- * Under the device's dma_lock: from the buffer's release, or from
- * gpufe_device_release(), whichever comes first.
+ * Under the device's dma_lock: from the last job's gpufe_bo_dma_unmap(),
+ * or from gpufe_device_release(), whichever comes first.
  */
 void gpufe_bo_dma_unmap_locked(struct gpufe_bo_dma *map)
 {
@@ -121,36 +121,20 @@ void gpufe_bo_dma_unmap_locked(struct gpufe_bo_dma *map)
 	list_del_init(&map->dev_link);
 }
 
-/* Free the buffer's DMA mappings, unmapping those still mapped. */
-static void gpufe_bo_dma_fini(struct gpufe_bo *bo)
-{
-	struct gpufe_bo_dma *map, *next;
-
-	list_for_each_entry_safe(map, next, &bo->dma_maps, bo_link) {
-		struct gpufe_device *gdev = map->gdev;
-
-		mutex_lock(&gdev->dma_lock);
-		if (!list_empty(&map->dev_link))
-			gpufe_bo_dma_unmap_locked(map);
-		mutex_unlock(&gdev->dma_lock);
-		sg_free_table(&map->sgt);
-		gpufe_device_put(gdev);
-		kfree(map);
-	}
-}
-
 /**
- * gpufe_bo_dma_map - a buffer's mapping for a device's DMA
+ * gpufe_bo_dma_map - map a buffer for a device's DMA, for one job
  * @bo: a buffer gpufe created (not an import)
  * @gdev: a device with a DMA device, between gpufe_device_enter() and
  *	gpufe_device_exit()
  *
- * Maps the buffer's pages for the device's DMA device the first time,
- * %DMA_BIDIRECTIONAL with %DMA_ATTR_SKIP_CPU_SYNC (a buffer's jobs read
- * and write it in any order, so the back-end syncs around its device's
- * accesses), and keeps the mapping until the buffer is freed or the
- * back-end releases the device: one mapping per buffer and device, as
- * the DMA API wants for memory a device writes. May sleep.
+ * The first job in flight on the device that names the buffer maps its
+ * pages for the device's DMA device, %DMA_BIDIRECTIONAL with
+ * %DMA_ATTR_SKIP_CPU_SYNC (a buffer's jobs read and write it in any order,
+ * so the back-end syncs around its device's accesses); the jobs after it
+ * share that mapping, one per buffer and device as the DMA API wants for
+ * memory a device writes, until the last of them calls
+ * gpufe_bo_dma_unmap(), or the back-end releases the device first. May
+ * sleep.
  *
  * Return: the mapping, or an ERR_PTR(): -EOPNOTSUPP for an imported
  * buffer (gpufe has no pages of its own to map), -ENODEV when the device
@@ -169,9 +153,17 @@ struct sg_table *gpufe_bo_dma_map(struct gpufe_bo *bo,
 		return ERR_PTR(-EOPNOTSUPP);
 
 	mutex_lock(&bo->lock);
-	list_for_each_entry(map, &bo->dma_maps, bo_link)
-		if (map->gdev == gdev)
+	list_for_each_entry(map, &bo->dma_maps, bo_link) {
+		if (map->gdev != gdev)
+			continue;
+		/* Unmapped by gpufe_device_release(): no new user. */
+		if (list_empty(&map->dev_link)) {
+			map = ERR_PTR(-ENODEV);
 			goto out_unlock;
+		}
+		map->users++;
+		goto out_unlock;
+	}
 
 	map = kzalloc(sizeof(*map), GFP_KERNEL_ACCOUNT);
 	if (!map) {
@@ -199,6 +191,7 @@ struct sg_table *gpufe_bo_dma_map(struct gpufe_bo *bo,
 		goto err_unlock_dev;
 	}
 	map->gdev = gpufe_device_get(gdev);
+	map->users = 1;
 	list_add_tail(&map->dev_link, &gdev->bo_maps);
 	mutex_unlock(&gdev->dma_lock);
 	list_add_tail(&map->bo_link, &bo->dma_maps);
@@ -215,12 +208,44 @@ out_unlock:
 	return IS_ERR(map) ? ERR_CAST(map) : &map->sgt;
 }
 
+/**
+ * gpufe_bo_dma_unmap - a job is done with a buffer's mapping
+ * @bo: the buffer
+ * @sgt: what gpufe_bo_dma_map() returned for the job
+ *
+ * The last job using the mapping unmaps it, unless gpufe_device_release()
+ * did already, and frees it. May sleep.
+ */
+void gpufe_bo_dma_unmap(struct gpufe_bo *bo, struct sg_table *sgt)
+{
+	struct gpufe_bo_dma *map = container_of(sgt, struct gpufe_bo_dma, sgt);
+	struct gpufe_device *gdev = map->gdev;
+	bool last;
+
+	mutex_lock(&bo->lock);
+	last = !--map->users;
+	if (last) {
+		list_del(&map->bo_link);
+		mutex_lock(&gdev->dma_lock);
+		if (!list_empty(&map->dev_link))
+			gpufe_bo_dma_unmap_locked(map);
+		mutex_unlock(&gdev->dma_lock);
+	}
+	mutex_unlock(&bo->lock);
+	if (last) {
+		sg_free_table(&map->sgt);
+		gpufe_device_put(gdev);
+		kfree(map);
+	}
+}
+
 static void gpufe_bo_release(struct kref *ref)
 {
 	struct gpufe_bo *bo = container_of(ref, struct gpufe_bo, ref);
 	pgoff_t i, n = bo->size >> PAGE_SHIFT;
 
-	gpufe_bo_dma_fini(bo);
+	/* Each job using a mapping holds the buffer. */
+	WARN_ON(!list_empty(&bo->dma_maps));
 	if (bo->import) {
 		gpufe_bo_import_unmap(bo);
 		dma_buf_put(bo->import);

@@ -274,8 +274,8 @@ struct gpufe_job_fe {
  * @map_bos: every job's buffers are mapped for @dma_dev
  *	(&gpufe_device_desc.map_bos)
  * @bo_maps: the buffers mapped for @dma_dev (&gpufe_bo_dma.dev_link),
- *	under @dma_lock, until they are freed or gpufe_device_release()
- *	unmaps them
+ *	under @dma_lock, until their last job is done with them or
+ *	gpufe_device_release() unmaps them
  * @route: completion routing
  * @sched: the scheduler (gpufe_sched.c)
  * @num_engines: number of entries in @engines
@@ -491,8 +491,8 @@ struct gpufe_client {
  * @lock: protects @handle_count, @export and @dma_maps
  * @handle_count: handles naming the buffer, over every client
  * @export: the dma-buf made of the buffer, kept while it has handles
- * @dma_maps: its mappings for devices' DMA (&gpufe_bo_dma.bo_link), made
- *	by gpufe_bo_dma_map(), freed with the buffer
+ * @dma_maps: its mappings for devices' DMA (&gpufe_bo_dma.bo_link), while
+ *	jobs in flight use them (gpufe_bo_dma_map())
  */
 struct gpufe_bo {
 	struct kref ref;
@@ -520,14 +520,16 @@ struct gpufe_bo {
  *	&gpufe_device.dma_lock; empty once unmapped
  * @gdev: the device (a reference)
  * @sgt: the pages, mapped %DMA_BIDIRECTIONAL with %DMA_ATTR_SKIP_CPU_SYNC
- *	until unmapped: by the buffer's release, or by gpufe_device_release()
- *	if that comes first
+ *	until unmapped: by the last user's gpufe_bo_dma_unmap(), or by
+ *	gpufe_device_release() if that comes first
+ * @users: jobs using it, under the buffer's lock
  */
 struct gpufe_bo_dma {
 	struct list_head bo_link;
 	struct list_head dev_link;
 	struct gpufe_device *gdev;
 	struct sg_table sgt;
+	unsigned int users;
 };
 
 /**
@@ -704,6 +706,7 @@ struct gpufe_bo *gpufe_bo_get(struct gpufe_bo *bo);
 void gpufe_bo_put(struct gpufe_bo *bo);
 struct sg_table *gpufe_bo_dma_map(struct gpufe_bo *bo,
 				  struct gpufe_device *gdev);
+void gpufe_bo_dma_unmap(struct gpufe_bo *bo, struct sg_table *sgt);
 void gpufe_bo_dma_unmap_locked(struct gpufe_bo_dma *map);
 int gpufe_bo_handle_create(struct gpufe_client *client, struct gpufe_bo *bo,
 			   bool readonly, u32 *handle);

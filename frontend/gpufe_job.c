@@ -16,8 +16,9 @@
  * that fence in every buffer's dma_resv as a reader or a writer.
  *
  * On a device with &gpufe_device_desc.map_bos, the job's buffers come
- * with their mappings for its DMA device (gpufe_bo_dma_map(), just before
- * @validate), which last as long as the buffer or the device.
+ * with their mappings for its DMA device (gpufe_bo_dma_map(), once
+ * @validate accepted the job), which it shares with the other jobs in
+ * flight on that device, until the last is done or the device released.
  *
  * Then the job goes to the scheduler (gpufe_sched.c): the context's work
  * item waits (with one fence callback, never blocking a thread) until each
@@ -168,8 +169,12 @@ static void gpufe_job_put_resources(struct gpufe_job_fe *job)
 	for (i = 0; i < job->num_deps; i++)
 		dma_fence_put(job->deps[i]);
 	kfree(job->deps);
-	for (i = 0; i < job->base.num_bos; i++)
+	for (i = 0; i < job->base.num_bos; i++) {
+		/* Set by gpufe_job_validate() on a map_bos device only. */
+		if (job->base.bos[i].sgt)
+			gpufe_bo_dma_unmap(job->bos[i], job->base.bos[i].sgt);
 		gpufe_bo_put(job->bos[i]);
+	}
 	kfree(job->bos);
 	kfree(job->base.bos);
 	if (job->base.cmds != job->inline_cmds)
@@ -815,8 +820,9 @@ static void gpufe_job_publish_fence(struct gpufe_job_fe *job)
 
 /*
  * Between gpufe_device_enter() and gpufe_device_exit(). On a device with
- * map_bos, the buffers' mappings for its DMA are looked up (made the first
- * time) first: @validate sees their sg tables.
+ * map_bos, a job the back-end accepts gets its buffers mapped for the
+ * device's DMA (gpufe_bo_dma_map()), until gpufe_job_put_resources(): a
+ * refused one maps nothing.
  */
 static int gpufe_job_validate(struct gpufe_ctx *ctx, struct gpufe_job_fe *job)
 {
@@ -824,16 +830,18 @@ static int gpufe_job_validate(struct gpufe_ctx *ctx, struct gpufe_job_fe *job)
 	struct gpufe_job_bo *jbos = (struct gpufe_job_bo *)job->base.bos;
 	struct sg_table *sgt;
 	unsigned int i;
+	int ret;
 
 	if (gpufe_device_unplugged(gdev))
 		return -ENODEV;
-	for (i = 0; gdev->map_bos && i < job->base.num_bos; i++) {
+	ret = gdev->ops->validate(gdev, &job->base);
+	for (i = 0; !ret && gdev->map_bos && i < job->base.num_bos; i++) {
 		sgt = gpufe_bo_dma_map(job->bos[i], gdev);
 		if (IS_ERR(sgt))
 			return PTR_ERR(sgt);
 		jbos[i].sgt = sgt;
 	}
-	return gdev->ops->validate(gdev, &job->base);
+	return ret;
 }
 
 /*

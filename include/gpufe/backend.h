@@ -38,18 +38,19 @@
  *
  * Buffers: a job's buffers come with a kernel mapping each
  * (&gpufe_job_bo.vaddr). A back-end whose device reads and writes them by
- * DMA sets &gpufe_device_desc.map_bos: each buffer then also comes mapped
- * for &gpufe_device_desc.dma_dev through the DMA API (&gpufe_job_bo.sgt),
- * from @validate on. As in DRM's shmem helpers, a buffer is mapped once
- * per device, the first time a job on that device names it, and stays
- * mapped until the buffer is freed or the back-end calls
- * gpufe_device_release(), whichever comes first: no mapping outlives the
- * back-end's hold on the device, and the back-end never unmaps one. The
- * mapping is %DMA_BIDIRECTIONAL with %DMA_ATTR_SKIP_CPU_SYNC, so the
- * back-end syncs around its device's accesses: dma_sync_sgtable_for_device()
- * before the device reads what the CPU wrote, dma_sync_sgtable_for_cpu()
- * after the device wrote and before gpufe_job_complete() (both are free on
- * a cache-coherent device without bounce buffers). The front-end has no
+ * DMA sets &gpufe_device_desc.map_bos: a job @validate accepted then also
+ * has each buffer mapped for &gpufe_device_desc.dma_dev through the DMA
+ * API (&gpufe_job_bo.sgt) while the back-end holds it. A buffer is mapped
+ * once per device, by the first job in flight on the device that names
+ * it; the jobs after it share the mapping until the last of them is done,
+ * or the back-end calls gpufe_device_release(), which unmaps whatever is
+ * left: no mapping outlives the back-end's hold on the device, and the
+ * back-end never maps or unmaps one. The mapping is %DMA_BIDIRECTIONAL
+ * with %DMA_ATTR_SKIP_CPU_SYNC, so the back-end syncs around its device's
+ * accesses: dma_sync_sgtable_for_device() (or a range of it) before the
+ * device reads what the CPU wrote, dma_sync_sgtable_for_cpu() after the
+ * device wrote and before gpufe_job_complete() (both are free on a
+ * cache-coherent device without bounce buffers). The front-end has no
  * pages of its own for a buffer imported from another driver's dma-buf:
  * on such a device, a job naming one fails in SUBMIT (``-EOPNOTSUPP``)
  * and never reaches the back-end.
@@ -156,8 +157,8 @@ struct gpufe_device_desc {
  *	&gpufe_device_desc.dma_dev (walk it with for_each_sgtable_dma_sg()),
  *	%DMA_BIDIRECTIONAL with %DMA_ATTR_SKIP_CPU_SYNC, in segments no
  *	longer than dma_get_max_seg_size() and dma_max_mapping_size() of the
- *	device; valid while the back-end holds the job; NULL without
- *	map_bos
+ *	device; valid from @run while the back-end holds the job; NULL
+ *	in @validate and without map_bos
  * @size: the buffer's size in bytes
  * @flags: %GPUFE_SUBMIT_BO_READ and/or %GPUFE_SUBMIT_BO_WRITE: what the
  *	job may do with it

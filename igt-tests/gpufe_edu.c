@@ -723,7 +723,7 @@ TEST_F_TIMEOUT(edu, shared_buffer, 60)
 	unsigned int j;
 	long at;
 
-	describe("Copy jobs queued back to back into disjoint ranges of one buffer, and a job of FACTORIALs into the same page from the compute engine meanwhile: each job's bytes are there in the end, none undone by another's");
+	describe("Copy jobs queued back to back into disjoint ranges of one buffer, and a job of FACTORIALs into the same page from the compute engine after them (implicit sync orders it behind the copies), all sharing the buffer's one mapping: each job's bytes are there in the end, none undone by another's");
 	NEED_DEVICES(1);
 	ASSERT_EQ(0, edu_ctxs(self->fd, self->dev[0].id, &cctx, &kctx));
 	ASSERT_EQ(0, gpufe_buffer_create(self->fd, 2 * PAGE, &s));

@@ -245,19 +245,55 @@ static inline int gpufe_module_path(const char *name, char *path, size_t size)
 	return ret;
 }
 
-/* Load a module with parameters through finit_module(); 0 or -errno. */
+/*
+ * Append to opts (size bytes) the kernel command line's parameters of
+ * module name, "name.param=value" as "param=value", as modprobe does:
+ * the kernel itself hands them only to built-in code.
+ */
+static inline void gpufe_cmdline_params(const char *name, char *opts,
+					size_t size)
+{
+	char line[4096], *tok, *save = NULL;
+	size_t len = strlen(name), used = strlen(opts);
+	FILE *f = fopen("/proc/cmdline", "re");
+
+	if (!f)
+		return;
+	if (!fgets(line, sizeof(line), f))
+		line[0] = '\0';
+	fclose(f);
+	for (tok = strtok_r(line, " \t\n", &save); tok;
+	     tok = strtok_r(NULL, " \t\n", &save)) {
+		if (strncmp(tok, name, len) || tok[len] != '.' ||
+		    !strchr(tok + len + 1, '='))
+			continue;
+		used += snprintf(opts + used, used < size ? size - used : 0,
+				 "%s%s", used ? " " : "", tok + len + 1);
+	}
+	if (used >= size)
+		opts[size - 1] = '\0';
+}
+
+/*
+ * Load a module through finit_module(), with the kernel command line's
+ * parameters for it (as modprobe), then params; 0 or -errno.
+ */
 static inline int gpufe_module_load(const char *name, const char *params)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], opts[1024] = "";
 	int fd, ret;
 
 	ret = gpufe_module_path(name, path, sizeof(path));
 	if (ret)
 		return ret;
+	gpufe_cmdline_params(name, opts, sizeof(opts));
+	if (params[0])
+		snprintf(opts + strlen(opts), sizeof(opts) - strlen(opts),
+			 "%s%s", opts[0] ? " " : "", params);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	ret = syscall(SYS_finit_module, fd, params, 0) ? -errno : 0;
+	ret = syscall(SYS_finit_module, fd, opts, 0) ? -errno : 0;
 	close(fd);
 	return ret;
 }

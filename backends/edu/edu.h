@@ -68,11 +68,11 @@
 #define EDU_DMA_BUF_ADDR	0x40000
 #define EDU_DMA_BUF_SIZE	0x1000
 /*
- * The device's default DMA mask, what it keeps of an address; the VM
- * runner widens it to 32 bits when there is no IOMMU.
+ * The DMA address bits the device keeps (module parameter dma_bits): 28
+ * by default, 32 when QEMU runs it with dma_mask=0xffffffff.
  */
-#define EDU_DMA_BITS_IOMMU	28
-#define EDU_DMA_BITS		32
+#define EDU_DMA_BITS_DEFAULT	28
+#define EDU_DMA_BITS_MAX	32
 
 /*
  * How long an operation takes at most before its engine's watchdog looks
@@ -182,7 +182,11 @@ struct edu_engine {
  * struct edu_device - one edu device, one gpufe device
  * @pdev: the PCI device
  * @mmio: BAR 0
- * @gdev: the front-end's device
+ * @gdev: the front-end's device, set by probe once
+ *	gpufe_device_register() has returned
+ * @started: set by probe, with release semantics, after @gdev: until
+ *	then the engines' work items do nothing (edu_job_run() only
+ *	queues); read with acquire semantics
  * @name: the gpufe device's name, "edu-" and the PCI address
  * @dma_mask: the DMA mask set on @pdev: every DMA address programmed
  *	lies within it
@@ -192,18 +196,26 @@ struct edu_engine {
  *	and then drops, for tests of the watchdog
  * @lost_irqs: sysfs ``lost_irqs``: operations the watchdogs found done
  *	without their interrupt
+ * @master_lock: protects @master_off and the bus master bit once probe
+ *	has set it; taken inside &edu_engine.lock
+ * @master_off: a reset handed back a job whose transfer was still under
+ *	way and turned bus mastering off; it goes on again once the device's
+ *	DMA busy bit is clear, before the next operation starts
  * @engines: the engines, indexed by &enum edu_engine_id
  */
 struct edu_device {
 	struct pci_dev *pdev;
 	void __iomem *mmio;
 	struct gpufe_device *gdev;
+	bool started;
 	char name[GPUFE_NAME_LEN];
 	u64 dma_mask;
 	int irq;
 	struct workqueue_struct *wq;
 	atomic_t drop_irqs;
 	atomic_t lost_irqs;
+	struct mutex master_lock; /* protects master_off, the bus master bit */
+	bool master_off;
 	struct edu_engine engines[EDU_NUM_ENGINES];
 };
 

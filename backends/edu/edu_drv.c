@@ -16,11 +16,16 @@
  * &gpufe_device_desc.dma_dev; it writes no completion slot itself. Each
  * engine holds one credit: it can do one thing at a time.
  *
- * DMA mask: the device keeps the low 28 bits of every DMA address by
- * default; the VM runner widens that with ``dma_mask=0xffffffff`` when the
- * VM has no IOMMU. Behind an IOMMU (device_iommu_mapped()) the driver
- * sets a 28-bit mask, so that the IOMMU hands out addresses the device
- * keeps whole, else a 32-bit one.
+ * DMA mask: the device keeps the low 28 bits of every DMA address, unless
+ * QEMU runs it with ``-device edu,dma_mask=0xffffffff``: then 32. The
+ * module parameter ``dma_bits`` (28 to 32, default 28) says which, and is
+ * the device's DMA mask in every case; behind a translating IOMMU 28 is
+ * right anyway: the IOMMU hands out addresses below it. Without one (no
+ * IOMMU, or an identity domain), if that mask does not reach all memory
+ * and there are no bounce buffers (swiotlb), probe fails with ``-EIO``:
+ * a buffer above the mask could not be mapped. The VM runner starts its
+ * VMs without an IOMMU with ``dma_mask=0xffffffff`` and
+ * ``gpufe_edu.dma_bits=32`` on the kernel command line.
  *
  * sysfs, in the PCI device's directory:
  *
@@ -47,9 +52,11 @@
 #include <linux/device.h>
 #include <linux/dma-mapping.h>
 #include <linux/err.h>
+#include <linux/iommu.h>
 #include <linux/kstrtox.h>
 #include <linux/limits.h>
 #include <linux/module.h>
+#include <linux/moduleparam.h>
 #include <linux/pci.h>
 #include <linux/sysfs.h>
 #include <linux/workqueue.h>
@@ -60,6 +67,22 @@
 
 /* One thing at a time on each engine. */
 #define EDU_CREDITS	1
+
+static unsigned int dma_bits = EDU_DMA_BITS_DEFAULT;
+
+static int dma_bits_set(const char *val, const struct kernel_param *kp)
+{
+	return param_set_uint_minmax(val, kp, EDU_DMA_BITS_DEFAULT,
+				     EDU_DMA_BITS_MAX);
+}
+
+static const struct kernel_param_ops dma_bits_ops = {
+	.set = dma_bits_set,
+	.get = param_get_uint,
+};
+module_param_cb(dma_bits, &dma_bits_ops, &dma_bits, 0444);
+MODULE_PARM_DESC(dma_bits,
+		 "the DMA address bits the device keeps: 28 unless QEMU runs it with dma_mask=0xffffffff, then 32");
 
 static const struct gpufe_backend_ops edu_ops = {
 	.owner = THIS_MODULE,
@@ -140,19 +163,45 @@ static int edu_hw_wait_idle(struct edu_device *edu)
 	return ret;
 }
 
+/* Does an IOMMU translate the device's DMA (an identity domain does not)? */
+static bool edu_iommu_translates(struct device *dev)
+{
+	struct iommu_domain *domain = iommu_get_domain_for_dev(dev);
+
+	return domain && (domain->type & __IOMMU_DOMAIN_PAGING);
+}
+
+/*
+ * Are there bounce buffers for a device whose mask does not reach all
+ * memory? dma-direct caps a mapping's size exactly when swiotlb bounces
+ * for such a device. (is_swiotlb_active() says it, but 6.12 does not
+ * export it.)
+ */
+static bool edu_can_bounce(struct device *dev)
+{
+	return dma_max_mapping_size(dev) != SIZE_MAX;
+}
+
 static int edu_dma_init(struct edu_device *edu)
 {
 	struct device *dev = &edu->pdev->dev;
-	unsigned int bits;
+	u64 mask = DMA_BIT_MASK(dma_bits);
 	int ret;
 
-	bits = device_iommu_mapped(dev) ? EDU_DMA_BITS_IOMMU : EDU_DMA_BITS;
-	ret = dma_set_mask_and_coherent(dev, DMA_BIT_MASK(bits));
+	ret = dma_set_mask_and_coherent(dev, mask);
 	if (ret) {
-		dev_err(dev, "no %u-bit DMA: %d\n", bits, ret);
+		dev_err(dev, "no %u-bit DMA: %d\n", dma_bits, ret);
 		return ret;
 	}
-	edu->dma_mask = DMA_BIT_MASK(bits);
+	/* Else dma-direct would WARN on, and fail, any buffer above it. */
+	if (!edu_iommu_translates(dev) && dma_get_required_mask(dev) > mask &&
+	    !edu_can_bounce(dev)) {
+		dev_err(dev,
+			"dma_bits=%u does not reach all memory, with neither IOMMU nor bounce buffers: start QEMU with -device edu,dma_mask=0xffffffff and load gpufe_edu with dma_bits=32, or put an IOMMU in front of the device\n",
+			dma_bits);
+		return -EIO;
+	}
+	edu->dma_mask = mask;
 	return 0;
 }
 
@@ -160,6 +209,7 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
 	struct gpufe_engine_desc engines[EDU_NUM_ENGINES];
 	struct gpufe_device_desc desc;
+	struct gpufe_device *gdev;
 	struct edu_device *edu;
 	unsigned int i;
 	int ret;
@@ -182,6 +232,7 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	snprintf(edu->name, sizeof(edu->name), "edu-%s", pci_name(pdev));
 	atomic_set(&edu->drop_irqs, 0);
 	atomic_set(&edu->lost_irqs, 0);
+	mutex_init(&edu->master_lock);
 	for (i = 0; i < EDU_NUM_ENGINES; i++)
 		edu_engine_init(&edu->engines[i], edu, i);
 
@@ -224,12 +275,19 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		.dma_dev = &pdev->dev,
 		.map_bos = true,
 	};
-	edu->gdev = gpufe_device_register(&desc, &edu_ops, edu);
-	if (IS_ERR(edu->gdev)) {
-		ret = PTR_ERR(edu->gdev);
+	/* Clients may submit before this returns: edu_job_run() queues. */
+	gdev = gpufe_device_register(&desc, &edu_ops, edu);
+	if (IS_ERR(gdev)) {
+		ret = PTR_ERR(gdev);
 		dev_err(&pdev->dev, "cannot register: %d\n", ret);
 		goto err_irq_fini;
 	}
+	edu->gdev = gdev;
+	/* The work items use @edu->gdev from now on (edu_engine_work()). */
+	smp_store_release(&edu->started, true);
+	/* Start the jobs that came before. */
+	for (i = 0; i < EDU_NUM_ENGINES; i++)
+		queue_work(edu->wq, &edu->engines[i].work);
 	return 0;
 
 err_irq_fini:

@@ -63,7 +63,18 @@
  * that operation raised, sets the factorial interrupt enable again, and
  * hands back the running job, then the queue. A device that stays busy
  * longer keeps its operation on the engine, so that nothing new starts
- * on the engine until the busy bit clears, and the job goes back anyway.
+ * on the engine until the busy bit clears, and the job goes back anyway;
+ * if that operation is a transfer, which could still write into the
+ * job's buffers once they are unmapped and reused, bus mastering goes off
+ * first (&edu_device.master_off), and on again only when an engine about
+ * to start an operation finds the device's DMA busy bit clear. Meanwhile
+ * no MSI reaches the CPU either: the watchdogs make up the interrupts.
+ *
+ * Probe: a job may arrive before gpufe_device_register() returns, before
+ * probe has stored &edu_device.gdev. edu_job_run() queues it, but the
+ * work items do nothing until probe has published &edu_device.started
+ * (release, read with acquire, after &edu_device.gdev); then probe kicks
+ * every engine's work item.
  *
  * Teardown (edu_drv.c): edu_engine_stop() marks the engine dying, so that
  * neither a job nor an operation starts from then on; the driver waits
@@ -328,6 +339,27 @@ static bool edu_engine_start_locked(struct edu_engine *engine)
 }
 
 /*
+ * Bus mastering, turned off by a reset that handed back a job whose
+ * transfer was still under way, goes on again once the transfer has
+ * ended: called before an operation starts on either engine. Only the
+ * copy engine transfers, and it keeps its operation until the device's
+ * DMA busy bit clears, so it never gets here with bus mastering off.
+ */
+static void edu_master_restore_locked(struct edu_engine *engine)
+{
+	struct edu_device *edu = engine->edu;
+
+	lockdep_assert_held(&engine->lock);
+	mutex_lock(&edu->master_lock);
+	if (edu->master_off &&
+	    !(edu_read(edu, EDU_REG_DMA_CMD) & EDU_DMA_RUN)) {
+		pci_set_master(edu->pdev);
+		edu->master_off = false;
+	}
+	mutex_unlock(&edu->master_lock);
+}
+
+/*
  * edu_engine_advance_locked() - take the engine as far as it goes without
  * waiting for the device: returns the running job if it has ended (no
  * longer the engine's; *@error says how), to be completed by the caller,
@@ -348,6 +380,7 @@ static struct gpufe_job *edu_engine_advance_locked(struct edu_engine *engine,
 	/* Written under this lock too: no operation starts once it is set. */
 	if (engine->dying)
 		return NULL;
+	edu_master_restore_locked(engine);
 	if (!engine->running && !edu_engine_start_locked(engine))
 		return NULL;
 
@@ -370,16 +403,24 @@ static void edu_engine_work(struct work_struct *work)
 {
 	struct edu_engine *engine = container_of(work, struct edu_engine,
 						 work);
+	struct edu_device *edu = engine->edu;
 	u32 hint = GPUFE_IRQ_NO_HINT;
 	unsigned int completed = 0;
 	struct gpufe_job *job;
+	bool cookie;
 	int error;
+
+	/*
+	 * Until probe has stored @edu->gdev, nothing runs: a job may arrive
+	 * before gpufe_device_register() returns. Probe kicks us after.
+	 */
+	if (!smp_load_acquire(&edu->started))
+		return;
 	/*
 	 * The jobs' fences wait for this work: lockdep checks that it never
 	 * waits for memory or for a lock held around a fence wait.
 	 */
-	bool cookie = dma_fence_begin_signalling();
-
+	cookie = dma_fence_begin_signalling();
 	/* Before the device is looked at: an interrupt after it queues us. */
 	atomic_set(&engine->irq_pending, 0);
 	mutex_lock(&engine->lock);
@@ -393,7 +434,7 @@ static void edu_engine_work(struct work_struct *work)
 	}
 	mutex_unlock(&engine->lock);
 	if (completed)
-		gpufe_device_irq(engine->edu->gdev,
+		gpufe_device_irq(edu->gdev,
 				 completed == 1 ? hint : GPUFE_IRQ_NO_HINT);
 	dma_fence_end_signalling(cookie);
 }
@@ -428,7 +469,7 @@ out_unlock:
 }
 
 /* Complete a job that never reached the engine, in any context. */
-static void edu_job_fail_now(struct edu_device *edu, struct gpufe_job *job,
+static void edu_job_fail_now(struct gpufe_device *gdev, struct gpufe_job *job,
 			     int error)
 {
 	u64 now = ktime_get_ns();
@@ -437,7 +478,7 @@ static void edu_job_fail_now(struct edu_device *edu, struct gpufe_job *job,
 	WRITE_ONCE(job->start_ns, now);
 	job->end_ns = now;
 	gpufe_job_complete(job, error);
-	gpufe_device_irq(edu->gdev, hint);
+	gpufe_device_irq(gdev, hint);
 }
 
 /**
@@ -483,7 +524,7 @@ void edu_job_run(struct gpufe_device *gdev, struct gpufe_job *job)
 	bool dying;
 
 	if (WARN_ON_ONCE(job->engine >= EDU_NUM_ENGINES)) {
-		edu_job_fail_now(edu, job, -EINVAL);
+		edu_job_fail_now(gdev, job, -EINVAL);
 		return;
 	}
 	engine = &edu->engines[array_index_nospec(job->engine,
@@ -499,7 +540,7 @@ void edu_job_run(struct gpufe_device *gdev, struct gpufe_job *job)
 
 	/* No job arrives after gpufe_device_unregister() has returned. */
 	if (WARN_ON_ONCE(dying))
-		edu_job_fail_now(edu, job, -ENODEV);
+		edu_job_fail_now(gdev, job, -ENODEV);
 }
 
 /**
@@ -547,6 +588,18 @@ void edu_job_take_back(struct gpufe_device *gdev, unsigned int engine_idx,
 			dev_warn_ratelimited(&edu->pdev->dev,
 					     "%s stays busy after a reset\n",
 					     engine->name);
+			/*
+			 * The job goes back and its buffers with it, while
+			 * the transfer may still write into them: no DMA
+			 * reaches memory (MSIs neither, the watchdogs make
+			 * up for them) until edu_master_restore_locked().
+			 */
+			if (engine->op != EDU_OP_FACTORIAL) {
+				mutex_lock(&edu->master_lock);
+				pci_clear_master(edu->pdev);
+				edu->master_off = true;
+				mutex_unlock(&edu->master_lock);
+			}
 		}
 	}
 	if (engine->id == EDU_ENGINE_COMPUTE)

@@ -32,9 +32,12 @@
 # the devices gpufe_edu drives.  Their DMA mask defaults to 28 bits, and
 # QEMU clamps a DMA address to it; the VM's memory is below 4 GiB and it has
 # no bounce buffers, so with --iommu none (the default) they are
-#   -device edu,dma_mask=0xffffffff (twice; gpufe_edu sets a 32-bit mask).
+#   -device edu,dma_mask=0xffffffff (twice)
+# and the kernel gets "gpufe_edu.dma_bits=32" (a 32-bit mask; without it
+# gpufe_edu refuses such devices).
 # With --iommu intel, QEMU's emulated Intel IOMMU translates their DMA:
-#   -device intel-iommu -device edu -device edu (28-bit mask, IOVAs below it)
+#   -device intel-iommu -device edu -device edu (gpufe_edu's default 28-bit
+#   mask, IOVAs below it)
 # (the IOMMU first: it translates only the devices after it), and the kernel
 # gets "intel_iommu=on iommu.strict=1": DMA domains in strict mode, so an
 # address unmapped is invalidated at once and a DMA to it faults.  A kernel
@@ -366,6 +369,7 @@ qemu_start() {
 	none)
 		devices=(-device 'edu,dma_mask=0xffffffff'
 			-device 'edu,dma_mask=0xffffffff')
+		append+=" gpufe_edu.dma_bits=32"
 		;;
 	intel)
 		devices=(-device intel-iommu -device edu -device edu)

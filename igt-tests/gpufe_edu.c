@@ -917,38 +917,6 @@ TEST_F_TIMEOUT(edu, lost_irq, 60)
 #define RM_JOBS		4
 #define RM_COPIES	3	/* single-chunk copies per job */
 
-/* Until ctx's first job has gone to the engine, bounded: 0 or -errno. */
-static int await_handed(int fd, __u32 ctx)
-{
-	__s64 end = gpufe_now_ns() + GPUFE_TIMEOUT_NS;
-	struct gpufe_ctx_status st;
-	int ret;
-
-	for (;;) {
-		ret = gpufe_get_status(fd, ctx, &st);
-		if (ret)
-			return ret;
-		if (st.queued < st.submitted || st.completed)
-			return 0;
-		if (gpufe_now_ns() > end)
-			return -ETIME;
-		gpufe_sleep_ms(1);
-	}
-}
-
-/* Until a process sleeps, bounded: 0 or -ETIME. */
-static int await_sleeping(pid_t pid)
-{
-	__s64 end = gpufe_now_ns() + GPUFE_TIMEOUT_NS;
-
-	while (!gpufe_pid_sleeping(pid)) {
-		if (gpufe_now_ns() > end)
-			return -ETIME;
-		gpufe_sleep_ms(1);
-	}
-	return 0;
-}
-
 /* Until fd sees a device named edu-addr, bounded: its id, or 0. */
 static __u32 await_edu(int fd, const char *addr)
 {
@@ -1002,7 +970,7 @@ TEST_F_TIMEOUT(edu, remove_under_load, 90)
 	}
 	sf = submit_copy(self->fd, sctx, ssrc.handle, 5, sdst.handle, 4093, 4096);
 	ASSERT_LE(0, sf);
-	ASSERT_EQ(0, await_handed(self->fd, vctx));
+	ASSERT_EQ(0, gpufe_await_handed(self->fd, vctx));
 	/* A waiter in WAIT for the last job. */
 	w = fork();
 	ASSERT_LE(0, w);
@@ -1011,7 +979,7 @@ TEST_F_TIMEOUT(edu, remove_under_load, 90)
 		_exit(gpufe_wait_until(self->fd, vctx, last,
 				       gpufe_now_ns() + 3 * GPUFE_TIMEOUT_NS) ? 1 : 0);
 	}
-	ASSERT_EQ(0, await_sleeping(w));
+	ASSERT_EQ(0, gpufe_await_sleeping(w));
 
 	/* The first job done, the next ones running and queued. */
 	st = fence_done(f[0], JOB_MS(RM_COPIES));
@@ -1128,7 +1096,7 @@ TEST_F_TIMEOUT(edu, unload_under_load, 90)
 					       &last[k]);
 			ASSERT_LE(0, f[k][j]);
 		}
-		ASSERT_EQ(0, await_handed(self->fd, ctx[k]));
+		ASSERT_EQ(0, gpufe_await_handed(self->fd, ctx[k]));
 	}
 
 	ASSERT_EQ(0, edu_unload());

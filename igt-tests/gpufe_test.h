@@ -1745,6 +1745,38 @@ static inline void gpufe_sleep_ms(unsigned int ms)
 		;
 }
 
+/* Until ctx's first job has gone to the engine, bounded: 0 or -errno. */
+static inline int gpufe_await_handed(int fd, __u32 ctx)
+{
+	__s64 end = gpufe_now_ns() + GPUFE_TIMEOUT_NS;
+	struct gpufe_ctx_status st;
+	int ret;
+
+	for (;;) {
+		ret = gpufe_get_status(fd, ctx, &st);
+		if (ret)
+			return ret;
+		if (st.queued < st.submitted || st.completed)
+			return 0;
+		if (gpufe_now_ns() > end)
+			return -ETIME;
+		gpufe_sleep_ms(1);
+	}
+}
+
+/* Until a process sleeps, bounded: 0 or -ETIME. */
+static inline int gpufe_await_sleeping(pid_t pid)
+{
+	__s64 end = gpufe_now_ns() + GPUFE_TIMEOUT_NS;
+
+	while (!gpufe_pid_sleeping(pid)) {
+		if (gpufe_now_ns() > end)
+			return -ETIME;
+		gpufe_sleep_ms(1);
+	}
+	return 0;
+}
+
 /*
  * Whether a path is gone (ENOENT), or goes within GPUFE_TIMEOUT_MS.
  */

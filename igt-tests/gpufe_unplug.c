@@ -214,38 +214,6 @@ static int run_nop(int fd, __u32 ctx)
 	return ret;
 }
 
-/* Until ctx's first job has gone to the engine, bounded: 0 or -errno. */
-static int await_handed(int fd, __u32 ctx)
-{
-	__s64 end = gpufe_now_ns() + GPUFE_TIMEOUT_NS;
-	struct gpufe_ctx_status st;
-	int ret;
-
-	for (;;) {
-		ret = gpufe_get_status(fd, ctx, &st);
-		if (ret)
-			return ret;
-		if (st.queued < st.submitted || st.completed)
-			return 0;
-		if (gpufe_now_ns() > end)
-			return -ETIME;
-		gpufe_sleep_ms(1);
-	}
-}
-
-/* Until a process sleeps, bounded: 0 or -ETIME. */
-static int await_sleeping(pid_t pid)
-{
-	__s64 end = gpufe_now_ns() + GPUFE_TIMEOUT_NS;
-
-	while (!gpufe_pid_sleeping(pid)) {
-		if (gpufe_now_ns() > end)
-			return -ETIME;
-		gpufe_sleep_ms(1);
-	}
-	return 0;
-}
-
 /* The waiters' kinds. */
 enum { WAITER_WAIT, WAITER_POLL, WAITER_READ };
 
@@ -437,7 +405,7 @@ TEST_F_TIMEOUT(unplug, unload_under_load, 90)
 	rfence = submit_delay_fenced(rfd, rctx, LONG_US, &rseqno);
 	ASSERT_LE(0, rfence);
 	for (i = 0; i < n; i++)
-		ASSERT_EQ(0, await_handed(lc[i].fd, lc[i].ctx));
+		ASSERT_EQ(0, gpufe_await_handed(lc[i].fd, lc[i].ctx));
 
 	w[0] = waiter(WAITER_WAIT, lc[0].fd, lc[0].ctx, lc[0].last, -1);
 	ASSERT_LT(0, w[0]);
@@ -446,7 +414,7 @@ TEST_F_TIMEOUT(unplug, unload_under_load, 90)
 	w[2] = waiter(WAITER_READ, rfd, rctx, rseqno, -1);
 	ASSERT_LT(0, w[2]);
 	for (i = 0; i < 3; i++)
-		ASSERT_EQ(0, await_sleeping(w[i]));
+		ASSERT_EQ(0, gpufe_await_sleeping(w[i]));
 
 	self->reload = true;
 	ASSERT_EQ(0, gpufe_module_unload(SWGPU_MODULE));
@@ -533,11 +501,11 @@ TEST_F_TIMEOUT(unplug, unplug_one_gpu, 90)
 		sf[j] = submit_fill_page(fd, sctx, sb.handle, j, SHORT_US);
 		ASSERT_LE(0, sf[j]);
 	}
-	ASSERT_EQ(0, await_handed(fd, vctx[0]));
-	ASSERT_EQ(0, await_handed(fd, sctx));
+	ASSERT_EQ(0, gpufe_await_handed(fd, vctx[0]));
+	ASSERT_EQ(0, gpufe_await_handed(fd, sctx));
 	w = waiter(WAITER_WAIT, fd, vctx[0], vlast[0], -1);
 	ASSERT_LT(0, w);
-	ASSERT_EQ(0, await_sleeping(w));
+	ASSERT_EQ(0, gpufe_await_sleeping(w));
 
 	self->reload = true;
 	ASSERT_EQ(0, gpufe_write_text(SWGPU_UNPLUG, idx));

@@ -156,9 +156,15 @@ struct sg_table *gpufe_bo_dma_map(struct gpufe_bo *bo,
 	list_for_each_entry(map, &bo->dma_maps, bo_link) {
 		if (map->gdev != gdev)
 			continue;
-		/* Unmapped by gpufe_device_release(): no new user. */
-		if (list_empty(&map->dev_link)) {
-			map = ERR_PTR(-ENODEV);
+		/*
+		 * Unmapped by gpufe_device_release(): no new user. (SUBMIT's
+		 * device section rules that out; the API does not rely on it.)
+		 */
+		mutex_lock(&gdev->dma_lock);
+		ret = list_empty(&map->dev_link) ? -ENODEV : 0;
+		mutex_unlock(&gdev->dma_lock);
+		if (ret) {
+			map = ERR_PTR(ret);
 			goto out_unlock;
 		}
 		map->users++;

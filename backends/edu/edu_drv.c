@@ -297,6 +297,7 @@ err_clear_master:
 	for (i = 0; i < EDU_NUM_ENGINES; i++)
 		edu_engine_fini(&edu->engines[i]);
 	destroy_workqueue(edu->wq);
+	mutex_destroy(&edu->master_lock);
 	return ret;
 }
 
@@ -322,6 +323,7 @@ static void edu_remove(struct pci_dev *pdev)
 	for (i = 0; i < EDU_NUM_ENGINES; i++)
 		edu_engine_fini(&edu->engines[i]);
 	destroy_workqueue(edu->wq);
+	mutex_destroy(&edu->master_lock);
 	gpufe_device_release(edu->gdev);
 	pci_clear_master(pdev);
 	/* pcim and devm: the mapping, the regions, the enable, @edu. */

@@ -342,8 +342,9 @@ static bool edu_engine_start_locked(struct edu_engine *engine)
  * Bus mastering, turned off by a reset that handed back a job whose
  * transfer was still under way, goes on again once the transfer has
  * ended: called before an operation starts on either engine. Only the
- * copy engine transfers, and it keeps its operation until the device's
- * DMA busy bit clears, so it never gets here with bus mastering off.
+ * copy engine transfers, and it keeps its stuck operation until the
+ * device's DMA busy bit clears: it may get here with bus mastering off,
+ * but never while the transfer that made it so is still under way.
  */
 static void edu_master_restore_locked(struct edu_engine *engine)
 {

@@ -237,8 +237,8 @@ void gpufe_device_unmap_page(struct gpufe_device *gdev, struct page *page)
  * The back-end calls this once gpufe_device_unregister() has returned,
  * every job it held is completed and it raises no more interrupts (its
  * handler has finished). The front-end unmaps the completion pages and
- * the buffers of the jobs still mapped (jobs that never reached the
- * back-end and are not freed yet) from the device's DMA device, while that
+ * the buffers still mapped for jobs whose resources are not dropped yet
+ * (gpufe_bo_dma_map()) from the device's DMA device, while that
  * still exists, and drops the reference gpufe_device_register() gave the
  * back-end, which must not use @gdev afterwards. May sleep.
  */
@@ -250,7 +250,7 @@ void gpufe_device_release(struct gpufe_device *gdev)
 
 	mutex_lock(&gdev->dma_lock);
 	gdev->dma_released = true;
-	/* The buffers stay, unmapped, until they are freed. */
+	/* Unmapped; freed by the last job using each (gpufe_bo_dma_unmap()). */
 	list_for_each_entry_safe(bmap, next, &gdev->bo_maps, dev_link)
 		gpufe_bo_dma_unmap_locked(bmap);
 	xa_for_each(&gdev->dma_maps, pfn, map) {

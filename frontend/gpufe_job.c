@@ -451,8 +451,8 @@ static void gpufe_jobs_finish(struct gpufe_ctx *ctx, struct list_head *done)
  * into the job's completion slot; the back-end calls it after the job's
  * results are in memory and raises gpufe_device_irq() afterwards (once
  * for any number of completions). The job's fence signals when the
- * router sees the slot move. Callable from any context, including hard interrupts.
- * The back-end must not touch the job afterwards.
+ * router sees the slot move. Callable from any context, including hard
+ * interrupts. The back-end must not touch the job afterwards.
  */
 void gpufe_job_complete(struct gpufe_job *base, int error)
 {
